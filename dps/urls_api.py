@@ -1,0 +1,5 @@
+"""API routes for dps, mounted under /api/ by homecare.urls."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

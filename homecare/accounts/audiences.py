@@ -1,0 +1,120 @@
+"""The product's three audiences, each a Django group, and the checks that keep them apart.
+
+A person's audience is the group they belong to, never a flag scattered across views.
+Provider staff must also be linked to exactly one provider organisation
+(``providers.ProviderStaff``) and only ever see that organisation's data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+
+class Audience(StrEnum):
+    OFFICER = "commissioning"
+    PROVIDER = "portal"
+    CCC = "ccc"
+
+    @property
+    def group_name(self) -> str:
+        return GROUP_NAMES[self]
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+
+GROUP_NAMES: dict[Audience, str] = {
+    Audience.OFFICER: "Commissioning officers",
+    Audience.PROVIDER: "Provider staff",
+    Audience.CCC: "Care Communications Centre staff",
+}
+LABELS: dict[Audience, str] = {
+    Audience.OFFICER: "Commissioning",
+    Audience.PROVIDER: "Provider portal",
+    Audience.CCC: "Care Communications Centre",
+}
+
+UserLike = User | AbstractBaseUser | AnonymousUser
+
+
+def audiences_of(user: UserLike) -> list[Audience]:
+    """The audiences a user belongs to, in a stable order. Cached on the user object per request."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_homecare_audiences", None)
+    if cached is not None:
+        return cast(list[Audience], cached)
+    group_names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
+    found = [audience for audience in Audience if audience.group_name in group_names]
+    if Audience.PROVIDER in found and not _has_provider_link(user):
+        # A provider user without an organisation would see nothing; refuse rather than guess.
+        found.remove(Audience.PROVIDER)
+    setattr(user, "_homecare_audiences", found)  # noqa: B010 - a per-request cache on the user object
+    return found
+
+
+def _has_provider_link(user: UserLike) -> bool:
+    from providers.models import ProviderStaff
+
+    return user.pk is not None and ProviderStaff.objects.filter(user_id=user.pk).exists()
+
+
+def is_member(user: UserLike, audience: Audience) -> bool:
+    return audience in audiences_of(user)
+
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+
+def audience_required(audience: Audience) -> Callable[[ViewFunc], ViewFunc]:
+    """Send anonymous people to sign in; refuse (403) signed-in people of another audience."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not is_member(request.user, audience):
+                raise PermissionDenied(f"This page is for {audience.label} users.")
+            return view(request, *args, **kwargs)
+
+        return cast(ViewFunc, wrapped)
+
+    return decorator
+
+
+class _AudiencePermission(BasePermission):
+    audience: Audience
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(request.user and request.user.is_authenticated and is_member(request.user, self.audience))
+
+
+class IsOfficer(_AudiencePermission):
+    audience = Audience.OFFICER
+
+
+class IsProviderStaff(_AudiencePermission):
+    audience = Audience.PROVIDER
+
+
+class IsCccStaff(_AudiencePermission):
+    audience = Audience.CCC
+
+
+class IsOfficerOrCcc(BasePermission):
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and ({Audience.OFFICER, Audience.CCC} & set(audiences_of(user))))

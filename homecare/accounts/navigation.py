@@ -1,0 +1,20 @@
+"""Service navigation for each audience: (label, URL name) pairs, in display order.
+
+Each capability adds its pages here, so every audience sees one consistent menu.
+"""
+
+from __future__ import annotations
+
+from homecare.accounts.audiences import Audience
+
+NAVIGATION: dict[Audience, list[tuple[str, str]]] = {
+    Audience.OFFICER: [
+        ("Home", "commissioning:home"),
+    ],
+    Audience.PROVIDER: [
+        ("Home", "portal:home"),
+    ],
+    Audience.CCC: [
+        ("Dashboard", "ccc:home"),
+    ],
+}

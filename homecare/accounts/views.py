@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from homecare.accounts.audiences import Audience, audience_required, audiences_of
+from providers.selectors import provider_for_user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to their own area; someone with several audiences chooses."""
+    audiences = audiences_of(request.user)
+    if len(audiences) == 1:
+        return redirect(f"/{audiences[0].value}/")
+    return render(request, "accounts/choose_area.html", {"audiences": audiences})
+
+
+@audience_required(Audience.OFFICER)
+def commissioning_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "commissioning/home.html")
+
+
+@audience_required(Audience.PROVIDER)
+def portal_home(request: HttpRequest) -> HttpResponse:
+    provider = provider_for_user(user=request.user)
+    return render(request, "portal/home.html", {"provider": provider})
+
+
+@audience_required(Audience.CCC)
+def ccc_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "ccc/home.html")

@@ -1,0 +1,11 @@
+"""Celery beat schedule: the clock of the product (CQC sync, DPS rounds, brokerage deadlines).
+
+Kept apart from settings so each capability adds its entry in one obvious place. Every task
+scheduled here is idempotent: running it twice, or late, gives the same database state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}

@@ -1,0 +1,13 @@
+"""The Celery app. Tasks only carry ids; state lives in the database."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homecare.settings")
+
+app = Celery("homecare")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
