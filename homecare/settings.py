@@ -201,6 +201,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "homecare-brokerage@localhost
 
 # Real public data (CQC, ONS postcodes, boundaries). Not copied into the repo: loaded by path.
 HOMECARE_DATA_DIR = env_path("HOMECARE_DATA_DIR", BASE_DIR.parent / "shared" / "data")
+HOMECARE_BOUNDARY_FILE = env_path("HOMECARE_BOUNDARY_FILE", HOMECARE_DATA_DIR / "boundaries" / "leeds_lad.geojson")
 CQC_API_BASE_URL = env_str("CQC_API_BASE_URL", "https://api.service.cqc.org.uk/public/v1")
 CQC_API_KEY = env_optional("CQC_API_KEY")
 COUNCIL_NAME = env_str("HOMECARE_COUNCIL_NAME", "Leeds City Council")

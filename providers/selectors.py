@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 
-from providers.models import Provider, ProviderStaff
+from providers.geography import GeoPoint
+from providers.models import CqcLocation, Provider, ProviderStaff, RegistrationStatus
+from providers.quality import CqcRatings, CriterionOutcome, QualityScore, cqc_dps_eligibility, quality_score
 
 
 def provider_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Provider:
@@ -16,3 +21,97 @@ def provider_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Provider:
     if staff is None:
         raise PermissionDenied("Your account is not linked to a provider organisation.")
     return staff.provider
+
+
+@dataclass(frozen=True)
+class LocationCqcSummary:
+    """Plain facts about one CQC location, for other apps (no model instances leak out)."""
+
+    location_pk: int
+    location_id: str
+    name: str
+    postcode: str
+    point: GeoPoint | None
+    registration_status: str
+    is_homecare_agency: bool
+    locality_area: str | None
+    ratings: CqcRatings
+    score: QualityScore
+    eligibility: CriterionOutcome
+
+
+@dataclass(frozen=True)
+class ProviderCqcSummary:
+    """A provider's CQC standing: its registered homecare locations and the best of them.
+
+    ``best_location`` is the registered homecare location with the highest :class:`QualityScore`;
+    ``score`` and ``eligibility`` are that location's. A provider with no registered homecare
+    location scores as not yet rated but is *not* eligible: DPS entry needs a CQC-registered location.
+    """
+
+    provider_id: int
+    name: str
+    cqc_provider_id: str | None
+    is_demo: bool
+    homecare_locations: tuple[LocationCqcSummary, ...]
+    best_location: LocationCqcSummary | None
+    score: QualityScore
+    eligibility: CriterionOutcome
+
+
+def location_summary(location: CqcLocation) -> LocationCqcSummary:
+    ratings = location.current_rating.as_ratings() if location.current_rating else CqcRatings.not_yet_rated()
+    point = (
+        GeoPoint(location.latitude, location.longitude, "postcode")
+        if location.latitude is not None and location.longitude is not None
+        else None
+    )
+    return LocationCqcSummary(
+        location_pk=location.pk,
+        location_id=location.location_id,
+        name=location.name,
+        postcode=location.postcode,
+        point=point,
+        registration_status=location.registration_status,
+        is_homecare_agency=location.is_homecare_agency,
+        locality_area=location.locality_area.name if location.locality_area else None,
+        ratings=ratings,
+        score=quality_score(ratings),
+        eligibility=cqc_dps_eligibility(ratings),
+    )
+
+
+def provider_cqc_summary(provider_ids: Iterable[int]) -> dict[int, ProviderCqcSummary]:
+    """CQC summaries keyed by provider id, in two queries however many providers are asked for."""
+    ids = list(provider_ids)
+    providers = Provider.objects.filter(pk__in=ids).values_list("pk", "name", "cqc_provider_id", "is_demo")
+    locations = (
+        CqcLocation.objects.filter(
+            provider_id__in=ids, is_homecare_agency=True, registration_status=RegistrationStatus.REGISTERED
+        )
+        .select_related("current_rating", "locality_area")
+        .order_by("location_id")
+    )
+    by_provider: dict[int, list[LocationCqcSummary]] = {}
+    for location in locations:
+        by_provider.setdefault(location.provider_id, []).append(location_summary(location))
+    result: dict[int, ProviderCqcSummary] = {}
+    for pk, name, cqc_provider_id, is_demo in providers:
+        summaries = tuple(by_provider.get(pk, []))
+        best = max(summaries, key=lambda summary: summary.score, default=None)
+        if best is None:
+            score = quality_score(CqcRatings.not_yet_rated())
+            eligibility = CriterionOutcome(False, "No CQC-registered homecare agency location is on record.")
+        else:
+            score, eligibility = best.score, best.eligibility
+        result[pk] = ProviderCqcSummary(
+            provider_id=pk,
+            name=name,
+            cqc_provider_id=cqc_provider_id,
+            is_demo=is_demo,
+            homecare_locations=summaries,
+            best_location=best,
+            score=score,
+            eligibility=eligibility,
+        )
+    return result
