@@ -1,1 +1,421 @@
-from django.db import models  # noqa: F401
+"""Care packages (ISAs), the brokering of each one to providers, and the capacity providers declare.
+
+The lifecycle of a package (``CarePackage.Status``)::
+
+    draft -> brokering -> awarded -> care_started -> ended
+                 |  ^         |
+                 v  |         +-> handed_back -> brokering (a new round, the handing-back provider excluded)
+              unplaced (escalated to the CCC; re-brokered or awarded manually)
+    cancelled from any open state.
+
+Every change of a package's or an offer's status writes a ``PackageStatusChange`` row and an audit
+event in the same transaction (see ``brokerage.services``).
+"""
+
+from __future__ import annotations
+
+from datetime import time
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+# One vocabulary of urgency across the product: agreements set placement deadlines per urgency.
+from contracts.models import Urgency
+
+
+class Skill(models.TextChoices):
+    """Needs an ISA can require and a provider can declare it meets."""
+
+    DEMENTIA = "dementia", "Dementia"
+    END_OF_LIFE = "end_of_life", "End of life care"
+    LEARNING_DISABILITY = "learning_disability", "Learning disability"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    PHYSICAL_DISABILITY = "physical_disability", "Physical disability"
+    AUTISM = "autism", "Autism"
+    MEDICATION = "medication", "Medication support"
+    HOIST = "hoist", "Moving and handling with a hoist"
+    CATHETER_STOMA = "catheter_stoma", "Catheter or stoma care"
+    PEG_FEEDING = "peg_feeding", "PEG feeding"
+
+
+class CarerGender(models.TextChoices):
+    ANY = "any", "No preference"
+    FEMALE = "female", "Female carers only"
+    MALE = "male", "Male carers only"
+
+
+class Funding(models.TextChoices):
+    COUNCIL = "council", "Council (adult social care)"
+    CHC = "chc", "NHS Continuing Healthcare"
+    JOINT = "joint", "Joint council and NHS"
+    SELF_FUNDER = "self_funder", "Self-funder arranged by the council"
+
+
+class CarePackage(models.Model):
+    """An Individual Service Agreement (ISA): the care one person needs, brokered to one provider."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        BROKERING = "brokering", "Brokering"
+        UNPLACED = "unplaced", "Unplaced (escalated to the CCC)"
+        AWARDED = "awarded", "Awarded"
+        CARE_STARTED = "care_started", "Care started"
+        HANDED_BACK = "handed_back", "Handed back"
+        ENDED = "ended", "Ended"
+        CANCELLED = "cancelled", "Cancelled"
+
+    OPEN_STATUSES = (Status.BROKERING, Status.UNPLACED)
+    LIVE_STATUSES = (Status.AWARDED, Status.CARE_STARTED)
+
+    # Where it came from: the council's case-management system's reference makes the API idempotent.
+    source_system = models.CharField(max_length=50, default="web")
+    external_reference = models.CharField(max_length=100, blank=True)
+    # SHA-256 of the canonical submitted payload: the same reference with another payload is a conflict.
+    idempotency_key = models.CharField(max_length=64, blank=True)
+
+    agreement = models.ForeignKey("contracts.Agreement", on_delete=models.PROTECT, related_name="care_packages")
+    lot = models.ForeignKey(
+        "contracts.Lot", null=True, blank=True, on_delete=models.PROTECT, related_name="care_packages"
+    )
+    locality_area = models.ForeignKey(
+        "providers.LocalityArea", null=True, blank=True, on_delete=models.PROTECT, related_name="care_packages"
+    )
+    # Only the district ("LS6") is ever shown to providers before award; the full postcode is personal.
+    postcode_district = models.CharField(max_length=8)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    hours_per_week = models.DecimalField(max_digits=6, decimal_places=2)
+    requested_start_on = models.DateField()
+    urgency = models.CharField(max_length=30, choices=Urgency.choices, default=Urgency.ROUTINE)
+    housing_with_care = models.BooleanField(default=False)
+    required_skills = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=50, blank=True)
+    carer_gender = models.CharField(max_length=10, choices=CarerGender.choices, default=CarerGender.ANY)
+    special_requirements = models.TextField(blank=True)
+    funding = models.CharField(max_length=20, choices=Funding.choices, default=Funding.COUNCIL)
+    weekly_cost = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    round_number = models.PositiveIntegerField(default=0)
+    awarded_provider = models.ForeignKey(
+        "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="awarded_packages"
+    )
+
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    awarded_at = models.DateTimeField(null=True, blank=True)
+    care_started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    # The placement deadline for the urgency (the CCC's breach measure).
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    # When brokering must next be re-evaluated (a response window, a cascade timeout, a first refusal
+    # ending). The beat task picks up packages whose time has come, so a lost message loses nothing.
+    next_action_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_system", "external_reference"],
+                condition=~Q(external_reference=""),
+                name="brokerage_package_unique_external_reference",
+            ),
+            models.CheckConstraint(condition=Q(hours_per_week__gt=0), name="brokerage_package_hours_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="brokerage_pkg_status_submitted"),
+            models.Index(fields=["locality_area", "status"], name="brokerage_pkg_area_status"),
+            models.Index(fields=["urgency", "status"], name="brokerage_pkg_urgency_status"),
+            models.Index(fields=["agreement", "status"], name="brokerage_pkg_agreement_status"),
+            models.Index(fields=["awarded_provider", "awarded_at"], name="brokerage_pkg_provider_awarded"),
+            models.Index(fields=["submitted_at"], name="brokerage_pkg_submitted"),
+            models.Index(
+                fields=["next_action_at"],
+                condition=Q(status="brokering"),
+                name="brokerage_pkg_next_action",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"ISA-{self.pk:06d}" if self.pk else "ISA (unsaved)"
+
+
+class PersonDetails(models.Model):
+    """Who the care is for. Personal data: readable only by officers and, after award, the awarded provider.
+
+    Kept apart from ``CarePackage`` so that nothing which lists or offers packages can load it by accident;
+    the only readers are ``brokerage.selectors.person_details_for_*``.
+    """
+
+    package = models.OneToOneField(CarePackage, on_delete=models.CASCADE, related_name="person")
+    mosaic_person_id = models.CharField(max_length=50, blank=True)
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    address_line_1 = models.CharField(max_length=200)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10)
+    phone = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        verbose_name_plural = "person details"
+
+    def __str__(self) -> str:
+        return f"Person for {self.package}"
+
+
+class Visit(models.Model):
+    """One regular visit in the weekly pattern. ``carers`` > 1 makes a double-handed call explicit."""
+
+    class Day(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    package = models.ForeignKey(CarePackage, on_delete=models.CASCADE, related_name="visits")
+    day_of_week = models.PositiveSmallIntegerField(choices=Day.choices)
+    window_start = models.TimeField()
+    window_end = models.TimeField()
+    duration_minutes = models.PositiveIntegerField()
+    carers = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["day_of_week", "window_start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(window_end__gt=models.F("window_start")), name="brokerage_visit_window"),
+            models.CheckConstraint(condition=Q(carers__gte=1, carers__lte=2), name="brokerage_visit_carers"),
+            models.CheckConstraint(condition=Q(duration_minutes__gte=15), name="brokerage_visit_duration"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_day_of_week_display()} {self.window_start:%H:%M}-{self.window_end:%H:%M}"
+
+
+class PackageStatusChange(models.Model):
+    """The status history of a package, one row per transition, written with the change."""
+
+    package = models.ForeignKey(CarePackage, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, choices=CarePackage.Status.choices)
+    round_number = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [
+            models.Index(fields=["package", "changed_at"], name="brokerage_status_pkg_at"),
+            models.Index(fields=["to_status", "changed_at"], name="brokerage_status_to_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.package}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class AllocationRun(models.Model):
+    """One ranking for one brokering round: the engine's plain inputs and result, stored for replay."""
+
+    package = models.ForeignKey(CarePackage, on_delete=models.CASCADE, related_name="allocation_runs")
+    round_number = models.PositiveIntegerField()
+    policy = models.CharField(max_length=30)
+    engine_version = models.CharField(max_length=30)
+    inputs = models.JSONField()
+    result = models.JSONField()
+    ranked_at = models.DateTimeField()
+    duration_ms = models.FloatField(default=0)
+    eligible_count = models.PositiveIntegerField(default=0)
+    excluded_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-round_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["package", "round_number"], name="brokerage_run_one_per_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ranking for {self.package} round {self.round_number}"
+
+
+class DeclineReason(models.TextChoices):
+    NO_CAPACITY = "no_capacity", "No capacity in the area"
+    CANNOT_MEET_TIMES = "cannot_meet_times", "Cannot meet the visit times"
+    NO_DOUBLE_HANDED = "no_double_handed", "Cannot staff double-handed calls"
+    SKILLS = "skills", "Do not have staff with the required skills"
+    START_DATE = "start_date", "Cannot start by the date needed"
+    TRAVEL = "travel", "Too far for our carers to travel"
+    OTHER = "other", "Another reason"
+
+
+class Offer(models.Model):
+    """A package offered to one provider in one brokering round."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting response"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Expired"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        AWARDED = "awarded", "Awarded"
+        NOT_SELECTED = "not_selected", "Not selected"
+
+    OPEN_STATUSES = (Status.PENDING, Status.ACCEPTED)
+
+    package = models.ForeignKey(CarePackage, on_delete=models.CASCADE, related_name="offers")
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="offers")
+    run = models.ForeignKey(AllocationRun, null=True, blank=True, on_delete=models.PROTECT, related_name="offers")
+    round_number = models.PositiveIntegerField()
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    # The lead provider's first-refusal offer under the lead-provider-first policy.
+    is_first_refusal = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    sent_at = models.DateTimeField()
+    respond_by = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_start_on = models.DateField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=30, choices=DeclineReason.choices, blank=True)
+    decline_note = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round_number", "rank", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["package", "round_number", "provider"], name="brokerage_offer_one_per_provider_round"
+            ),
+            # Exactly one winner per brokering round, enforced by the database as well as the lock.
+            models.UniqueConstraint(
+                fields=["package", "round_number"],
+                condition=Q(status="awarded"),
+                name="brokerage_offer_one_award_per_round",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "status", "sent_at"], name="brokerage_offer_provider"),
+            models.Index(fields=["status", "sent_at"], name="brokerage_offer_status_sent"),
+            models.Index(fields=["package", "round_number", "status"], name="brokerage_offer_pkg_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer of {self.package} to {self.provider}"
+
+
+class OfferStatusChange(models.Model):
+    """The status history of an offer, one row per transition, written with the change."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, choices=Offer.Status.choices)
+    changed_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["to_status", "changed_at"], name="brokerage_offerstatus_to_at")]
+
+    def __str__(self) -> str:
+        return f"{self.offer}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class ProviderCapacity(models.Model):
+    """Care hours a provider can take on per week in one locality area, kept current in the portal."""
+
+    provider = models.ForeignKey("providers.Provider", on_delete=models.CASCADE, related_name="capacities")
+    locality_area = models.ForeignKey("providers.LocalityArea", on_delete=models.CASCADE, related_name="+")
+    hours_available_per_week = models.DecimalField(max_digits=7, decimal_places=2, default=0)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "provider capacities"
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "locality_area"], name="brokerage_capacity_one_per_area"),
+            models.CheckConstraint(
+                condition=Q(hours_available_per_week__gte=0), name="brokerage_capacity_hours_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} in {self.locality_area}: {self.hours_available_per_week} h/week"
+
+
+class ProviderCapabilities(models.Model):
+    """What a provider's workforce can do, kept current in the portal; the engine's must-meet inputs."""
+
+    provider = models.OneToOneField("providers.Provider", on_delete=models.CASCADE, related_name="capabilities")
+    double_handed = models.BooleanField(default=False)
+    lead_time_days = models.PositiveSmallIntegerField(default=2)
+    skills = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    carer_genders = models.JSONField(default=list, blank=True)
+    # The part of the day the provider's rotas cover; visits outside it cannot be met.
+    visits_from = models.TimeField(default=time(7, 0))
+    visits_until = models.TimeField(default=time(22, 0))
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "provider capabilities"
+
+    def __str__(self) -> str:
+        return f"Capabilities of {self.provider}"
+
+
+class HandBack(models.Model):
+    """An awarded provider giving a package back with notice; the package is brokered again."""
+
+    class Reason(models.TextChoices):
+        STAFFING = "staffing", "Cannot staff the visits"
+        NEEDS_CHANGED = "needs_changed", "The person's needs have changed"
+        SAFETY = "safety", "Safety of staff or the person"
+        RELATIONSHIP = "relationship", "The care relationship has broken down"
+        OTHER = "other", "Another reason"
+
+    package = models.ForeignKey(CarePackage, on_delete=models.CASCADE, related_name="hand_backs")
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="hand_backs")
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="hand_backs")
+    round_number = models.PositiveIntegerField()
+    notice_given_at = models.DateTimeField()
+    effective_on = models.DateField()
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.TextField(blank=True)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-notice_given_at"]
+        indexes = [models.Index(fields=["provider", "notice_given_at"], name="brokerage_handback_provider")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} handed back {self.package}"
