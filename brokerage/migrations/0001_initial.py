@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("contracts", "0002_lot_locality_area_and_messages"),
+        ("contracts", "0001_initial"),
         ("providers", "0002_cqc_locations_ratings_geography"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
