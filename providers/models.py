@@ -210,3 +210,34 @@ class CqcRating(models.Model):
             },
             report_date=self.report_date,
         )
+
+
+class CqcImportRun(models.Model):
+    """One run of a CQC import or sync: what was read, what changed, and how far the change feed got."""
+
+    class Source(models.TextChoices):
+        CSV = "csv", "CQC bulk CSV"
+        API = "api", "CQC API (full)"
+        CHANGES = "changes", "CQC API (daily changes)"
+        DEMO = "demo", "Demo data"
+
+    source = models.CharField(max_length=20, choices=Source.choices)
+    description = models.CharField(max_length=255, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    succeeded = models.BooleanField(default=False)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    ratings_added = models.PositiveIntegerField(default=0)
+    # For the change feed: the window read. The next daily sync starts where the last good one ended.
+    changes_from = models.DateTimeField(null=True, blank=True)
+    changes_until = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = "CQC import run"
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} at {self.started_at:%Y-%m-%d %H:%M}"
