@@ -81,7 +81,9 @@ class Agreement(models.Model):
         ordering = ["-term_start", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(term_end__gt=models.F("term_start")), name="agreement_term_ends_after_start"
+                condition=Q(term_end__gt=models.F("term_start")),
+                name="agreement_term_ends_after_start",
+                violation_error_message="The term must end after it starts.",
             ),
             models.CheckConstraint(
                 condition=Q(response_window_hours__gte=1), name="agreement_response_window_positive"
@@ -159,11 +161,21 @@ class Lot(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="lots")
     number = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=150)
+    # The council locality area this lot covers, so a package's area finds its lot.
+    locality_area = models.ForeignKey(
+        "providers.LocalityArea", on_delete=models.PROTECT, null=True, blank=True, related_name="lots"
+    )
 
     class Meta:
         ordering = ["agreement", "number"]
         constraints = [
             models.UniqueConstraint(fields=["agreement", "number"], name="lot_number_unique_in_agreement"),
+            models.UniqueConstraint(
+                fields=["agreement", "locality_area"],
+                condition=Q(locality_area__isnull=False),
+                name="lot_one_per_locality_area",
+                violation_error_message="Another lot of this agreement already covers that locality area.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -209,6 +221,7 @@ class ProviderMembership(models.Model):
                 fields=["lot"],
                 condition=Q(role="lead_provider") & ~Q(status="exited"),
                 name="membership_one_lead_per_lot",
+                violation_error_message="This lot already has a lead provider.",
             ),
             models.UniqueConstraint(
                 fields=["agreement", "provider"],
@@ -268,10 +281,15 @@ class FeeRate(models.Model):
             models.UniqueConstraint(
                 fields=["agreement", "service_type", "effective_from"], name="fee_rate_one_per_start_date"
             ),
-            models.CheckConstraint(condition=Q(hourly_rate__gt=0), name="fee_rate_positive"),
+            models.CheckConstraint(
+                condition=Q(hourly_rate__gt=0),
+                name="fee_rate_positive",
+                violation_error_message="The hourly rate must be more than zero.",
+            ),
             models.CheckConstraint(
                 condition=Q(staff_pay_element__gt=0) & Q(staff_pay_element__lte=models.F("hourly_rate")),
                 name="fee_rate_staff_pay_within_rate",
+                violation_error_message="The staff-pay element must be above zero and no more than the hourly rate.",
             ),
         ]
 
