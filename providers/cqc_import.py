@@ -1,0 +1,355 @@
+"""Write CQC records into the database: idempotent, with rating history, audited.
+
+1. Each record is fingerprinted; an unchanged location is skipped without a single write, so
+   re-running an import changes nothing.
+2. A changed location is updated in place. Its ratings are stored as one :class:`CqcRating` row per
+   distinct rating set (ratings + report date), so a new CQC rating adds a row and a repeat does not.
+3. Rating and registration-status changes of known locations are audited one by one; each run is
+   recorded as a :class:`CqcImportRun` with its counts and audited as a whole.
+4. Writes happen in batches, each in one transaction: a failure leaves earlier batches in place and
+   the run marked failed with the error; the run can simply be repeated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from itertools import islice
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.utils import timezone
+
+from homecare.audit.services import audit_record
+from providers.areas import AreaResolver
+from providers.cqc_client import CqcApiClient
+from providers.cqc_records import LocationRecord, location_record_from_api, parse_date
+from providers.geography import GeoPoint, council_boundary
+from providers.models import CqcImportRun, CqcLocation, CqcRating, Provider
+from providers.quality import CqcRatings, KeyQuestion
+
+ProgressCallback = Callable[[int], None]
+# New locations from the daily change feed are kept when this close to the council: wider than the
+# DPS's 5 miles so officers also see providers just beyond it.
+SYNC_RADIUS_MILES = 10.0
+FIRST_SYNC_LOOKBACK = timedelta(days=1)
+
+
+@dataclass
+class ImportCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    ratings_added: int = 0
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, CqcRatings):
+        return {
+            "overall": value.overall.value,
+            "key_questions": {kq.value: rating.value for kq, rating in value.key_questions.items()},
+            "report_date": value.report_date,
+        }
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _hash(value: Any) -> str:
+    return hashlib.sha256(json.dumps(_plain(value), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def rating_fingerprint(ratings: CqcRatings) -> str:
+    """Identifies a rating set: the overall and five key-question ratings and the report date."""
+    return _hash(ratings)
+
+
+_LOCATION_FIELDS = (
+    "name",
+    "brand_name",
+    "location_type",
+    "registration_status",
+    "registration_date",
+    "deregistration_date",
+    "inspection_directorate",
+    "address_line1",
+    "address_line2",
+    "town",
+    "county",
+    "postcode",
+    "latitude",
+    "longitude",
+    "local_authority",
+    "region",
+    "last_inspection_date",
+    "last_report_publication_date",
+    "is_homecare_agency",
+)
+
+
+def _apply(location: CqcLocation, record: LocationRecord) -> None:
+    for name in _LOCATION_FIELDS:
+        setattr(location, name, getattr(record, name))
+    location.is_dormant = record.is_dormant
+    location.is_care_home = record.is_care_home
+    location.service_types = list(record.service_types)
+    location.regulated_activities = list(record.regulated_activities)
+    location.specialisms = list(record.specialisms)
+
+
+class _Importer:
+    def __init__(self, *, source: str) -> None:
+        self.source = source
+        self.counts = ImportCounts()
+        self.resolver = AreaResolver()
+        self.now = timezone.now()
+
+    def provider_for(self, record: LocationRecord, providers: dict[str, Provider]) -> Provider:
+        provider = providers.get(record.provider_id)
+        if provider is None:
+            provider = Provider.objects.create(
+                cqc_provider_id=record.provider_id,
+                name=record.provider_name or record.name,
+                name_is_provisional=not record.provider_name,
+                cqc_synced_at=self.now,
+            )
+            providers[record.provider_id] = provider
+        elif record.provider_name and (provider.name != record.provider_name or provider.name_is_provisional):
+            provider.name, provider.name_is_provisional = record.provider_name, False
+            provider.save(update_fields=["name", "name_is_provisional"])
+        return provider
+
+    def import_batch(self, records: list[LocationRecord]) -> None:
+        ids = [record.location_id for record in records]
+        existing = {loc.location_id: loc for loc in CqcLocation.objects.filter(location_id__in=ids)}
+        provider_ids = {record.provider_id for record in records}
+        providers = {p.cqc_provider_id or "": p for p in Provider.objects.filter(cqc_provider_id__in=provider_ids)}
+        for record in records:
+            fingerprint = _hash(record)
+            location = existing.get(record.location_id)
+            if location is not None and location.source_fingerprint == fingerprint:
+                self.counts.unchanged += 1
+                continue
+            existing[record.location_id] = self.import_one(record, location, fingerprint, providers)
+
+    def import_one(
+        self, record: LocationRecord, location: CqcLocation | None, fingerprint: str, providers: dict[str, Provider]
+    ) -> CqcLocation:
+        provider = self.provider_for(record, providers)
+        is_new = location is None
+        previous_status = "" if location is None else location.registration_status
+        if location is None:
+            location = CqcLocation(location_id=record.location_id)
+        _apply(location, record)
+        location.provider = provider
+        location.ward_id, location.locality_area_id = self.resolver.resolve(
+            postcode=record.postcode, latitude=record.latitude, longitude=record.longitude
+        )
+        location.source_fingerprint = fingerprint
+        location.cqc_synced_at = self.now
+        location.save()
+        self.counts.created += is_new
+        self.counts.updated += not is_new
+        if not is_new and previous_status != location.registration_status:
+            audit_record(
+                actor=None,
+                action="providers.cqc_registration_changed",
+                target=location,
+                summary=f"CQC registration of {location.name} changed from {previous_status} to "
+                f"{location.registration_status}.",
+                data={"location_id": location.location_id, "from": previous_status, "to": location.registration_status},
+            )
+        if record.ratings_known:
+            self.apply_rating(location, record, announce=not is_new)
+        return location
+
+    def apply_rating(self, location: CqcLocation, record: LocationRecord, *, announce: bool) -> None:
+        current: CqcRating | None = None
+        if record.current_rating is not None:
+            ratings = record.current_rating.ratings
+            kq = ratings.key_questions
+            current, created = CqcRating.objects.get_or_create(
+                location=location,
+                fingerprint=rating_fingerprint(ratings),
+                defaults={
+                    "overall": ratings.overall.value,
+                    "safe": kq[KeyQuestion.SAFE].value,
+                    "effective": kq[KeyQuestion.EFFECTIVE].value,
+                    "caring": kq[KeyQuestion.CARING].value,
+                    "responsive": kq[KeyQuestion.RESPONSIVE].value,
+                    "well_led": kq[KeyQuestion.WELL_LED].value,
+                    "report_date": ratings.report_date,
+                    "report_link_id": record.current_rating.report_link_id,
+                    "source": self.source,
+                },
+            )
+            self.counts.ratings_added += created
+        if (current.pk if current else None) == location.current_rating_id:
+            return
+        previous = location.current_rating.overall if location.current_rating else "no rating"
+        location.current_rating = current
+        location.save(update_fields=["current_rating"])
+        if announce:
+            now_text = f"{current.overall} ({current.report_date})" if current else "no rating"
+            audit_record(
+                actor=None,
+                action="providers.cqc_rating_changed",
+                target=location,
+                summary=f"CQC rating of {location.name} changed from {previous} to {now_text}.",
+                data={"location_id": location.location_id, "from": previous, "to": now_text},
+            )
+
+
+def _batches(records: Iterable[LocationRecord], size: int) -> Iterator[list[LocationRecord]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def cqc_records_import(
+    *,
+    records: Iterable[LocationRecord],
+    source: str,
+    description: str = "",
+    progress: ProgressCallback | None = None,
+    batch_size: int = 500,
+    changes_from: datetime | None = None,
+    changes_until: datetime | None = None,
+) -> CqcImportRun:
+    """Import CQC location records (from any source) and return the recorded run."""
+    run = CqcImportRun.objects.create(
+        source=source,
+        description=description[:255],
+        started_at=timezone.now(),
+        changes_from=changes_from,
+        changes_until=changes_until,
+    )
+    importer = _Importer(source=source)
+    try:
+        for batch in _batches(records, batch_size):
+            with transaction.atomic():
+                importer.import_batch(batch)
+            if progress:
+                progress(len(batch))
+    except Exception as problem:
+        # Record why the run failed, then let the error reach the caller: nothing is swallowed.
+        _finish(run, importer.counts, error=f"{type(problem).__name__}: {problem}")
+        raise
+    _finish(run, importer.counts)
+    return run
+
+
+@transaction.atomic
+def _finish(run: CqcImportRun, counts: ImportCounts, *, error: str = "") -> None:
+    run.finished_at = timezone.now()
+    run.succeeded = not error
+    run.error = error
+    run.created, run.updated, run.unchanged, run.ratings_added = (
+        counts.created,
+        counts.updated,
+        counts.unchanged,
+        counts.ratings_added,
+    )
+    run.save()
+    audit_record(
+        actor=None,
+        action="providers.cqc_import",
+        target=run,
+        summary=f"{run.get_source_display()} {'failed' if error else 'finished'}: {counts.created} new, "
+        f"{counts.updated} updated, {counts.unchanged} unchanged, {counts.ratings_added} new rating sets.",
+        data={"error": error} if error else None,
+    )
+
+
+@transaction.atomic
+def provider_update_from_api(*, data: dict[str, Any]) -> Provider:
+    """Create or refresh a provider organisation from a ``GET /providers/{id}`` response."""
+    provider, _ = Provider.objects.update_or_create(
+        cqc_provider_id=str(data["providerId"]),
+        defaults={
+            "name": str(data.get("name") or data["providerId"]),
+            "name_is_provisional": not data.get("name"),
+            "registration_status": str(data.get("registrationStatus") or ""),
+            "registration_date": parse_date(data.get("registrationDate")),
+            "deregistration_date": parse_date(data.get("deregistrationDate")),
+            "companies_house_number": str(data.get("companiesHouseNumber") or ""),
+            "brand_name": str(data.get("brandName") or ""),
+            "cqc_synced_at": timezone.now(),
+        },
+    )
+    return provider
+
+
+def _api_records(
+    client: CqcApiClient, location_ids: Iterable[str], *, keep: Callable[[LocationRecord], bool] | None = None
+) -> Iterator[LocationRecord]:
+    """Fetch each location, and its provider once (the location response has no provider name)."""
+    named: dict[str, str] = {}
+    for location_id in location_ids:
+        record = location_record_from_api(client.get_location(location_id))
+        if keep is not None and not keep(record):
+            continue
+        if record.provider_id not in named:
+            provider = Provider.objects.filter(cqc_provider_id=record.provider_id, name_is_provisional=False).first()
+            if provider is None or provider.cqc_synced_at is None:
+                provider = provider_update_from_api(data=client.get_provider(record.provider_id))
+            named[record.provider_id] = provider.name
+        yield LocationRecord(
+            **{**{f.name: getattr(record, f.name) for f in fields(record)}, "provider_name": named[record.provider_id]}
+        )
+
+
+def cqc_import_from_api(
+    *, client: CqcApiClient, local_authority: str, progress: ProgressCallback | None = None
+) -> CqcImportRun:
+    """Full import of every CQC location in one local authority (one detail call per location)."""
+    ids = [summary["locationId"] for summary in client.iter_locations(localAuthority=local_authority)]
+    return cqc_records_import(
+        records=_api_records(client, ids),
+        source=CqcImportRun.Source.API,
+        description=f"All CQC locations in {local_authority} ({len(ids)})",
+        progress=progress,
+        batch_size=50,
+    )
+
+
+def cqc_sync_changes(
+    *, client: CqcApiClient, until: datetime | None = None, progress: ProgressCallback | None = None
+) -> CqcImportRun:
+    """Import what CQC changed since the last good sync (or the last day, the first time).
+
+    Known locations are always refreshed; a location new to us is kept when it lies within
+    ``SYNC_RADIUS_MILES`` of the council boundary. Safe to run twice: a repeat re-reads the same
+    window and changes nothing.
+    """
+    if not client.session.headers.get("Ocp-Apim-Subscription-Key"):
+        raise ImproperlyConfigured("Set CQC_API_KEY to sync with CQC's API.")
+    end = until or timezone.now()
+    last = CqcImportRun.objects.filter(succeeded=True, changes_until__isnull=False).order_by("-changes_until").first()
+    start = last.changes_until if last and last.changes_until else end - FIRST_SYNC_LOOKBACK
+    ids = list(dict.fromkeys(client.iter_changed_location_ids(start=start, end=end)))
+    known = set(CqcLocation.objects.filter(location_id__in=ids).values_list("location_id", flat=True))
+    boundary = council_boundary()
+
+    def keep(record: LocationRecord) -> bool:
+        if record.location_id in known:
+            return True
+        if record.latitude is None or record.longitude is None:
+            return False
+        return boundary.within_miles(GeoPoint(record.latitude, record.longitude), SYNC_RADIUS_MILES)
+
+    return cqc_records_import(
+        records=_api_records(client, ids, keep=keep),
+        source=CqcImportRun.Source.CHANGES,
+        description=f"CQC changes {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({len(ids)} changed)",
+        progress=progress,
+        batch_size=50,
+        changes_from=start,
+        changes_until=end,
+    )
