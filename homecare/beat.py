@@ -8,4 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
+from celery.schedules import crontab
+
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # CQC publishes changes through the day; one early-morning read of /changes/location catches them all.
+    "providers-cqc-daily-sync": {"task": "providers.cqc_daily_sync", "schedule": crontab(hour=5, minute=15)},
+}
