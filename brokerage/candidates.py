@@ -1,0 +1,169 @@
+"""Build the allocation engine's plain inputs from database rows: the ISA and every provider candidate.
+
+A bounded number of queries whatever the number of providers: memberships, CQC summaries, capacity,
+capabilities, recent awards and earlier refusals are each read once and joined in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from django.db.models import Count
+
+from brokerage.allocation.inputs import (
+    AreaCapacity,
+    CarerGender,
+    DayCoverage,
+    GeoPoint,
+    Isa,
+    LotRole,
+    ProviderCandidate,
+    QualityScore,
+    Urgency,
+    Visit,
+    Weekday,
+)
+from brokerage.models import CarePackage, HandBack, Offer, ProviderCapabilities, ProviderCapacity
+from contracts.models import MembershipRole, ProviderMembership
+from contracts.selectors import active_memberships
+from providers.selectors import provider_cqc_summary
+
+# Awards in this period count as "recent" for the fairness tie-break.
+RECENT_AWARDS_DAYS = 90
+WEEKDAYS = tuple(Weekday)
+_ROLE = {
+    MembershipRole.DPS_MEMBER: LotRole.DPS_MEMBER,
+    MembershipRole.LEAD_PROVIDER: LotRole.LEAD,
+    MembershipRole.ADDITIONAL_PROVIDER: LotRole.ADDITIONAL,
+}
+_DEFAULT_VISITS_FROM = time(7, 0)
+_DEFAULT_VISITS_UNTIL = time(22, 0)
+
+
+@dataclass(frozen=True)
+class EngineInputs:
+    isa: Isa
+    candidates: tuple[ProviderCandidate, ...]
+    # Providers left out before ranking because the engine could not place them at all (no known location).
+    skipped: tuple[tuple[int, str], ...]
+
+
+def isa_for_engine(package: CarePackage) -> Isa:
+    """The ISA as the engine reads it: needs and place, never the person's name or address."""
+    if package.locality_area is None or package.latitude is None or package.longitude is None:
+        raise ValueError(f"{package.reference} has no locality area or location, so it cannot be ranked.")
+    return Isa(
+        reference=package.reference,
+        location=GeoPoint(latitude=package.latitude, longitude=package.longitude),
+        postcode_district=package.postcode_district,
+        area_code=package.locality_area.code,
+        area_name=package.locality_area.name,
+        visits=tuple(
+            Visit(
+                weekday=WEEKDAYS[visit.day_of_week],
+                window_start=visit.window_start,
+                window_end=visit.window_end,
+                duration_minutes=visit.duration_minutes,
+                carers=visit.carers,
+            )
+            for visit in package.visits.all()
+        ),
+        hours_per_week=float(package.hours_per_week),
+        requested_start=package.requested_start_on,
+        urgency=Urgency(package.urgency),
+        required_skills=frozenset(package.required_skills),
+        language=package.language or None,
+        carer_gender=None if package.carer_gender == "any" else CarerGender(package.carer_gender),
+        housing_with_care=package.housing_with_care,
+        lot=str(package.lot.number) if package.lot else "",
+    )
+
+
+def _memberships(package: CarePackage, on: date) -> dict[int, ProviderMembership]:
+    """Each provider's membership that makes it a candidate: its role in the package's lot, else agreement-wide.
+
+    Suspended memberships are included (as inactive) so an officer sees why that provider was passed over.
+    """
+    found: dict[int, ProviderMembership] = {}
+    relevant = ProviderMembership.objects.filter(
+        agreement_id=package.agreement_id, status__in=["appointed", "suspended"]
+    )
+    if package.lot_id is not None:
+        relevant = relevant.filter(lot_id=package.lot_id) | relevant.filter(lot__isnull=True)
+    else:
+        relevant = relevant.filter(lot__isnull=True)
+    for membership in relevant.select_related("lot"):
+        current = found.get(membership.provider_id)
+        if current is None or (current.lot_id is None and membership.lot_id is not None):
+            found[membership.provider_id] = membership
+    return found
+
+
+def engine_inputs_for(package: CarePackage, *, as_of: date) -> EngineInputs:
+    """Plain inputs for ranking ``package`` on ``as_of``."""
+    memberships = _memberships(package, as_of)
+    active_ids = set(
+        active_memberships(agreement=package.agreement, on=as_of)
+        .filter(pk__in=[m.pk for m in memberships.values()])
+        .values_list("pk", flat=True)
+    )
+    provider_ids = list(memberships)
+    summaries = provider_cqc_summary(provider_ids)
+    capacity: dict[int, list[AreaCapacity]] = {}
+    for row in ProviderCapacity.objects.filter(provider_id__in=provider_ids).select_related("locality_area"):
+        capacity.setdefault(row.provider_id, []).append(
+            AreaCapacity(area_code=row.locality_area.code, hours_available=float(row.hours_available_per_week))
+        )
+    capabilities = {row.provider_id: row for row in ProviderCapabilities.objects.filter(provider_id__in=provider_ids)}
+    since = as_of - timedelta(days=RECENT_AWARDS_DAYS)
+    recent = dict(
+        CarePackage.objects.filter(awarded_provider_id__in=provider_ids, awarded_at__date__gte=since)
+        .values_list("awarded_provider_id")
+        .annotate(n=Count("id"))
+        .values_list("awarded_provider_id", "n")
+    )
+    refused = set(
+        Offer.objects.filter(package=package, status=Offer.Status.DECLINED).values_list("provider_id", flat=True)
+    ) | set(HandBack.objects.filter(package=package).values_list("provider_id", flat=True))
+
+    candidates: list[ProviderCandidate] = []
+    skipped: list[tuple[int, str]] = []
+    for provider_id in sorted(provider_ids):
+        membership = memberships[provider_id]
+        summary = summaries[provider_id]
+        locations = tuple(
+            GeoPoint(latitude=loc.point.lat, longitude=loc.point.lon)
+            for loc in summary.homecare_locations
+            if loc.point is not None
+        )
+        if not locations:
+            skipped.append((provider_id, "No CQC-registered homecare location with a known position."))
+            continue
+        caps = capabilities.get(provider_id)
+        visits_from = caps.visits_from if caps else _DEFAULT_VISITS_FROM
+        visits_until = caps.visits_until if caps else _DEFAULT_VISITS_UNTIL
+        candidates.append(
+            ProviderCandidate(
+                provider_id=provider_id,
+                name=summary.name,
+                dps_active=membership.pk in active_ids,
+                cqc_eligible=summary.eligibility.passed,
+                cqc_reason=summary.eligibility.reason,
+                quality=QualityScore(
+                    points=summary.score.points, label=summary.score.label, explanation=summary.score.explanation
+                ),
+                areas=tuple(capacity.get(provider_id, [])),
+                coverage=tuple(DayCoverage(weekday=day, earliest=visits_from, latest=visits_until) for day in WEEKDAYS),
+                lead_time_days=caps.lead_time_days if caps else 7,
+                locations=locations,
+                lot_role=_ROLE[MembershipRole(membership.role)],
+                double_handed=caps.double_handed if caps else False,
+                skills=frozenset(caps.skills) if caps else frozenset(),
+                languages=frozenset(caps.languages) if caps else frozenset(),
+                carer_genders=frozenset(CarerGender(g) for g in caps.carer_genders) if caps else frozenset(),
+                recent_awards=recent.get(provider_id, 0),
+                declined=provider_id in refused,
+            )
+        )
+    return EngineInputs(isa=isa_for_engine(package), candidates=tuple(candidates), skipped=tuple(skipped))

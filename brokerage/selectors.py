@@ -1,0 +1,194 @@
+"""Reads for brokerage. Fetch-and-authorise in one function: a provider user only ever loads its own offers.
+
+Personal details (``PersonDetails``) are read only through :func:`person_details_for_officer` and
+:func:`person_details_for_provider`; nothing else in this module touches them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from brokerage.allocation.explanations import ProviderNotInRanking, explain_for_provider
+from brokerage.allocation.results import Ranking
+from brokerage.models import (
+    AllocationRun,
+    CarePackage,
+    HandBack,
+    Offer,
+    OfferStatusChange,
+    PackageStatusChange,
+    PersonDetails,
+    ProviderCapabilities,
+    ProviderCapacity,
+)
+from homecare.accounts.audiences import Audience, is_member
+from providers.models import Provider
+from providers.selectors import provider_for_user
+
+UserLike = AbstractBaseUser | AnonymousUser
+
+
+def _require_officer(user: UserLike) -> None:
+    if not (is_member(user, Audience.OFFICER) or is_member(user, Audience.CCC)):
+        raise PermissionDenied("Only commissioning officers and CCC staff can see this.")
+
+
+# --- Packages, for officers and CCC staff -------------------------------------------------------------
+
+
+def package_list(
+    *, user: UserLike, status: str = "", area_id: int | None = None, urgency: str = "", search: str = ""
+) -> QuerySet[CarePackage]:
+    """Packages for the officer list, newest first, filtered as asked."""
+    _require_officer(user)
+    packages = CarePackage.objects.select_related("locality_area", "agreement", "awarded_provider")
+    if status:
+        packages = packages.filter(status=status)
+    if area_id:
+        packages = packages.filter(locality_area_id=area_id)
+    if urgency:
+        packages = packages.filter(urgency=urgency)
+    if search:
+        reference = search.upper().removeprefix("ISA-").lstrip("0")
+        if reference.isdigit():
+            packages = packages.filter(pk=int(reference))
+        else:
+            packages = packages.filter(external_reference__iexact=search)
+    return packages.order_by("-created_at", "-id")
+
+
+def package_get_for_officer(*, user: UserLike, package_id: int) -> CarePackage:
+    """One package with everything its detail page shows, in a fixed number of queries."""
+    _require_officer(user)
+    package = (
+        CarePackage.objects.select_related("locality_area", "agreement", "lot", "awarded_provider", "person")
+        .prefetch_related(
+            "visits",
+            Prefetch("status_changes", queryset=PackageStatusChange.objects.order_by("changed_at", "id")),
+            Prefetch(
+                "offers", queryset=Offer.objects.select_related("provider").order_by("round_number", "rank", "id")
+            ),
+            Prefetch("hand_backs", queryset=HandBack.objects.select_related("provider")),
+        )
+        .filter(pk=package_id)
+        .first()
+    )
+    if package is None:
+        raise Http404("No such package.")
+    return package
+
+
+def person_details_for_officer(*, user: UserLike, package: CarePackage) -> PersonDetails | None:
+    _require_officer(user)
+    return PersonDetails.objects.filter(package=package).first()
+
+
+def runs_for_package(*, user: UserLike, package: CarePackage) -> list[tuple[AllocationRun, Ranking]]:
+    """Every stored ranking of the package, newest round first, decoded for display."""
+    _require_officer(user)
+    return [(run, Ranking.from_json(_ranking_text(run))) for run in package.allocation_runs.order_by("-round_number")]
+
+
+def latest_ranking(*, package: CarePackage) -> tuple[AllocationRun, Ranking] | None:
+    """The current round's stored ranking (no authorisation: callers have already loaded the package)."""
+    run = package.allocation_runs.order_by("-round_number").first()
+    return None if run is None else (run, Ranking.from_json(_ranking_text(run)))
+
+
+def _ranking_text(run: AllocationRun) -> str:
+    return json.dumps(run.result)
+
+
+# --- Offers, for provider staff ---------------------------------------------------------------------
+
+
+def offers_for_provider(*, provider_user: UserLike, status: str = "") -> QuerySet[Offer]:
+    """The provider's own offers, newest first. Never another provider's."""
+    provider = provider_for_user(user=provider_user)
+    offers = Offer.objects.filter(provider=provider).select_related("package", "package__locality_area")
+    if status == "open":
+        offers = offers.filter(status__in=Offer.OPEN_STATUSES, package__status=CarePackage.Status.BROKERING)
+    elif status:
+        offers = offers.filter(status=status)
+    return offers.order_by("-sent_at", "-id")
+
+
+def offer_get_for_provider(*, offer_id: int, provider_user: UserLike) -> Offer:
+    """One of the provider's own offers; another provider's offer is a 404, as if it did not exist."""
+    provider = provider_for_user(user=provider_user)
+    offer = (
+        Offer.objects.select_related("package", "package__locality_area", "package__agreement", "run")
+        .prefetch_related("package__visits")
+        .filter(pk=offer_id, provider=provider)
+        .first()
+    )
+    if offer is None:
+        raise Http404("No such offer.")
+    return offer
+
+
+def offer_is_awarded_to_provider(offer: Offer) -> bool:
+    """True while the provider holds this package: only then may it see who the person is."""
+    package = offer.package
+    return (
+        offer.status == Offer.Status.AWARDED
+        and package.awarded_provider_id == offer.provider_id
+        and package.status in (CarePackage.Status.AWARDED, CarePackage.Status.CARE_STARTED)
+    )
+
+
+def person_details_for_provider(*, offer: Offer, provider_user: UserLike) -> PersonDetails | None:
+    """The person's details, only for the provider the package is awarded to; None for everyone else."""
+    own = offer_get_for_provider(offer_id=offer.pk, provider_user=provider_user)
+    if not offer_is_awarded_to_provider(own):
+        return None
+    return PersonDetails.objects.filter(package_id=own.package_id).first()
+
+
+@dataclass(frozen=True)
+class ProviderPosition:
+    """What a provider may know about its place in a ranking: its own figures, never other providers' names."""
+
+    explanation: str
+    position: int | None
+    of: int
+
+
+def provider_position(*, offer: Offer) -> ProviderPosition | None:
+    """The offer's provider's own position in the stored ranking of that round."""
+    if offer.run is None:
+        return None
+    ranking = Ranking.from_json(_ranking_text(offer.run))
+    entry = ranking.entry_for(offer.provider_id)
+    try:
+        explanation = explain_for_provider(ranking, offer.provider_id)
+    except ProviderNotInRanking:
+        # Offered by an officer's manual award, outside the ranking.
+        explanation = "This offer was made directly by the council, not from the ranking."
+    return ProviderPosition(
+        explanation=explanation,
+        position=None if entry is None else entry.position,
+        of=len(ranking.ranked),
+    )
+
+
+def offer_history(*, offer: Offer) -> QuerySet[OfferStatusChange]:
+    return offer.status_changes.order_by("changed_at", "id")
+
+
+# --- Capacity ---------------------------------------------------------------------------------------
+
+
+def capacity_for_provider(
+    *, provider_user: UserLike
+) -> tuple[Provider, list[ProviderCapacity], ProviderCapabilities | None]:
+    provider = provider_for_user(user=provider_user)
+    capacities = list(provider.capacities.select_related("locality_area").order_by("locality_area__display_order"))
+    capabilities = ProviderCapabilities.objects.filter(provider=provider).first()
+    return provider, capacities, capabilities

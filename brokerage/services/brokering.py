@@ -1,0 +1,316 @@
+"""Brokering rounds: rank the providers, then do what the agreement's policy says next.
+
+The engine (``brokerage.allocation``) is pure: it ranks plain inputs and, given the offers so far and the
+time, returns the next actions (send offers, expire them, award, escalate, wait until). This module is the
+only place that turns those actions into rows. It always works from the database state of the package's
+current round, under the package row lock, so running it twice, late, or after a lost message gives the
+same result: the broker only carries the package id.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from brokerage.allocation import (
+    Award,
+    Escalate,
+    ExpireOffers,
+    LotRole,
+    OfferRecord,
+    OfferStatus,
+    PolicyKind,
+    PolicySettings,
+    Ranking,
+    SendOffers,
+    WaitUntil,
+    inputs_to_json,
+    next_actions,
+    rank_providers,
+)
+from brokerage.allocation.results import ENGINE_VERSION
+from brokerage.candidates import engine_inputs_for
+from brokerage.models import AllocationRun, CarePackage, Offer, ProviderCapacity
+from brokerage.services.history import Actor, offer_created, offer_transition, package_transition
+from homecare.audit.services import audit_record
+
+# A policy never needs more steps than this for one evaluation; more means a bug, not a busy package.
+MAX_STEPS = 50
+
+
+def _rank_locked(package: CarePackage, *, now: datetime) -> AllocationRun:
+    """Rank the providers for the package's current round and store the run (once per round)."""
+    started = time.perf_counter()
+    inputs = engine_inputs_for(package, as_of=timezone.localdate(now))
+    ranking = rank_providers(inputs.isa, inputs.candidates, as_of=timezone.localdate(now))
+    inputs_document = json.loads(inputs_to_json(inputs.isa, inputs.candidates, as_of=timezone.localdate(now)))
+    inputs_document["skipped"] = [{"provider_id": pk, "reason": why} for pk, why in inputs.skipped]
+    run = AllocationRun.objects.create(
+        package=package,
+        round_number=package.round_number,
+        policy=package.agreement.allocation_policy,
+        engine_version=ENGINE_VERSION,
+        inputs=inputs_document,
+        result=json.loads(ranking.to_json()),
+        ranked_at=now,
+        duration_ms=(time.perf_counter() - started) * 1000,
+        eligible_count=len(ranking.ranked),
+        excluded_count=len(ranking.excluded),
+    )
+    audit_record(
+        actor=None,
+        action="package.ranked",
+        target=package,
+        summary=(
+            f"{package.reference}: round {package.round_number} ranked {len(ranking.ranked)} eligible providers, "
+            f"{len(ranking.excluded)} excluded"
+        ),
+        data={"run": run.pk, "engine_version": ENGINE_VERSION},
+    )
+    return run
+
+
+def _current_run(package: CarePackage) -> AllocationRun | None:
+    return AllocationRun.objects.filter(package=package, round_number=package.round_number).first()
+
+
+def _settings(package: CarePackage) -> PolicySettings:
+    """The agreement's policy; a cascade's per-offer timeout is its response window."""
+    agreement = package.agreement
+    kind = PolicyKind(agreement.allocation_policy)
+    hours = (
+        agreement.cascade_offer_timeout_hours
+        if kind is PolicyKind.SEQUENTIAL_CASCADE
+        else agreement.response_window_hours
+    )
+    return PolicySettings(
+        kind=kind,
+        response_window=timedelta(hours=hours),
+        lead_first_refusal=timedelta(hours=agreement.lead_first_refusal_hours),
+    )
+
+
+# "Not selected" only happens once another offer is awarded, when the policy has nothing left to do.
+_ENGINE_STATUS = {status.value: status for status in OfferStatus} | {Offer.Status.NOT_SELECTED: OfferStatus.WITHDRAWN}
+
+
+def _record(offer: Offer) -> OfferRecord:
+    return OfferRecord(
+        provider_id=offer.provider_id,
+        status=_ENGINE_STATUS[offer.status],
+        sent_at=offer.sent_at,
+        deadline=offer.respond_by or offer.sent_at,
+        proposed_start=offer.proposed_start_on,
+    )
+
+
+def evaluate_locked(package: CarePackage, *, now: datetime, actor: Actor = None) -> None:
+    """Apply the policy's next actions to the package's current round until it says to wait.
+
+    The caller holds the package row lock inside a transaction. A package that is not brokering is left alone.
+    """
+    for _ in range(MAX_STEPS):
+        if package.status != CarePackage.Status.BROKERING:
+            return
+        run = _current_run(package) or _rank_locked(package, now=now)
+        ranking = Ranking.from_json(json.dumps(run.result))
+        offers = {offer.provider_id: offer for offer in package.offers.filter(round_number=package.round_number)}
+        settings = _settings(package)
+        actions = next_actions(
+            settings=settings,
+            ranking=ranking,
+            offers=tuple(_record(offer) for offer in offers.values()),
+            now=now,
+        )
+        changed = False
+        for action in actions:
+            if isinstance(action, SendOffers):
+                _send_offers(package, run, ranking, action, settings, now=now, actor=actor)
+                changed = True
+            elif isinstance(action, ExpireOffers):
+                _expire_offers(package, [offers[pk] for pk in action.provider_ids], now=now)
+                changed = True
+            elif isinstance(action, Award):
+                winner = offers[action.provider_id]
+                if winner.proposed_start_on is None:
+                    winner.proposed_start_on = action.start_on
+                    winner.save(update_fields=["proposed_start_on"])
+                award_locked(package, winner, now=now, actor=actor, reason=action.reason)
+                return
+            elif isinstance(action, Escalate):
+                _escalate(package, now=now, reason=action.reason)
+                return
+            elif isinstance(action, WaitUntil):
+                _wait_until(package, action.at)
+        if not changed:
+            return
+    raise RuntimeError(f"{package.reference}: the allocation policy did not settle after {MAX_STEPS} steps.")
+
+
+def _wait_until(package: CarePackage, at: datetime) -> None:
+    if package.next_action_at != at:
+        package.next_action_at = at
+        package.save(update_fields=["next_action_at"])
+
+
+def _send_offers(
+    package: CarePackage,
+    run: AllocationRun,
+    ranking: Ranking,
+    action: SendOffers,
+    settings: PolicySettings,
+    *,
+    now: datetime,
+    actor: Actor,
+) -> None:
+    for provider_id in action.provider_ids:
+        entry = ranking.entry_for(provider_id)
+        first_refusal = (
+            settings.kind is PolicyKind.LEAD_PROVIDER_FIRST and entry is not None and entry.lot_role is LotRole.LEAD
+        )
+        offer = Offer.objects.create(
+            package=package,
+            provider_id=provider_id,
+            run=run,
+            round_number=package.round_number,
+            rank=None if entry is None else entry.position,
+            is_first_refusal=first_refusal,
+            status=Offer.Status.PENDING,
+            sent_at=now,
+            respond_by=action.deadline,
+        )
+        name = entry.provider_name if entry is not None else f"provider {provider_id}"
+        offer_created(
+            offer=offer,
+            actor=actor,
+            summary=(
+                f"{package.reference} offered to {name} (rank {offer.rank}), respond by "
+                f"{timezone.localtime(action.deadline):%H:%M %d %b %Y} ({action.reason})"
+            ),
+            data={"rank": offer.rank, "first_refusal": first_refusal},
+        )
+
+
+def _expire_offers(package: CarePackage, offers: list[Offer], *, now: datetime) -> None:
+    for offer in offers:
+        if offer.status != Offer.Status.PENDING:
+            continue
+        offer.closed_at = now
+        offer_transition(
+            offer=offer,
+            to_status=Offer.Status.EXPIRED,
+            actor=None,
+            summary=f"Offer of {package.reference} to provider {offer.provider_id} expired without a response",
+            update_fields=("closed_at",),
+        )
+
+
+def award_locked(
+    package: CarePackage, offer: Offer, *, now: datetime, actor: Actor, reason: str, manual: bool = False
+) -> None:
+    """Award the package to ``offer``'s provider and close every other offer of the round.
+
+    The database also refuses a second award in a round (a partial unique index), so even a bug in the
+    locking could not make two winners.
+    """
+    offer.closed_at = now
+    offer_transition(
+        offer=offer,
+        to_status=Offer.Status.AWARDED,
+        actor=actor,
+        summary=f"{package.reference} awarded to provider {offer.provider_id}{' manually' if manual else ''}",
+        reason=reason,
+        update_fields=("closed_at",),
+        data={"manual": manual},
+    )
+    for other in package.offers.filter(round_number=package.round_number, status__in=Offer.OPEN_STATUSES).exclude(
+        pk=offer.pk
+    ):
+        other.closed_at = now
+        offer_transition(
+            offer=other,
+            to_status=Offer.Status.NOT_SELECTED if other.status == Offer.Status.ACCEPTED else Offer.Status.WITHDRAWN,
+            actor=actor,
+            summary=f"{package.reference} awarded to another provider",
+            update_fields=("closed_at",),
+        )
+    package.awarded_provider_id = offer.provider_id
+    package.awarded_at = now
+    package.next_action_at = None
+    package_transition(
+        package=package,
+        to_status=CarePackage.Status.AWARDED,
+        actor=actor,
+        summary=f"awarded to provider {offer.provider_id} (round {package.round_number})",
+        reason=reason,
+        update_fields=("awarded_provider", "awarded_at", "next_action_at"),
+        data={"offer": offer.pk, "provider": offer.provider_id, "manual": manual},
+    )
+    # The award uses the hours the provider declared; it keeps its capacity current from here.
+    if package.locality_area_id is not None:
+        capacity = (
+            ProviderCapacity.objects.select_for_update()
+            .filter(provider_id=offer.provider_id, locality_area_id=package.locality_area_id)
+            .first()
+        )
+        if capacity is not None:
+            capacity.hours_available_per_week = max(
+                capacity.hours_available_per_week - package.hours_per_week, Decimal(0)
+            )
+            capacity.updated_at = now
+            capacity.save(update_fields=["hours_available_per_week", "updated_at"])
+
+
+def _escalate(package: CarePackage, *, now: datetime, reason: str) -> None:
+    package.escalated_at = now
+    package.next_action_at = None
+    package_transition(
+        package=package,
+        to_status=CarePackage.Status.UNPLACED,
+        actor=None,
+        summary="not placed: escalated to the Care Communications Centre",
+        reason=reason,
+        update_fields=("escalated_at", "next_action_at"),
+    )
+
+
+def round_start_locked(package: CarePackage, *, actor: Actor, why: str) -> None:
+    """Open the next brokering round: ranked afresh (earlier refusers and hand-backs excluded) on commit."""
+    from brokerage.tasks import broker_package
+
+    now = timezone.now()
+    package.round_number += 1
+    package.awarded_provider_id = None
+    package.awarded_at = None
+    package.care_started_on = None
+    package.next_action_at = now
+    package_transition(
+        package=package,
+        to_status=CarePackage.Status.BROKERING,
+        actor=actor,
+        summary=f"{why} (round {package.round_number})",
+        update_fields=("round_number", "awarded_provider", "awarded_at", "care_started_on", "next_action_at"),
+    )
+    transaction.on_commit(lambda: broker_package.delay(package.pk))
+
+
+def package_broker(*, package_id: int) -> str:
+    """Advance one package's brokering to now. Idempotent: the Celery task and the beat sweep both call it."""
+    with transaction.atomic():
+        package = CarePackage.objects.select_for_update().select_related("agreement").filter(pk=package_id).first()
+        if package is None or package.status != CarePackage.Status.BROKERING:
+            return "not brokering"
+        evaluate_locked(package, now=timezone.now())
+        return package.status
+
+
+def packages_due(*, now: datetime, limit: int = 500) -> list[int]:
+    """Packages in brokering whose next deadline has passed (or was never set: a lost start message)."""
+    due = CarePackage.objects.filter(status=CarePackage.Status.BROKERING, next_action_at__lte=now)
+    unset = CarePackage.objects.filter(status=CarePackage.Status.BROKERING, next_action_at__isnull=True)
+    return list((due | unset).order_by("next_action_at").values_list("pk", flat=True)[:limit])

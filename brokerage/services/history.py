@@ -1,0 +1,118 @@
+"""Status transitions of packages and offers: the row, its history and its audit event, always together.
+
+Callers hold the package row lock (``select_for_update``) and an open transaction; these helpers never
+commit on their own, so a change and its record succeed or fail as one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
+from django.utils import timezone
+
+from brokerage.models import CarePackage, Offer, OfferStatusChange, PackageStatusChange
+from homecare.audit.services import SYSTEM_ACTOR, audit_record
+
+Actor = User | AnonymousUser | None
+
+
+def _actor_fields(actor: Actor) -> tuple[User | None, str]:
+    user = actor if isinstance(actor, User) else None
+    return user, (user.get_username() if user is not None else SYSTEM_ACTOR)
+
+
+def package_transition(
+    *,
+    package: CarePackage,
+    to_status: str,
+    actor: Actor,
+    summary: str,
+    reason: str = "",
+    update_fields: tuple[str, ...] = (),
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Move ``package`` to ``to_status``, saving ``update_fields`` too, with a history row and an audit event."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Package status changes must happen inside a transaction.")
+    from_status = package.status
+    package.status = to_status
+    package.save(update_fields=["status", *update_fields])
+    user, label = _actor_fields(actor)
+    PackageStatusChange.objects.create(
+        package=package,
+        from_status=from_status,
+        to_status=to_status,
+        round_number=package.round_number,
+        changed_at=timezone.now(),
+        actor=user,
+        actor_label=label,
+        reason=reason,
+    )
+    audit_record(
+        actor=actor,
+        action=f"package.{to_status}",
+        target=package,
+        summary=f"{package.reference}: {summary}",
+        reason=reason,
+        data={"from": from_status, "to": to_status, "round": package.round_number, **(data or {})},
+    )
+
+
+def offer_transition(
+    *,
+    offer: Offer,
+    to_status: str,
+    actor: Actor,
+    summary: str,
+    reason: str = "",
+    update_fields: tuple[str, ...] = (),
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Move ``offer`` to ``to_status``, saving ``update_fields`` too, with a history row and an audit event."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Offer status changes must happen inside a transaction.")
+    from_status = offer.status
+    offer.status = to_status
+    offer.save(update_fields=["status", *update_fields])
+    user, label = _actor_fields(actor)
+    OfferStatusChange.objects.create(
+        offer=offer,
+        from_status=from_status,
+        to_status=to_status,
+        changed_at=timezone.now(),
+        actor=user,
+        actor_label=label,
+        reason=reason,
+    )
+    audit_record(
+        actor=actor,
+        action=f"offer.{to_status}",
+        target=offer,
+        summary=summary,
+        reason=reason,
+        data={
+            "package": offer.package_id,
+            "provider": offer.provider_id,
+            "round": offer.round_number,
+            "from": from_status,
+            "to": to_status,
+            **(data or {}),
+        },
+    )
+
+
+def offer_created(*, offer: Offer, actor: Actor, summary: str, data: dict[str, Any] | None = None) -> None:
+    """Record a new offer's first status."""
+    user, label = _actor_fields(actor)
+    OfferStatusChange.objects.create(
+        offer=offer, from_status="", to_status=offer.status, changed_at=offer.sent_at, actor=user, actor_label=label
+    )
+    audit_record(
+        actor=actor,
+        action="offer.sent",
+        target=offer,
+        summary=summary,
+        data={"package": offer.package_id, "provider": offer.provider_id, "round": offer.round_number, **(data or {})},
+    )

@@ -1,0 +1,197 @@
+"""Providers' responses to offers, hand-backs, and officers' manual awards and re-brokering.
+
+Every write here locks the package row first (``select_for_update``), so two providers accepting at the same
+moment are served one after the other: the second sees the package already awarded and gets a clear refusal.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from brokerage.models import CarePackage, DeclineReason, HandBack, Offer
+from brokerage.selectors import offer_get_for_provider
+from brokerage.services.brokering import award_locked, evaluate_locked, round_start_locked
+from brokerage.services.history import Actor, offer_transition, package_transition
+from brokerage.services.packages import PackageStateError
+from providers.models import Provider
+
+
+class OfferClosed(Exception):
+    """The offer can no longer be answered; the message tells the provider why, in plain words."""
+
+
+def _lock_for_response(offer_id: int, provider_user: User) -> tuple[Offer, CarePackage]:
+    """Authorise, then lock the package and re-read the offer under the lock (its state may have moved)."""
+    seen = offer_get_for_provider(offer_id=offer_id, provider_user=provider_user)  # 404s for other providers
+    package = CarePackage.objects.select_for_update().get(pk=seen.package_id)
+    offer = Offer.objects.select_related("provider").get(pk=seen.pk)
+    if package.status == CarePackage.Status.CANCELLED:
+        raise OfferClosed(f"{package.reference} has been cancelled by the council.")
+    if package.status != CarePackage.Status.BROKERING or package.round_number != offer.round_number:
+        if package.awarded_provider_id == offer.provider_id and offer.status == Offer.Status.AWARDED:
+            raise OfferClosed(f"{package.reference} is already awarded to you.")
+        raise OfferClosed(f"{package.reference} has already been awarded to another provider or closed.")
+    if offer.status == Offer.Status.EXPIRED or (
+        offer.status == Offer.Status.PENDING and offer.respond_by is not None and timezone.now() > offer.respond_by
+    ):
+        raise OfferClosed(f"This offer expired at {timezone.localtime(offer.respond_by):%H:%M on %d %B %Y}.")
+    if offer.status != Offer.Status.PENDING:
+        raise OfferClosed(f"You have already responded to this offer ({offer.get_status_display().lower()}).")
+    return offer, package
+
+
+@transaction.atomic
+def offer_accept(*, offer_id: int, provider_user: User, start_on: date) -> Offer:
+    """Accept an offer with a proposed start date; exactly one provider can win a package.
+
+    1. Lock the package row, so concurrent accepts are serialised.
+    2. Refuse if the package is no longer open, the offer has expired, or was already answered.
+    3. Record the acceptance, then let the agreement's policy decide: award now (the best possible
+       responder under ranked DPS, the offered provider in a cascade) or wait for the response window.
+    """
+    offer, package = _lock_for_response(offer_id, provider_user)
+    now = timezone.now()
+    if start_on < timezone.localdate(now):
+        raise OfferClosed("The proposed start date cannot be in the past.")
+    offer.responded_at = now
+    offer.responded_by = provider_user
+    offer.proposed_start_on = start_on
+    offer_transition(
+        offer=offer,
+        to_status=Offer.Status.ACCEPTED,
+        actor=provider_user,
+        summary=f"{offer.provider.name} accepted {package.reference}, proposing to start {start_on:%d %B %Y}",
+        update_fields=("responded_at", "responded_by", "proposed_start_on"),
+        data={"proposed_start_on": start_on},
+    )
+    _note_first_response(package, now)
+    evaluate_locked(package, now=now)
+    offer.refresh_from_db()
+    return offer
+
+
+@transaction.atomic
+def offer_decline(*, offer_id: int, provider_user: User, reason: str, note: str = "") -> Offer:
+    """Decline an offer with a reason code; under a cascade the next provider is offered at once."""
+    if reason not in DeclineReason.values:
+        raise OfferClosed("Choose a reason for declining.")
+    if reason == DeclineReason.OTHER and not note.strip():
+        raise OfferClosed("Say why you are declining.")
+    offer, package = _lock_for_response(offer_id, provider_user)
+    now = timezone.now()
+    offer.responded_at = now
+    offer.responded_by = provider_user
+    offer.decline_reason = reason
+    offer.decline_note = note
+    offer.closed_at = now
+    offer_transition(
+        offer=offer,
+        to_status=Offer.Status.DECLINED,
+        actor=provider_user,
+        summary=f"{offer.provider.name} declined {package.reference}: {DeclineReason(reason).label}",
+        reason=note,
+        update_fields=("responded_at", "responded_by", "decline_reason", "decline_note", "closed_at"),
+        data={"decline_reason": reason},
+    )
+    _note_first_response(package, now)
+    evaluate_locked(package, now=now)
+    offer.refresh_from_db()
+    return offer
+
+
+def _note_first_response(package: CarePackage, now: object) -> None:
+    if package.first_response_at is None:
+        CarePackage.objects.filter(pk=package.pk, first_response_at__isnull=True).update(first_response_at=now)
+        package.refresh_from_db(fields=["first_response_at"])
+
+
+@transaction.atomic
+def package_hand_back(
+    *, offer_id: int, provider_user: User, effective_on: date, reason: str, note: str = ""
+) -> HandBack:
+    """The awarded provider gives the package back with notice; a new round starts without that provider.
+
+    The provider keeps delivering care (and keeps seeing the person's details) until ``effective_on``.
+    """
+    if reason not in HandBack.Reason.values:
+        raise PackageStateError("Choose a reason for handing the package back.")
+    seen = offer_get_for_provider(offer_id=offer_id, provider_user=provider_user)
+    package = CarePackage.objects.select_for_update().get(pk=seen.package_id)
+    offer = Offer.objects.select_related("provider").get(pk=seen.pk)
+    if (
+        offer.status != Offer.Status.AWARDED
+        or package.awarded_provider_id != offer.provider_id
+        or package.status not in CarePackage.LIVE_STATUSES
+    ):
+        raise PackageStateError(f"{package.reference} is not currently awarded to you, so it cannot be handed back.")
+    now = timezone.now()
+    if effective_on < timezone.localdate(now):
+        raise PackageStateError("The hand-back cannot take effect in the past.")
+    hand_back = HandBack.objects.create(
+        package=package,
+        provider=offer.provider,
+        offer=offer,
+        round_number=package.round_number,
+        notice_given_at=now,
+        effective_on=effective_on,
+        reason=reason,
+        note=note,
+        given_by=provider_user,
+    )
+    package_transition(
+        package=package,
+        to_status=CarePackage.Status.HANDED_BACK,
+        actor=provider_user,
+        summary=f"handed back by {offer.provider.name}, effective {effective_on:%d %B %Y}",
+        reason=f"{HandBack.Reason(reason).label}. {note}".strip(),
+        data={"hand_back": hand_back.pk, "effective_on": effective_on},
+    )
+    round_start_locked(package, actor=provider_user, why=f"re-brokered after hand-back by {offer.provider.name}")
+    return hand_back
+
+
+@transaction.atomic
+def package_award_manually(
+    *, package_id: int, provider_id: int, awarded_by: User, reason: str, start_on: date | None = None
+) -> Offer:
+    """An officer awards a package directly, with a recorded reason (e.g. after phoning round)."""
+    if not reason.strip():
+        raise PackageStateError("Record why you are awarding this package manually.")
+    package = CarePackage.objects.select_for_update().get(pk=package_id)
+    if package.status not in CarePackage.OPEN_STATUSES:
+        raise PackageStateError(
+            f"{package.reference} is {package.get_status_display().lower()}, so it cannot be awarded."
+        )
+    provider = Provider.objects.get(pk=provider_id)
+    now = timezone.now()
+    offer = Offer.objects.filter(package=package, round_number=package.round_number, provider=provider).first()
+    if offer is None:
+        offer = Offer.objects.create(
+            package=package,
+            provider=provider,
+            round_number=package.round_number,
+            status=Offer.Status.ACCEPTED,
+            sent_at=now,
+            responded_at=now,
+            responded_by=awarded_by,
+            proposed_start_on=start_on,
+        )
+    elif start_on is not None:
+        offer.proposed_start_on = start_on
+        offer.save(update_fields=["proposed_start_on"])
+    award_locked(package, offer, now=now, actor=awarded_by, reason=reason, manual=True)
+    return offer
+
+
+@transaction.atomic
+def package_rebroker(*, package_id: int, requested_by: Actor, reason: str) -> CarePackage:
+    """Start a fresh brokering round for an unplaced package (e.g. after the CCC has widened the search)."""
+    package = CarePackage.objects.select_for_update().get(pk=package_id)
+    if package.status != CarePackage.Status.UNPLACED:
+        raise PackageStateError(f"{package.reference} is not unplaced, so it cannot be re-brokered.")
+    round_start_locked(package, actor=requested_by, why=f"re-brokered: {reason}")
+    return package

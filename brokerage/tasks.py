@@ -1,0 +1,35 @@
+"""Celery tasks for brokerage: thin callers of the services. They carry ids only; state is in PostgreSQL."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from brokerage.services.brokering import package_broker, packages_due
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=5,
+)
+def broker_package(package_id: int) -> str:
+    """Rank and offer (or carry on brokering) one package. Safe to run twice: it re-reads the round."""
+    return package_broker(package_id=package_id)
+
+
+@shared_task(acks_late=True)
+def broker_due_packages() -> int:
+    """Every minute: advance packages whose response window, timeout or first refusal has run out.
+
+    This also recovers packages whose start message was lost, because submission sets their next
+    action time to the moment of submission. Each package gets its own task, so one failing package
+    cannot hold up the others; a package queued twice is simply advanced twice, which changes nothing.
+    """
+    due = packages_due(now=timezone.now())
+    for package_id in due:
+        broker_package.delay(package_id)
+    return len(due)
