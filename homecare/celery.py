@@ -10,4 +10,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homecare.settings")
 
 app = Celery("homecare")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Each installed app's tasks.py, plus the platform's own (the worker liveness probe).
 app.autodiscover_tasks()
+app.autodiscover_tasks(["homecare"])

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -61,8 +64,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_choice(name: str, default: str, choices: set[str]) -> str:
-    value = os.environ.get(name, default).strip().lower()
+def env_choice(name: str, default: str, choices: set[str], *, upper: bool = False) -> str:
+    raw = os.environ.get(name, default).strip()
+    value = raw.upper() if upper else raw.lower()
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {sorted(choices)}, not {value!r}.")
     return value
@@ -71,3 +75,38 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
 def env_path(name: str, default: Path) -> Path:
     raw = env_optional(name)
     return Path(raw).expanduser().resolve() if raw else default
+
+
+def env_url(name: str, *, schemes: set[str]) -> str | None:
+    """An optional URL whose scheme must be one we know how to use."""
+    value = env_optional(name)
+    if value is None:
+        return None
+    scheme = urlsplit(value).scheme
+    if scheme not in schemes:
+        raise ImproperlyConfigured(f"{name} must be a URL starting with one of {sorted(schemes)}, not {scheme!r}.")
+    return value
+
+
+DATABASE_SCHEMES = {"postgres", "postgresql", "pgsql", "sqlite"}
+
+
+def database_from_env(name: str, *, default_sqlite: Path) -> dict[str, Any]:
+    """PostgreSQL from ``name`` when set, else SQLite at ``default_sqlite`` (tuned for web + worker + beat)."""
+    url = env_url(name, schemes=DATABASE_SCHEMES)
+    conn_max_age = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+    if url is not None:
+        try:
+            config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=conn_max_age))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from exc
+        if not config.get("NAME"):
+            raise ImproperlyConfigured(f"{name} must name a database (…/<database name>).")
+        return config
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": default_sqlite,
+        # Web, worker and beat share one SQLite file in the demo: wait for locks instead of failing,
+        # and take the write lock up front so two writers never deadlock.
+        "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+    }

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from homecare.beat import BEAT_SCHEDULE
 from homecare.env import (
+    database_from_env,
     env_bool,
     env_choice,
     env_int,
@@ -24,6 +24,7 @@ from homecare.env import (
     env_optional,
     env_path,
     env_str,
+    env_url,
 )
 
 # Lets ModelAdmin[Model] and QuerySet[Model] be subscripted at run time, as django-stubs types them.
@@ -105,13 +106,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
-        env="DATABASE_URL",
-        default=f"sqlite:///{VAR_DIR / 'homecare.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
-    )
-}
+DATABASES = {"default": database_from_env("DATABASE_URL", default_sqlite=VAR_DIR / "homecare.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -137,8 +132,12 @@ STATICFILES_DIRS = [
     ("htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
-# GOV.UK Frontend's compiled CSS asks for its fonts and images at /assets/.
+# GOV.UK Frontend's compiled CSS asks for its images at /assets/.
 WHITENOISE_ROOT = NODE_MODULES / "govuk-frontend" / "dist" / "govuk"
+# Outside production WhiteNoise serves straight from the finders (node_modules included), also
+# under pytest's live server where DEBUG is off; STATIC_ROOT only exists after collectstatic.
+WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+WHITENOISE_AUTOREFRESH = not IS_PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -173,12 +172,16 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: the broker only carries ids; state lives in the database.
-REDIS_URL = env_optional("REDIS_URL")
+REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss"})
 CELERY_BROKER_URL = (
-    env_optional("CELERY_BROKER_URL") or REDIS_URL or f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
+    env_url("CELERY_BROKER_URL", schemes={"redis", "rediss", "amqp", "amqps", "sqla+sqlite", "sqla+postgresql"})
+    or REDIS_URL
+    or f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
 )
 CELERY_RESULT_BACKEND = (
-    env_optional("CELERY_RESULT_BACKEND") or REDIS_URL or f"db+sqlite:///{VAR_DIR / 'celery-results.sqlite3'}"
+    env_url("CELERY_RESULT_BACKEND", schemes={"redis", "rediss", "db+sqlite", "db+postgresql"})
+    or REDIS_URL
+    or f"db+sqlite:///{VAR_DIR / 'celery-results.sqlite3'}"
 )
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -224,9 +227,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_choice("DJANGO_LOG_LEVEL", "INFO", LOG_LEVELS, upper=True)},
 }

@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from homecare.accounts import views as account_views
+from homecare.health import health
 
 commissioning_patterns: list[URLPattern | URLResolver] = [
     path("", account_views.commissioning_home, name="home"),
@@ -38,4 +39,5 @@ urlpatterns = [
     path("ccc/", include((ccc_patterns, "ccc"))),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
 ]

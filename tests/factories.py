@@ -28,7 +28,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     def audiences(self, create: bool, extracted: list[Audience] | None, **kwargs: Any) -> None:
         if create and extracted:
             for audience in extracted:
-                self.groups.add(Group.objects.get(name=audience.group_name))
+                # get_or_create: transactional tests (live server, Celery worker) flush the groups
+                # that the data migration made.
+                self.groups.add(Group.objects.get_or_create(name=audience.group_name)[0])
         if create:
             self.save()
 

@@ -1,0 +1,87 @@
+"""Run a real ``celery -A homecare worker`` process for a test, and always stop it.
+
+Each test worker consumes its own uniquely named queue, so a worker left behind by another
+run (or another developer's tasks on the same broker) can never answer for it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from celery import Celery
+from celery.result import AsyncResult
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 20.0
+
+
+@dataclass
+class RunningWorker:
+    process: subprocess.Popen[bytes]
+    queue: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for(self, result: AsyncResult[Any], timeout: float = START_TIMEOUT) -> Any:
+        """The task's return value; fails early, with the worker's log, if the worker dies."""
+        deadline = time.monotonic() + timeout
+        while not result.ready():
+            if self.process.poll() is not None:
+                raise AssertionError(f"The worker exited with {self.process.returncode}:\n{self.log()}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"No result within {timeout:g} seconds. Worker log:\n{self.log()}")
+            time.sleep(0.2)
+        return result.get(timeout=1)
+
+
+def client_app(*, broker: str, backend: str, queue: str) -> Celery:
+    """A Celery client talking to the same broker and result store as the worker under test."""
+    app = Celery("homecare-test-client", broker=broker, backend=backend)
+    app.conf.task_default_queue = queue
+    app.conf.broker_connection_retry_on_startup = True
+    return app
+
+
+@contextmanager
+def celery_worker(*, env: dict[str, str], log_dir: Path, include: str | None = None) -> Iterator[RunningWorker]:
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    log_path = log_dir / f"worker-{queue}.log"
+    command = [
+        sys.executable, "-m", "celery", "-A", "homecare", "worker",
+        "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle",
+        "--queues", queue, "--hostname", f"{queue}@%h",
+    ]  # fmt: skip
+    if include:
+        command += ["--include", include]
+    full_env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=BASE_DIR, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield RunningWorker(process=process, queue=queue, log_path=log_path)
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Warm shutdown (SIGTERM) first; SIGKILL if the worker does not stop in time."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT)
