@@ -32,7 +32,7 @@ from providers.geography import GeoPoint, council_boundary
 from providers.models import CqcImportRun, CqcLocation, CqcRating, Provider
 from providers.quality import CqcRatings, KeyQuestion
 
-ProgressCallback = Callable[[int], None]
+ProgressCallback = Callable[[int], object]
 # New locations from the daily change feed are kept when this close to the council: wider than the
 # DPS's 5 miles so officers also see providers just beyond it.
 SYNC_RADIUS_MILES = 10.0

@@ -19,7 +19,7 @@ from django.db import transaction
 from providers.geography import normalise_postcode
 from providers.models import Postcode, PostcodeDistrict
 
-ProgressCallback = Callable[[int], None]
+ProgressCallback = Callable[[int], object]
 _NO_COORDINATES = 99.0
 
 

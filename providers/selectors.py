@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.shortcuts import get_object_or_404
 
 from providers.geography import GeoPoint
 from providers.models import CqcLocation, Provider, ProviderStaff, RegistrationStatus
-from providers.quality import CqcRatings, CriterionOutcome, QualityScore, cqc_dps_eligibility, quality_score
+from providers.quality import (
+    CqcRatings,
+    CriterionOutcome,
+    QualityScore,
+    Rating,
+    cqc_dps_eligibility,
+    quality_score,
+)
+
+PUBLISHED_RATINGS = (Rating.OUTSTANDING, Rating.GOOD, Rating.REQUIRES_IMPROVEMENT, Rating.INADEQUATE)
 
 
 def provider_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Provider:
@@ -115,3 +128,75 @@ def provider_cqc_summary(provider_ids: Iterable[int]) -> dict[int, ProviderCqcSu
             eligibility=eligibility,
         )
     return result
+
+
+NOT_YET_RATED_FILTER = "not-yet-rated"
+
+
+@dataclass(frozen=True)
+class ProviderFilters:
+    """What an officer (or an integrator) filters the provider list by; empty means no filter."""
+
+    q: str = ""
+    rating: str = ""
+    area_id: int | None = None
+    registration_status: str = ""
+    service_type: str = ""
+
+
+def cqc_locations_matching(filters: ProviderFilters) -> QuerySet[CqcLocation]:
+    """Locations meeting every location-level filter (rating, area, status, service type)."""
+    locations = CqcLocation.objects.all()
+    if filters.rating == NOT_YET_RATED_FILTER:
+        locations = locations.filter(
+            Q(current_rating__isnull=True) | ~Q(current_rating__overall__in=[r.value for r in PUBLISHED_RATINGS])
+        )
+    elif filters.rating:
+        locations = locations.filter(current_rating__overall=filters.rating)
+    if filters.area_id is not None:
+        locations = locations.filter(locality_area_id=filters.area_id)
+    if filters.registration_status:
+        locations = locations.filter(registration_status=filters.registration_status)
+    if filters.service_type:
+        # JSON text match, so it works on SQLite as well as PostgreSQL: the quotes pin the whole name.
+        locations = locations.annotate(service_types_text=Cast("service_types", TextField())).filter(
+            service_types_text__contains=json.dumps(filters.service_type)
+        )
+    return locations
+
+
+def provider_search(filters: ProviderFilters) -> QuerySet[Provider]:
+    """Providers with at least one location meeting the filters, and matching the search text."""
+    providers = Provider.objects.all()
+    if filters.rating or filters.area_id is not None or filters.registration_status or filters.service_type:
+        providers = providers.filter(pk__in=cqc_locations_matching(filters).values("provider_id"))
+    q = filters.q.strip()
+    if q:
+        by_location = CqcLocation.objects.filter(
+            Q(name__icontains=q) | Q(location_id__iexact=q) | Q(postcode__istartswith=q)
+        ).values("provider_id")
+        providers = providers.filter(Q(name__icontains=q) | Q(cqc_provider_id__iexact=q) | Q(pk__in=by_location))
+    return providers.order_by("name", "pk")
+
+
+def service_type_names() -> list[str]:
+    """Every CQC service type seen on a location, for filter choices."""
+    names: set[str] = set()
+    for combination in CqcLocation.objects.values_list("service_types", flat=True).distinct():
+        names.update(combination or [])
+    return sorted(names)
+
+
+def provider_detail(*, provider_id: int) -> Provider:
+    """A provider with its locations, current ratings and rating history loaded (officer view)."""
+    return get_object_or_404(
+        Provider.objects.prefetch_related(
+            Prefetch(
+                "locations",
+                queryset=CqcLocation.objects.select_related("current_rating", "locality_area", "ward")
+                .prefetch_related("ratings")
+                .order_by("registration_status", "-is_homecare_agency", "name"),
+            )
+        ),
+        pk=provider_id,
+    )

@@ -1,5 +1,12 @@
 """API routes for providers, mounted under /api/ by homecare.urls."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from providers import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("providers/", api.ProviderList.as_view(), name="api-provider-list"),
+    path("providers/<int:pk>/", api.ProviderDetail.as_view(), name="api-provider-detail"),
+    path("cqc-locations/", api.LocationList.as_view(), name="api-cqc-location-list"),
+    path("cqc-locations/<str:location_id>/", api.LocationDetail.as_view(), name="api-cqc-location-detail"),
+]

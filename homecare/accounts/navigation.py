@@ -10,6 +10,7 @@ from homecare.accounts.audiences import Audience
 NAVIGATION: dict[Audience, list[tuple[str, str]]] = {
     Audience.OFFICER: [
         ("Home", "commissioning:home"),
+        ("Providers", "commissioning:providers:list"),
     ],
     Audience.PROVIDER: [
         ("Home", "portal:home"),
