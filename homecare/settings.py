@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "health_check",
     "homecare.accounts",
     "homecare.audit",
+    "homecare.demo",
     "providers",
     "contracts",
     "dps",

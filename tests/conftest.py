@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -43,6 +44,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         problems.append(f"Redis is unreachable at {redis_url}")
     if problems:
         pytest.exit("CI needs the real services: " + "; ".join(problems), returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Production hashing is deliberately slow; tests sign in often, so they use a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

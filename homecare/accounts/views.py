@@ -12,9 +12,12 @@ from providers.selectors import provider_for_user
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to their own area; someone with several audiences chooses."""
     audiences = audiences_of(request.user)
-    if len(audiences) == 1:
+    is_admin = bool(getattr(request.user, "is_staff", False))
+    if len(audiences) == 1 and not is_admin:
         return redirect(f"/{audiences[0].value}/")
-    return render(request, "accounts/choose_area.html", {"audiences": audiences})
+    if not audiences and is_admin:
+        return redirect("admin:index")
+    return render(request, "accounts/choose_area.html", {"audiences": audiences, "is_admin": is_admin})
 
 
 @audience_required(Audience.OFFICER)

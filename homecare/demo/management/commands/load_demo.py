@@ -1,0 +1,36 @@
+"""``manage.py load_demo``: run every step in ``homecare.demo.steps.DEMO_STEPS``, in order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from homecare.demo.accounts import describe_demo_accounts
+from homecare.demo.steps import DEMO_STEPS
+
+
+class Command(BaseCommand):
+    help = "Load fictional demo data and accounts (refused when DJANGO_ENV=production)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--accounts", action="store_true", help="Only print the demo accounts.")
+        parser.add_argument(
+            "--base-url", default="http://127.0.0.1:8000", help="Where the demo runs, for the printed links."
+        )
+
+    def handle(self, *args: Any, accounts: bool, base_url: str, **options: Any) -> None:
+        if settings.IS_PRODUCTION:
+            raise CommandError(
+                "load_demo refuses to run when DJANGO_ENV=production: demo accounts have published passwords."
+            )
+        if not accounts:
+            for dotted_path in DEMO_STEPS:
+                step = import_string(dotted_path)
+                self.stdout.write(f"==> {dotted_path}")
+                with transaction.atomic():
+                    step(stdout=self.stdout)
+        self.stdout.write(describe_demo_accounts(base_url=base_url.rstrip("/")))

@@ -1,0 +1,19 @@
+"""The ordered steps of ``manage.py load_demo``. Each capability appends its own step here.
+
+The contract for a step (a dotted path to a function):
+
+* signature ``def step(*, stdout: OutputWrapper) -> None`` (``django.core.management.base.OutputWrapper``);
+  write a line or two about what it did to ``stdout``;
+* idempotent: running ``load_demo`` again updates the demo data in place, never duplicates it
+  (use ``update_or_create`` keyed on a stable natural key);
+* runs in its own transaction (the command wraps it in ``transaction.atomic()``), so a failing step
+  leaves no half-loaded data and stops the command with its error;
+* creates only fictional data, clearly marked (``Provider.is_demo=True``, names beginning "Demo:"),
+  and may rely on the steps listed before it (e.g. the demo providers and accounts).
+"""
+
+from __future__ import annotations
+
+DEMO_STEPS: list[str] = [
+    "homecare.demo.accounts.load_demo_accounts",
+]
