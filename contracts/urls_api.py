@@ -1,5 +1,12 @@
 """API routes for contracts, mounted under /api/ by homecare.urls."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from contracts import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("agreements/", api.AgreementList.as_view(), name="api-agreement-list"),
+    path("agreements/<int:pk>/", api.AgreementDetail.as_view(), name="api-agreement-detail"),
+    path("memberships/", api.MembershipList.as_view(), name="api-membership-list"),
+    path("fee-rates/", api.FeeRateList.as_view(), name="api-fee-rate-list"),
+]

@@ -14,5 +14,7 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # CQC publishes changes through the day; one early-morning read of /changes/location catches them all.
     "providers-cqc-daily-sync": {"task": "providers.cqc_daily_sync", "schedule": crontab(hour=5, minute=15)},
     # Response windows, cascade timeouts and first refusals run out on the minute; lost messages are recovered.
+    # DPS rounds open and close at midnight; a minute's lateness is fine and a missed run catches up.
+    "dps-rounds-sync": {"task": "dps.rounds_sync", "schedule": 60.0},
     "brokerage-broker-due-packages": {"task": "brokerage.tasks.broker_due_packages", "schedule": 60.0},
 }

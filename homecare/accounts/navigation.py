@@ -11,9 +11,12 @@ NAVIGATION: dict[Audience, list[tuple[str, str]]] = {
     Audience.OFFICER: [
         ("Home", "commissioning:home"),
         ("Providers", "commissioning:providers:list"),
+        ("Agreements", "commissioning:contracts:list"),
+        ("DPS rounds", "commissioning:dps:round_list"),
     ],
     Audience.PROVIDER: [
         ("Home", "portal:home"),
+        ("DPS applications", "portal:dps:home"),
     ],
     Audience.CCC: [
         ("Dashboard", "ccc:home"),

@@ -1,0 +1,281 @@
+"""Officer pages for agreements: each view validates a form, calls a service, then renders or redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from contracts import forms, selectors, services
+from contracts.models import AgreementExtension, Lot, MembershipRole, MembershipStatus
+from dps.selectors import rounds_for_agreement
+from homecare.accounts.audiences import Audience, audience_required
+from homecare.audit.selectors import audit_events_for
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _detail_url(agreement_id: int) -> str:
+    return reverse("commissioning:contracts:detail", args=[agreement_id])
+
+
+def _form_page(
+    request: HttpRequest,
+    *,
+    form: Form,
+    title: str,
+    back_url: str,
+    caption: str = "",
+    intro: str = "",
+) -> HttpResponse:
+    context = {"form": form, "title": title, "back_url": back_url, "caption": caption, "intro": intro}
+    return render(request, "contracts/form_page.html", context, status=400 if form.errors else 200)
+
+
+def _attempt(form: Form, write: Callable[[], Any]) -> Any | None:
+    """Run a service; a ValidationError it raises is shown on the form instead of a crash."""
+    try:
+        return write()
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return None
+
+
+@audience_required(Audience.OFFICER)
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "contracts/agreement_list.html", {"agreements": selectors.agreement_list()})
+
+
+@audience_required(Audience.OFFICER)
+def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = selectors.agreement_get(agreement_id=agreement_id)
+    memberships = selectors.memberships_for_agreement(agreement=agreement).order_by(
+        "lot__number", "role", "provider__name"
+    )
+    context = {
+        "agreement": agreement,
+        "extensions": agreement.extensions.all(),
+        "lots": agreement.lots.select_related("locality_area"),
+        "deadlines": agreement.placement_deadlines.all(),
+        "lot_memberships": [m for m in memberships if m.lot_id],
+        "dps_memberships": [m for m in memberships if not m.lot_id],
+        "fee_rates": selectors.fee_rates_for(agreement=agreement).select_related("created_by"),
+        "rounds": rounds_for_agreement(agreement=agreement),
+        "audit_events": audit_events_for(target=agreement)[:20],
+        "MembershipStatus": MembershipStatus,
+    }
+    return render(request, "contracts/agreement_detail.html", context)
+
+
+@audience_required(Audience.OFFICER)
+def agreement_create(request: HttpRequest) -> HttpResponse:
+    form = forms.AgreementCreateForm(request.POST or None, initial={"allocation_policy": "ranked_dps"})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        extensions = [services.ExtensionOption(months) for months in data.pop("extension_months")]
+        deadlines = form.placement_deadlines()
+        for key in ("hospital_discharge_hours", "urgent_hours", "routine_hours"):
+            data.pop(key)
+        agreement = _attempt(
+            form,
+            lambda: services.agreement_create(
+                actor=_user(request), extensions=extensions, placement_deadlines=deadlines, **data
+            ),
+        )
+        if agreement is not None:
+            messages.success(request, f"Created {agreement}.")
+            return redirect(_detail_url(agreement.pk))
+    return _form_page(request, form=form, title="Add an agreement", back_url=reverse("commissioning:contracts:list"))
+
+
+@audience_required(Audience.OFFICER)
+def agreement_update(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = selectors.agreement_get(agreement_id=agreement_id)
+    initial = {field: getattr(agreement, field) for field in services.AGREEMENT_FIELDS}
+    form = forms.AgreementUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        updated = _attempt(
+            form, lambda: services.agreement_update(actor=_user(request), agreement=agreement, reason=reason, **data)
+        )
+        if updated is not None:
+            messages.success(request, "Saved the agreement's terms.")
+            return redirect(_detail_url(agreement.pk))
+    return _form_page(
+        request, form=form, title="Change the agreement", caption=str(agreement), back_url=_detail_url(agreement.pk)
+    )
+
+
+@audience_required(Audience.OFFICER)
+def extension_take(request: HttpRequest, agreement_id: int, extension_id: int) -> HttpResponse:
+    extension = get_object_or_404(AgreementExtension, pk=extension_id, agreement_id=agreement_id)
+    form = forms.ExtensionTakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        taken = _attempt(
+            form,
+            lambda: services.extension_take(
+                actor=_user(request), extension=extension, taken_on=data["taken_on"], reason=data["reason"]
+            ),
+        )
+        if taken is not None:
+            messages.success(
+                request, f"Took extension {extension.sequence}; the agreement now ends {taken.effective_end:%d %B %Y}."
+            )
+            return redirect(_detail_url(agreement_id))
+    return _form_page(
+        request,
+        form=form,
+        title=f"Take extension {extension.sequence} ({extension.length_months} months)",
+        caption=str(extension.agreement),
+        back_url=_detail_url(agreement_id),
+    )
+
+
+@audience_required(Audience.OFFICER)
+def lot_create(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = selectors.agreement_get(agreement_id=agreement_id)
+    form = forms.LotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        lot = _attempt(
+            form,
+            lambda: services.lot_create(
+                actor=_user(request),
+                agreement=agreement,
+                number=data["number"],
+                name=data["name"],
+                locality_area=data["locality_area"],
+            ),
+        )
+        if lot is not None:
+            messages.success(request, f"Added {lot}.")
+            return redirect(_detail_url(agreement.pk))
+    return _form_page(
+        request, form=form, title="Add a lot or area", caption=str(agreement), back_url=_detail_url(agreement.pk)
+    )
+
+
+@audience_required(Audience.OFFICER)
+def membership_appoint(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = selectors.agreement_get(agreement_id=agreement_id)
+    form = forms.MembershipAppointForm(
+        request.POST or None, agreement=agreement, initial={"role": MembershipRole.DPS_MEMBER}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        membership = _attempt(
+            form,
+            lambda: services.membership_appoint(
+                actor=_user(request),
+                agreement=agreement,
+                provider=data["provider"],
+                role=data["role"],
+                lot=data["lot"],
+                appointed_on=data["appointed_on"],
+                reason=data["reason"],
+            ),
+        )
+        if membership is not None:
+            messages.success(request, f"Appointed {membership.provider}.")
+            return redirect(_detail_url(agreement.pk))
+    return _form_page(
+        request, form=form, title="Appoint a provider", caption=str(agreement), back_url=_detail_url(agreement.pk)
+    )
+
+
+@audience_required(Audience.OFFICER)
+def lot_lead_appoint(request: HttpRequest, agreement_id: int, lot_id: int) -> HttpResponse:
+    lot = get_object_or_404(Lot.objects.select_related("agreement"), pk=lot_id, agreement_id=agreement_id)
+    form = forms.LeadAppointForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        lead = _attempt(
+            form,
+            lambda: services.lot_lead_appoint(
+                actor=_user(request),
+                lot=lot,
+                provider=data["provider"],
+                appointed_on=data["appointed_on"],
+                reason=data["reason"],
+            ),
+        )
+        if lead is not None:
+            messages.success(request, f"{lead.provider} is now the lead provider for {lot}.")
+            return redirect(_detail_url(agreement_id))
+    return _form_page(
+        request,
+        form=form,
+        title=f"Appoint the lead provider for {lot}",
+        caption=str(lot.agreement),
+        intro="Record the result of the lot's tender. The current lead, if any, leaves the lead role that day.",
+        back_url=_detail_url(agreement_id),
+    )
+
+
+@audience_required(Audience.OFFICER)
+def membership_change(request: HttpRequest, membership_id: int, action: str) -> HttpResponse:
+    """Suspend, reinstate or end a membership: three small forms, one page."""
+    membership = selectors.membership_get(membership_id=membership_id)
+    actor = _user(request)
+    form: Form
+    if action == "reinstate":
+        form = forms.ReinstateForm(request.POST or None)
+        title = f"Lift the suspension of {membership.provider}"
+    else:
+        form = forms.SuspendForm(request.POST or None) if action == "suspend" else forms.ExitForm(request.POST or None)
+        title = f"{'Suspend' if action == 'suspend' else 'End the membership of'} {membership.provider}"
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        writes: dict[str, Callable[[], Any]] = {
+            "suspend": lambda: services.membership_suspend(
+                actor=actor, membership=membership, reason=data["reason"], on=data["on"]
+            ),
+            "exit": lambda: services.membership_exit(
+                actor=actor, membership=membership, reason=data["reason"], on=data["on"]
+            ),
+            "reinstate": lambda: services.membership_reinstate(
+                actor=actor, membership=membership, reason=data["reason"]
+            ),
+        }
+        if _attempt(form, writes[action]) is not None:
+            messages.success(request, f"Updated the membership of {membership.provider}.")
+            return redirect(_detail_url(membership.agreement_id))
+    return _form_page(
+        request,
+        form=form,
+        title=title,
+        caption=str(membership.agreement),
+        back_url=_detail_url(membership.agreement_id),
+    )
+
+
+@audience_required(Audience.OFFICER)
+def fee_rate_add(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = selectors.agreement_get(agreement_id=agreement_id)
+    form = forms.FeeRateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        rate = _attempt(form, lambda: services.fee_rate_add(actor=_user(request), agreement=agreement, **data))
+        if rate is not None:
+            messages.success(request, f"Added {rate}.")
+            return redirect(_detail_url(agreement.pk))
+    return _form_page(
+        request,
+        form=form,
+        title="Add a fee rate",
+        caption=str(agreement),
+        intro="The new rate takes over from the date you give; earlier rates stay in the history.",
+        back_url=_detail_url(agreement.pk),
+    )
