@@ -26,7 +26,6 @@ from django.db.models import Count, Max
 from pyproj import Geod, Transformer
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 from providers.models import LocalityArea, Postcode, PostcodeDistrict, Ward
 
@@ -95,7 +94,7 @@ class CouncilBoundary:
 
     def __init__(self, geometry_wgs84: BaseGeometry, *, name: str = "") -> None:
         self.name = name
-        self.geometry_bng: BaseGeometry = transform(_TO_BNG.transform, geometry_wgs84)
+        self.geometry_bng: BaseGeometry = shapely.transform(geometry_wgs84, _TO_BNG.transform, interleaved=False)
         shapely.prepare(self.geometry_bng)
 
     @classmethod
