@@ -98,7 +98,7 @@ class ExpireOffers:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Award:
     """Award to `provider_id` from `start_on` (its proposed start, else its ranked earliest start), and
-    withdraw the offers still pending."""
+    withdraw every other open offer: still pending, or accepted by a provider that did not win."""
 
     provider_id: int
     start_on: date
@@ -123,6 +123,7 @@ class WaitUntil:
 Action = SendOffers | ExpireOffers | Award | Escalate | WaitUntil
 
 _NONE_ELIGIBLE = "No provider meets every condition of this ISA"
+_LEAD_DID_NOT_TAKE_IT = "The lead provider did not take the package"
 
 
 def _require_aware(moment: datetime, what: str) -> None:
@@ -139,8 +140,10 @@ class _State:
         offer = self.offers.get(provider_id)
         return offer.status if offer else None
 
-    def pending_ids(self) -> tuple[int, ...]:
-        return tuple(sorted(pid for pid, offer in self.offers.items() if offer.status is OfferStatus.PENDING))
+    def open_ids(self) -> tuple[int, ...]:
+        """Offers still pending, or accepted but not (yet) the winner."""
+        still_open = (OfferStatus.PENDING, OfferStatus.ACCEPTED)
+        return tuple(sorted(pid for pid, offer in self.offers.items() if offer.status in still_open))
 
     def wait(self, *extra: datetime) -> list[Action]:
         deadlines = [offer.deadline for offer in self.offers.values() if offer.status is OfferStatus.PENDING]
@@ -162,13 +165,13 @@ def _best_acceptance(pool: Sequence[RankedProvider], state: _State) -> RankedPro
 
 def _award(entry: RankedProvider, state: _State, reason: str) -> list[Action]:
     proposed = state.offers[entry.provider_id].proposed_start
-    withdraw = tuple(pid for pid in state.pending_ids() if pid != entry.provider_id)
+    withdraw = tuple(pid for pid in state.open_ids() if pid != entry.provider_id)
     start_on = entry.earliest_start if proposed is None else proposed
     return [Award(provider_id=entry.provider_id, start_on=start_on, withdraw=withdraw, reason=reason)]
 
 
 def _ranked_round(
-    pool: Sequence[RankedProvider], state: _State, window: timedelta, *, none_eligible: str
+    pool: Sequence[RankedProvider], state: _State, window: timedelta, *, none_eligible: str, nobody_accepted: str
 ) -> list[Action]:
     """All of `pool` offered at once with one deadline; award the best responder, early when it is safe."""
     if not pool:
@@ -191,10 +194,12 @@ def _ranked_round(
             ids = tuple(e.provider_id for e in unsent)
             actions.append(SendOffers(provider_ids=ids, deadline=round_deadline, reason="Ranked DPS round"))
         return actions + state.wait(*([round_deadline] if unsent else []))
-    return [Escalate(reason="No eligible provider accepted by the response deadline")]
+    return [Escalate(reason=nobody_accepted)]
 
 
-def _cascade(pool: Sequence[RankedProvider], state: _State, window: timedelta, *, none_eligible: str) -> list[Action]:
+def _cascade(
+    pool: Sequence[RankedProvider], state: _State, window: timedelta, *, none_eligible: str, nobody_accepted: str
+) -> list[Action]:
     """One offer at a time in rank order; the first acceptance wins."""
     if not pool:
         return [Escalate(reason=none_eligible)]
@@ -205,7 +210,7 @@ def _cascade(pool: Sequence[RankedProvider], state: _State, window: timedelta, *
         return state.wait()
     following = next((e for e in pool if e.provider_id not in state.offers), None)
     if following is None:
-        return [Escalate(reason="Every eligible provider declined or did not respond in time")]
+        return [Escalate(reason=nobody_accepted)]
     deadline = state.now + window
     reason = f"Sequential cascade: {ordinal(following.position)} in the ranking"
     return [SendOffers(provider_ids=(following.provider_id,), deadline=deadline, reason=reason), *state.wait(deadline)]
@@ -234,10 +239,13 @@ def _lead_first(settings: PolicySettings, ranking: Ranking, state: _State) -> li
             return [Escalate(reason=f"{hwc}, and the lead provider {outcome}")]
 
     additional = [e for e in ranking.ranked if e.lot_role is LotRole.ADDITIONAL]
-    none_eligible = "The lead provider did not take the package and no additional provider meets every condition"
+    reasons = {
+        "none_eligible": f"{_LEAD_DID_NOT_TAKE_IT} and no additional provider meets every condition",
+        "nobody_accepted": f"{_LEAD_DID_NOT_TAKE_IT} and no additional provider accepted in time",
+    }
     if settings.after_lead is PolicyKind.SEQUENTIAL_CASCADE:
-        return _cascade(additional, state, settings.response_window, none_eligible=none_eligible)
-    return _ranked_round(additional, state, settings.response_window, none_eligible=none_eligible)
+        return _cascade(additional, state, settings.response_window, **reasons)
+    return _ranked_round(additional, state, settings.response_window, **reasons)
 
 
 def next_actions(
@@ -279,8 +287,20 @@ def next_actions(
     if settings.kind is PolicyKind.LEAD_PROVIDER_FIRST:
         decided = _lead_first(settings, ranking, state)
     elif settings.kind is PolicyKind.SEQUENTIAL_CASCADE:
-        decided = _cascade(ranking.ranked, state, settings.response_window, none_eligible=_NONE_ELIGIBLE)
+        decided = _cascade(
+            ranking.ranked,
+            state,
+            settings.response_window,
+            none_eligible=_NONE_ELIGIBLE,
+            nobody_accepted="Every eligible provider declined or did not respond in time",
+        )
     else:
-        decided = _ranked_round(ranking.ranked, state, settings.response_window, none_eligible=_NONE_ELIGIBLE)
+        decided = _ranked_round(
+            ranking.ranked,
+            state,
+            settings.response_window,
+            none_eligible=_NONE_ELIGIBLE,
+            nobody_accepted="No eligible provider accepted by the response deadline",
+        )
     expire: list[Action] = [ExpireOffers(provider_ids=due)] if due else []
     return tuple(expire + decided)
