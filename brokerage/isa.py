@@ -81,20 +81,26 @@ class IsaData:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
+def visit_problems(visit: VisitData) -> list[str]:
+    """What is wrong with one visit's times, in words for the person entering it."""
+    problems = []
+    if visit.window_end <= visit.window_start:
+        problems.append("The time window must end after it starts.")
+    window_minutes = (visit.window_end.hour * 60 + visit.window_end.minute) - (
+        visit.window_start.hour * 60 + visit.window_start.minute
+    )
+    if visit.window_end > visit.window_start and visit.duration_minutes > window_minutes:
+        problems.append("The visit is longer than its time window.")
+    return problems
+
+
 def check_isa_rules(isa: IsaData) -> dict[str, list[str]]:
     """Rules across fields that need no database. Returns field -> messages (empty when valid)."""
     errors: dict[str, list[str]] = {}
     if not isa.visits:
         errors.setdefault("visits", []).append("Add at least one visit.")
     for index, visit in enumerate(isa.visits):
-        problems = []
-        if visit.window_end <= visit.window_start:
-            problems.append("The time window must end after it starts.")
-        window_minutes = (visit.window_end.hour * 60 + visit.window_end.minute) - (
-            visit.window_start.hour * 60 + visit.window_start.minute
-        )
-        if visit.window_end > visit.window_start and visit.duration_minutes > window_minutes:
-            problems.append("The visit is longer than its time window.")
+        problems = visit_problems(visit)
         if problems:
             errors.setdefault(f"visits[{index}]", []).extend(problems)
     if isa.hours_per_week is not None and isa.visits and isa.hours_per_week != isa.visit_hours_per_week:

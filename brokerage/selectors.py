@@ -192,3 +192,38 @@ def capacity_for_provider(
     capacities = list(provider.capacities.select_related("locality_area").order_by("locality_area__display_order"))
     capabilities = ProviderCapabilities.objects.filter(provider=provider).first()
     return provider, capacities, capabilities
+
+
+def ranking_document(*, run: AllocationRun, ranking: Ranking) -> dict[str, object]:
+    """The stored ranking as plain data with every provider's explanation (officer and CCC view)."""
+    return {
+        "package": run.package_id,
+        "round_number": run.round_number,
+        "policy": run.policy,
+        "engine_version": run.engine_version,
+        "ranked_at": run.ranked_at,
+        "ranked": [
+            {
+                "position": entry.position,
+                "provider_id": entry.provider_id,
+                "provider_name": entry.provider_name,
+                "lot_role": entry.lot_role.value,
+                "quality_points": entry.quality.points,
+                "quality_label": entry.quality.label,
+                "earliest_start": entry.earliest_start,
+                "distance_miles": entry.distance_miles,
+                "recent_awards": entry.recent_awards,
+                "tie_break": entry.tie_break.value,
+                "explanation": entry.explanation,
+            }
+            for entry in ranking.ranked
+        ],
+        "excluded": [
+            {
+                "provider_id": entry.provider_id,
+                "provider_name": entry.provider_name,
+                "reasons": [reason.message for reason in entry.reasons],
+            }
+            for entry in ranking.excluded
+        ],
+    }

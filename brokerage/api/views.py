@@ -1,0 +1,200 @@
+"""REST API for brokerage: one view per action; each validates, calls a service or selector, serialises."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from brokerage.api.serializers import (
+    AcceptInput,
+    ConflictOutput,
+    DeclineInput,
+    ErrorsOutput,
+    IsaInput,
+    OfferOutput,
+    PackageOutput,
+    RankingOutput,
+    isa_from_validated,
+)
+from brokerage.models import CarePackage, Offer
+from brokerage.selectors import (
+    latest_ranking,
+    offer_get_for_provider,
+    offers_for_provider,
+    package_get_for_officer,
+    package_list,
+    ranking_document,
+)
+from brokerage.services.packages import IsaConflict, IsaInvalid, package_receive
+from brokerage.services.responses import OfferClosed, offer_accept, offer_decline
+from homecare.accounts.audiences import IsOfficer, IsOfficerOrCcc, IsProviderStaff
+
+
+def _user(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - the permission classes admit only signed-in users
+    return user
+
+
+class PackageListCreateApi(APIView):
+    def get_permissions(self) -> list[Any]:
+        return [IsOfficer()] if self.request.method == "POST" else [IsOfficerOrCcc()]
+
+    @extend_schema(
+        operation_id="packages_list",
+        parameters=[
+            OpenApiParameter("status", str, enum=CarePackage.Status.values),
+            OpenApiParameter("urgency", str),
+        ],
+        responses=PackageOutput(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        packages = package_list(
+            user=request.user,
+            status=request.query_params.get("status", ""),
+            urgency=request.query_params.get("urgency", ""),
+        ).prefetch_related("visits")
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(packages, request, view=self)
+        return paginator.get_paginated_response(PackageOutput(page, many=True).data)
+
+    @extend_schema(
+        operation_id="packages_create",
+        request=IsaInput,
+        responses={
+            201: PackageOutput,
+            200: OpenApiResponse(PackageOutput, description="The same ISA was sent before: the existing package."),
+            400: OpenApiResponse(ErrorsOutput, description="Every field error, at once. Nothing was saved."),
+            409: OpenApiResponse(ConflictOutput, description="The reference is already used with different details."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """Create an ISA and submit it for brokering. Idempotent on (source_system, external_reference)."""
+        serializer = IsaInput(data=request.data)
+        if not serializer.is_valid():
+            return Response({"errors": serializer.errors}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            package, created = package_receive(
+                isa=isa_from_validated(serializer.validated_data), received_by=_user(request)
+            )
+        except IsaInvalid as invalid:
+            return Response({"errors": invalid.errors}, status=status.HTTP_400_BAD_REQUEST)
+        except IsaConflict as conflict:
+            return Response({"detail": str(conflict), "package": conflict.package.pk}, status=status.HTTP_409_CONFLICT)
+        package = package_get_for_officer(user=request.user, package_id=package.pk)
+        response = Response(
+            PackageOutput(package).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+        response["Location"] = f"/api/packages/{package.pk}/"
+        return response
+
+
+class PackageDetailApi(APIView):
+    permission_classes = [IsOfficerOrCcc]
+
+    @extend_schema(operation_id="packages_retrieve", responses=PackageOutput)
+    def get(self, request: Request, package_id: int) -> Response:
+        return Response(PackageOutput(package_get_for_officer(user=request.user, package_id=package_id)).data)
+
+
+class PackageRankingApi(APIView):
+    permission_classes = [IsOfficerOrCcc]
+
+    @extend_schema(operation_id="packages_ranking", responses={200: RankingOutput, 404: None})
+    def get(self, request: Request, package_id: int) -> Response:
+        """The stored ranking of the package's current round, with every provider's explanation."""
+        package = package_get_for_officer(user=request.user, package_id=package_id)
+        found = latest_ranking(package=package)
+        if found is None:
+            raise NotFound("This package has not been ranked yet.")
+        run, ranking = found
+        return Response(RankingOutput(ranking_document(run=run, ranking=ranking)).data)
+
+
+class OfferListApi(APIView):
+    permission_classes = [IsProviderStaff]
+
+    @extend_schema(
+        operation_id="offers_list",
+        parameters=[OpenApiParameter("status", str, description="open, or an offer status")],
+        responses=OfferOutput(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        """Your organisation's offers only."""
+        offers = offers_for_provider(provider_user=request.user, status=request.query_params.get("status", ""))
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(offers.prefetch_related("package__visits"), request, view=self)
+        return paginator.get_paginated_response(OfferOutput(page, many=True).data)
+
+
+class OfferDetailApi(APIView):
+    permission_classes = [IsProviderStaff]
+
+    @extend_schema(operation_id="offers_retrieve", responses=OfferOutput)
+    def get(self, request: Request, offer_id: int) -> Response:
+        return Response(OfferOutput(offer_get_for_provider(offer_id=offer_id, provider_user=request.user)).data)
+
+
+def _closed(error: OfferClosed) -> Response:
+    return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+
+
+class OfferAcceptApi(APIView):
+    permission_classes = [IsProviderStaff]
+
+    @extend_schema(
+        operation_id="offers_accept",
+        request=AcceptInput,
+        responses={200: OfferOutput, 400: ErrorsOutput, 409: OpenApiResponse(description="The offer is closed.")},
+    )
+    def post(self, request: Request, offer_id: int) -> Response:
+        serializer = AcceptInput(data=request.data)
+        if not serializer.is_valid():
+            return Response({"errors": serializer.errors}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            offer = offer_accept(
+                offer_id=offer_id, provider_user=_user(request), start_on=serializer.validated_data["start_on"]
+            )
+        except OfferClosed as error:
+            return _closed(error)
+        return Response(OfferOutput(_reload(offer)).data)
+
+
+class OfferDeclineApi(APIView):
+    permission_classes = [IsProviderStaff]
+
+    @extend_schema(
+        operation_id="offers_decline",
+        request=DeclineInput,
+        responses={200: OfferOutput, 400: ErrorsOutput, 409: OpenApiResponse(description="The offer is closed.")},
+    )
+    def post(self, request: Request, offer_id: int) -> Response:
+        serializer = DeclineInput(data=request.data)
+        if not serializer.is_valid():
+            return Response({"errors": serializer.errors}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            offer = offer_decline(
+                offer_id=offer_id,
+                provider_user=_user(request),
+                reason=serializer.validated_data["reason"],
+                note=serializer.validated_data["note"],
+            )
+        except OfferClosed as error:
+            return _closed(error)
+        return Response(OfferOutput(_reload(offer)).data)
+
+
+def _reload(offer: Offer) -> Offer:
+    return (
+        Offer.objects.select_related("package", "package__locality_area")
+        .prefetch_related("package__visits")
+        .get(pk=offer.pk)
+    )
