@@ -419,3 +419,6 @@ class HandBack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} handed back {self.package}"
+
+
+from brokerage.alerts.models import Alert  # noqa: E402, F401 - the CCC's alerts live with the dashboard

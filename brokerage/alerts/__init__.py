@@ -1,0 +1,1 @@
+"""Alerts to the Care Communications Centre: deadline breaches and providers that stop responding."""
