@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from providers.geography import CouncilBoundary, GeoPoint
-from providers.quality import CqcRatings, cqc_dps_eligibility
+from providers.quality import CqcRatings, Rating, cqc_dps_eligibility
 
 BOUNDARY_MILES = 5.0
 REGISTERED = "Registered"
@@ -196,6 +196,14 @@ def _check_registered(facts: ApplicationFacts) -> CriterionCheck:
     return CriterionCheck(criterion, CRITERION_TITLES[criterion], True, reason, evidence)
 
 
+def _inadequate_key_questions(location: LocationFacts) -> str:
+    """Name the Inadequate key questions too when the overall rating is the headline reason."""
+    if location.ratings.overall is not Rating.INADEQUATE:
+        return ""
+    names = [kq.value for kq, rating in location.ratings.key_questions.items() if rating is Rating.INADEQUATE]
+    return f" Inadequate key questions: {', '.join(names)}." if names else ""
+
+
 def _check_rating(facts: ApplicationFacts) -> CriterionCheck:
     criterion = Criterion.CQC_RATING
     outcomes = [(loc, cqc_dps_eligibility(loc.ratings)) for loc in facts.locations]
@@ -205,7 +213,7 @@ def _check_rating(facts: ApplicationFacts) -> CriterionCheck:
                 "location_id": loc.location_id,
                 "overall": loc.ratings.overall.value,
                 "key_questions": {kq.value: rating.value for kq, rating in loc.ratings.key_questions.items()},
-                "report_date": loc.ratings.report_date,
+                "report_date": loc.ratings.report_date.isoformat() if loc.ratings.report_date else None,
                 "passed": outcome.passed,
             }
             for loc, outcome in outcomes
@@ -213,7 +221,11 @@ def _check_rating(facts: ApplicationFacts) -> CriterionCheck:
     }
     if not outcomes:
         return CriterionCheck(criterion, CRITERION_TITLES[criterion], False, "No CQC location was named.", evidence)
-    failing = [f"{loc.name}: {outcome.reason}" for loc, outcome in outcomes if not outcome.passed]
+    failing = [
+        f"{loc.name}: {outcome.reason}{_inadequate_key_questions(loc)}"
+        for loc, outcome in outcomes
+        if not outcome.passed
+    ]
     if failing:
         return CriterionCheck(criterion, CRITERION_TITLES[criterion], False, " ".join(failing), evidence)
     reason = " ".join(f"{loc.name}: {outcome.reason}" for loc, outcome in outcomes)

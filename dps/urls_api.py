@@ -1,5 +1,11 @@
 """API routes for dps, mounted under /api/ by homecare.urls."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from dps import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("dps-rounds/", api.RoundList.as_view(), name="api-dps-round-list"),
+    path("dps-applications/", api.ApplicationList.as_view(), name="api-dps-application-list"),
+    path("dps-applications/<int:pk>/", api.ApplicationDetail.as_view(), name="api-dps-application-detail"),
+]
