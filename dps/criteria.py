@@ -81,6 +81,11 @@ PUBLISHED_CRITERIA: tuple[PublishedCriterion, ...] = (
     ),
 )
 CRITERION_TITLES = {published.criterion: published.title for published in PUBLISHED_CRITERIA}
+DECLARATION_CRITERIA = (
+    Criterion.DECLARES_CONTRACT_COMPLIANCE,
+    Criterion.DECLARES_STAFF_PAY_PASSED_ON,
+    Criterion.DECLARES_FEE_RATES_ACCEPTED,
+)
 
 
 @dataclass(frozen=True)

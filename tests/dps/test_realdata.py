@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -215,3 +216,21 @@ def test_an_override_is_recorded_with_its_justification_and_exported(
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert tuple(values[0]) == exports.COLUMNS
     assert values[1][0] == apex.provider.name and values[1][7] == "Yes"
+
+
+def test_the_oldham_extract_evaluation_counts_eligible_and_ineligible_agencies_by_reason():
+    shared_data_file("cqc", "oldham_cqc_locations_2025-03.csv")
+    out = io.StringIO()
+    call_command("dps_evaluate_extract", stdout=out)
+    text = out.getvalue()
+    assert "62 registered homecare agencies" in text
+    assert "Eligible: 62" in text and "Ineligible: 0" in text
+    assert "Good 26" in text and "Not yet rated 27" in text and "Requires improvement 5" in text
+    leeds = io.StringIO()
+    call_command(
+        "dps_evaluate_extract",
+        boundary_file=shared_data_file("boundaries", "leeds_lad.geojson"),
+        stdout=leeds,
+    )
+    assert "Ineligible: 62" in leeds.getvalue()
+    assert "failed 'A registered location within 5 miles of the council boundary': 62" in leeds.getvalue()
