@@ -16,4 +16,6 @@ from __future__ import annotations
 
 DEMO_STEPS: list[str] = [
     "homecare.demo.accounts.load_demo_accounts",
+    # After the providers step (if any): links lots to locality areas and appoints every demo provider.
+    "contracts.demo.load_demo_agreements",
 ]
