@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -21,8 +21,8 @@ def broker_package(package_id: int) -> str:
     return package_broker(package_id=package_id)
 
 
-@shared_task(acks_late=True)
-def broker_due_packages() -> int:
+@shared_task(bind=True, acks_late=True)
+def broker_due_packages(self: Task) -> int:  # type: ignore[type-arg]
     """Every minute: advance packages whose response window, timeout or first refusal has run out.
 
     This also recovers packages whose start message was lost, because submission sets their next
@@ -30,6 +30,11 @@ def broker_due_packages() -> int:
     cannot hold up the others; a package queued twice is simply advanced twice, which changes nothing.
     """
     due = packages_due(now=timezone.now())
+    # Fan out on the queue this sweep came from, so a deployment's routing (or a test's queue) holds.
+    queue = (self.request.delivery_info or {}).get("routing_key")
     for package_id in due:
-        broker_package.delay(package_id)
+        if queue:
+            broker_package.apply_async((package_id,), queue=queue)
+        else:
+            broker_package.delay(package_id)
     return len(due)
