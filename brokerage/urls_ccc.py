@@ -1,5 +1,13 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path, re_path
+
+from brokerage import views_ccc
 
 app_name = "brokerage"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("live/", views_ccc.dashboard_live, name="live"),
+    path("figures/", views_ccc.dashboard_figures, name="figures"),
+    path("packages/", views_ccc.packages, name="packages"),
+    re_path(r"^export/(?P<slug>[a-z-]+)\.(?P<file_format>csv|xlsx)$", views_ccc.export, name="export"),
+    path("alerts/<int:alert_id>/acknowledge/", views_ccc.acknowledge, name="acknowledge_alert"),
+]

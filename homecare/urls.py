@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from brokerage import views_ccc as brokerage_ccc_views
 from homecare.accounts import views as account_views
 from homecare.health import health
 
@@ -18,7 +19,7 @@ portal_patterns: list[URLPattern | URLResolver] = [
     path("offers/", include("brokerage.urls_portal")),
 ]
 ccc_patterns: list[URLPattern | URLResolver] = [
-    path("", account_views.ccc_home, name="home"),
+    path("", brokerage_ccc_views.dashboard, name="home"),  # the CCC's home is its dashboard
     path("", include("brokerage.urls_ccc")),
 ]
 api_patterns: list[URLPattern | URLResolver] = [

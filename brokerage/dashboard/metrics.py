@@ -1,0 +1,612 @@
+"""The figures the Care Communications Centre is judged by, as tables with a drill-down link on every number.
+
+Counts and sums are aggregated in the database, one query per table whatever the number of packages. The
+medians and 90th percentiles of the waiting times are worked out in Python from one query that reads just
+the four timestamps of the period's packages (``brokerage.dashboard.statistics``), so SQLite and PostgreSQL
+give the same figures. Definitions (each matches a figure in ``brokerage.dashboard.drilldown``):
+
+* time to first response: submission to the first accept or decline from any provider;
+* time to award: submission to award (the latest award, after any hand-back);
+* time to care starting: submission to the day care started (in days; the start is a date);
+* offers: offers sent in the period, by what became of them; declines by the provider's reason code;
+* unmet demand: hours per week requested by packages submitted in the period (not cancelled) against the
+  hours of those now placed (awarded, care started or ended);
+* a provider's response rate: offers answered (accepted or declined) out of offers received in the period;
+  its speed: the average time from offer to answer;
+* spread of awarded hours: hours per week awarded in the period to each provider that received an offer in
+  the period (providers offered work but awarded none count as zero).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import TruncWeek
+from django.urls import reverse
+from django.utils import timezone
+
+from brokerage.dashboard import statistics
+from brokerage.dashboard.drilldown import ACCEPTED_OFFER_STATUSES, PLACED_STATUSES
+from brokerage.dashboard.filters import DashboardFilters
+from brokerage.models import CarePackage, DeclineReason, HandBack, Offer
+from brokerage.reporting.tables import Cell, Column, Table, hours, percent
+from contracts.models import Urgency
+from providers.models import LocalityArea
+
+WAITING_PAGE_SIZE = 50
+TOP_PROVIDERS = 10
+
+
+def drill(filters: DashboardFilters, figure: str, key: str = "") -> str:
+    """The link from a figure to the packages behind it, keeping the dashboard's filters."""
+    extra = {"figure": figure}
+    if key:
+        extra["key"] = key
+    return f"{reverse('ccc:brokerage:packages')}?{filters.query(**extra)}"
+
+
+def _count(filters: DashboardFilters, value: int, figure: str, key: str = "") -> Cell:
+    return Cell(value, href=drill(filters, figure, key) if value else "")
+
+
+# The waiting list ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitingSummary:
+    waiting: int
+    breached: int
+    unplaced: int
+    by_urgency: list[tuple[str, str, int]]
+    hours_waiting: Decimal
+
+
+def waiting_summary(filters: DashboardFilters) -> WaitingSummary:
+    """How many are waiting now (whatever the period), past their deadline, escalated, and by urgency."""
+    open_q = filters.scope() & Q(status__in=CarePackage.OPEN_STATUSES)
+    totals = CarePackage.objects.filter(open_q).aggregate(
+        waiting=Count("id"),
+        breached=Count("id", filter=Q(deadline_at__lt=filters.now)),
+        unplaced=Count("id", filter=Q(status=CarePackage.Status.UNPLACED)),
+        hours=Sum("hours_per_week"),
+        **{f"urgency_{u.value}": Count("id", filter=Q(urgency=u.value)) for u in Urgency},
+    )
+    return WaitingSummary(
+        waiting=totals["waiting"],
+        breached=totals["breached"],
+        unplaced=totals["unplaced"],
+        by_urgency=[(u.value, u.label, totals[f"urgency_{u.value}"]) for u in Urgency],
+        hours_waiting=totals["hours"] or Decimal(0),
+    )
+
+
+def waiting_packages(filters: DashboardFilters, *, page_number: int | str = 1) -> Page[Any]:
+    """One page of unplaced packages, nearest deadline first, with their current round's offers counted."""
+    current = Q(offers__round_number=F("round_number"))
+    packages = (
+        CarePackage.objects.filter(filters.scope() & Q(status__in=CarePackage.OPEN_STATUSES))
+        .select_related("locality_area", "agreement")
+        .annotate(
+            offers_out=Count("offers", filter=current),
+            offers_pending=Count("offers", filter=current & Q(offers__status=Offer.Status.PENDING)),
+            offers_accepted=Count("offers", filter=current & Q(offers__status__in=ACCEPTED_OFFER_STATUSES)),
+            offers_declined=Count("offers", filter=current & Q(offers__status=Offer.Status.DECLINED)),
+            offers_expired=Count("offers", filter=current & Q(offers__status=Offer.Status.EXPIRED)),
+        )
+        .order_by(F("deadline_at").asc(nulls_last=True), "submitted_at", "id")
+    )
+    return Paginator(packages, WAITING_PAGE_SIZE).get_page(page_number)
+
+
+def waiting_table(filters: DashboardFilters, page: Page[Any]) -> Table:
+    table = Table(
+        "waiting-list",
+        "Packages waiting to be placed, nearest deadline first",
+        [
+            Column("Package"),
+            Column("Area"),
+            Column("Urgency"),
+            Column("Waiting for", numeric=True),
+            Column("Deadline"),
+            Column("Where it is"),
+            Column("Offers out", numeric=True),
+            Column("Awaiting answer", numeric=True),
+            Column("Accepted", numeric=True),
+            Column("Declined", numeric=True),
+            Column("Expired", numeric=True),
+        ],
+        note="Offers are those of the current brokering round.",
+    )
+    for package in page.object_list:
+        waited = None if package.submitted_at is None else (filters.now - package.submitted_at).total_seconds() / 3600
+        if package.deadline_at is None:
+            deadline = Cell(None, text="No deadline set")
+        elif package.deadline_at < filters.now:
+            overdue = (filters.now - package.deadline_at).total_seconds() / 3600
+            deadline = Cell(
+                package.deadline_at,
+                text=f"{hours(overdue)} ago",
+                tag="Deadline passed",
+                tag_class="govuk-tag--red",
+            )
+        else:
+            left = (package.deadline_at - filters.now).total_seconds() / 3600
+            deadline = Cell(package.deadline_at, text=f"in {hours(left)}")
+        if package.status == CarePackage.Status.UNPLACED:
+            stage = Cell(
+                "Unplaced",
+                text=f"Escalated to the CCC after round {package.round_number}",
+                tag="Unplaced",
+                tag_class="govuk-tag--orange",
+            )
+        else:
+            stage = Cell("Brokering", text=f"Brokering, round {package.round_number}")
+        table.add(
+            Cell(package.reference),
+            Cell(package.locality_area.name if package.locality_area else "", text=""),
+            Cell(package.get_urgency_display()),
+            Cell(round(waited, 1) if waited is not None else None, text=hours(waited)),
+            deadline,
+            stage,
+            Cell(package.offers_out),
+            Cell(package.offers_pending),
+            Cell(package.offers_accepted),
+            Cell(package.offers_declined),
+            Cell(package.offers_expired),
+        )
+    return table
+
+
+# Time to respond, award and start ------------------------------------------------------------------------
+
+MEASURES: tuple[tuple[str, str], ...] = (
+    ("responded", "First provider response"),
+    ("awarded", "Award"),
+    ("started", "Care starting"),
+)
+
+
+@dataclass
+class Durations:
+    """The waits (in hours; care starting in days) of one group of packages."""
+
+    submitted: int = 0
+    waits: dict[str, list[float]] = field(default_factory=lambda: {name: [] for name, _ in MEASURES})
+
+
+def _waits(filters: DashboardFilters) -> tuple[Durations, dict[int | None, Durations], dict[str, Durations]]:
+    overall = Durations()
+    by_area: dict[int | None, Durations] = defaultdict(Durations)
+    by_urgency: dict[str, Durations] = defaultdict(Durations)
+    rows = CarePackage.objects.filter(filters.scope() & filters.within("submitted_at")).values_list(
+        "locality_area_id", "urgency", "submitted_at", "first_response_at", "awarded_at", "care_started_on"
+    )
+    for area_id, urgency, submitted, responded, awarded, started in rows.iterator(chunk_size=5000):
+        assert submitted is not None  # noqa: S101 - filtered to a period of submission
+        waits: dict[str, float | None] = {
+            "responded": None if responded is None else (responded - submitted).total_seconds() / 3600,
+            "awarded": None if awarded is None else (awarded - submitted).total_seconds() / 3600,
+            "started": None if started is None else float((started - timezone.localdate(submitted)).days),
+        }
+        for group in (overall, by_area[area_id], by_urgency[urgency]):
+            group.submitted += 1
+            for name, value in waits.items():
+                if value is not None:
+                    group.waits[name].append(value)
+    return overall, by_area, by_urgency
+
+
+def _timing_columns(group_label: str) -> list[Column]:
+    columns = [Column(group_label), Column("Submitted", numeric=True)]
+    for _, label in MEASURES:
+        unit = "days" if label == "Care starting" else "hours"
+        columns += [
+            Column(f"{label}: packages", numeric=True),
+            Column(f"{label}: median ({unit})", numeric=True),
+            Column(f"{label}: 90th percentile ({unit})", numeric=True),
+        ]
+    return columns
+
+
+def _timing_row(filters: DashboardFilters, label: str, key: str, group: Durations) -> list[Cell]:
+    cells = [Cell(label), _count(filters, group.submitted, "submitted", key)]
+    for name, _ in MEASURES:
+        values = group.waits[name]
+        middle, high = statistics.median(values), statistics.p90(values)
+        href = drill(filters, name, key) if values else ""
+        if name == "started":
+            texts = ("No data" if v is None else f"{v:.1f} days" for v in (middle, high))
+        else:
+            texts = (hours(v) for v in (middle, high))
+        middle_text, high_text = texts
+        cells += [
+            Cell(len(values), href=href),
+            Cell(None if middle is None else round(middle, 1), text=middle_text, href=href),
+            Cell(None if high is None else round(high, 1), text=high_text, href=href),
+        ]
+    return cells
+
+
+def timing_tables(filters: DashboardFilters, areas: dict[int, str]) -> tuple[Table, Table]:
+    overall, by_area, by_urgency = _waits(filters)
+    note = (
+        "Packages submitted in the period. The median is the middle wait; the 90th percentile is the wait "
+        "that 9 in 10 packages beat."
+    )
+    area_table = Table("times-by-area", "Time from submission, by area", _timing_columns("Area"), note=note)
+    for area_id, group in sorted(by_area.items(), key=lambda item: areas.get(item[0] or 0, "")):
+        name = areas.get(area_id, "No area") if area_id is not None else "No area"
+        area_table.add(*_timing_row(filters, name, f"area:{area_id}" if area_id else "", group))
+    area_table.add(*_timing_row(filters, "All areas", "", overall))
+    urgency_table = Table("times-by-urgency", "Time from submission, by urgency", _timing_columns("Urgency"), note=note)
+    for urgency in Urgency:
+        if urgency.value in by_urgency:
+            urgency_table.add(*_timing_row(filters, urgency.label, urgency.value, by_urgency[urgency.value]))
+    urgency_table.add(*_timing_row(filters, "All urgencies", "", overall))
+    return area_table, urgency_table
+
+
+# Offers and hand-backs -------------------------------------------------------------------------------------
+
+
+def offer_tables(filters: DashboardFilters) -> tuple[Table, Table, dict[str, int]]:
+    offers = Offer.objects.filter(filters.scope("package__") & filters.within("sent_at"))
+    totals = offers.aggregate(
+        made=Count("id"),
+        accepted=Count("id", filter=Q(status__in=ACCEPTED_OFFER_STATUSES)),
+        declined=Count("id", filter=Q(status=Offer.Status.DECLINED)),
+        expired=Count("id", filter=Q(status=Offer.Status.EXPIRED)),
+        pending=Count("id", filter=Q(status=Offer.Status.PENDING)),
+        withdrawn=Count("id", filter=Q(status=Offer.Status.WITHDRAWN)),
+    )
+    summary = Table(
+        "offers",
+        "Offers sent to providers in the period",
+        [Column("Outcome"), Column("Offers", numeric=True)],
+        note="Accepted includes offers accepted but not selected because a better-ranked provider also accepted.",
+    )
+    for label, name, figure in (
+        ("Offers made", "made", "offers_made"),
+        ("Accepted", "accepted", "offers_accepted"),
+        ("Declined", "declined", "offers_declined"),
+        ("Expired without a response", "expired", "offers_expired"),
+        ("Awaiting an answer", "pending", ""),
+        ("Withdrawn (package awarded or cancelled first)", "withdrawn", ""),
+    ):
+        value = totals[name]
+        summary.add(Cell(label), _count(filters, value, figure) if figure else Cell(value))
+    reasons = dict(offers.filter(status=Offer.Status.DECLINED).values_list("decline_reason").annotate(n=Count("id")))
+    declines = Table(
+        "decline-reasons",
+        "Offers declined in the period, by reason",
+        [Column("Reason"), Column("Offers", numeric=True)],
+    )
+    for reason in DeclineReason:
+        declines.add(Cell(reason.label), _count(filters, reasons.get(reason.value, 0), "offers_declined", reason.value))
+    declines.add(Cell("All reasons"), _count(filters, totals["declined"], "offers_declined"))
+    return summary, declines, totals
+
+
+def hand_back_table(filters: DashboardFilters) -> tuple[Table, int]:
+    by_reason = dict(
+        HandBack.objects.filter(filters.scope("package__") & filters.within("notice_given_at"))
+        .values_list("reason")
+        .annotate(n=Count("id"))
+    )
+    table = Table(
+        "hand-backs",
+        "Packages handed back in the period, by reason",
+        [Column("Reason"), Column("Hand-backs", numeric=True)],
+    )
+    for reason in HandBack.Reason:
+        table.add(Cell(reason.label), _count(filters, by_reason.get(reason.value, 0), "hand_backs", reason.value))
+    total = sum(by_reason.values())
+    table.add(Cell("All reasons"), _count(filters, total, "hand_backs"))
+    return table, total
+
+
+# Unmet demand ------------------------------------------------------------------------------------------------
+
+
+def unmet_demand_table(filters: DashboardFilters, areas: dict[int, str]) -> Table:
+    placed = Q(status__in=PLACED_STATUSES)
+    rows = (
+        CarePackage.objects.filter(
+            filters.scope() & filters.within("submitted_at") & ~Q(status=CarePackage.Status.CANCELLED)
+        )
+        .values("locality_area_id")
+        .annotate(
+            requested=Count("id"),
+            requested_hours=Sum("hours_per_week"),
+            placed=Count("id", filter=placed),
+            placed_hours=Sum("hours_per_week", filter=placed),
+        )
+    )
+    table = Table(
+        "unmet-demand",
+        "Unmet demand by area: hours of care per week requested in the period against hours placed",
+        [
+            Column("Area"),
+            Column("Packages requested", numeric=True),
+            Column("Hours requested", numeric=True),
+            Column("Packages placed", numeric=True),
+            Column("Hours placed", numeric=True),
+            Column("Hours not placed", numeric=True),
+            Column("Share of hours placed", numeric=True),
+        ],
+    )
+    total: dict[str, Any] = {"requested": 0, "requested_hours": Decimal(0), "placed": 0, "placed_hours": Decimal(0)}
+    by_area = {row["locality_area_id"]: row for row in rows}
+
+    def add(label: str, key: str, row: dict[str, Any]) -> None:
+        asked, got = row["requested_hours"] or Decimal(0), row["placed_hours"] or Decimal(0)
+        table.add(
+            Cell(label),
+            _count(filters, row["requested"], "requested", key),
+            Cell(asked, href=drill(filters, "requested", key) if asked else ""),
+            _count(filters, row["placed"], "placed", key),
+            Cell(got, href=drill(filters, "placed", key) if got else ""),
+            Cell(asked - got, href=drill(filters, "unmet", key) if asked - got else ""),
+            Cell(
+                statistics.rate(int(got * 100), int(asked * 100)),
+                text=percent(statistics.rate(int(got * 100), int(asked * 100))),
+            ),
+        )
+
+    for area_id, name in areas.items():
+        if area_id in by_area:
+            add(name, f"area:{area_id}", by_area[area_id])
+    if None in by_area:
+        add("No area", "", by_area[None])
+    for row in by_area.values():
+        for name in total:
+            total[name] += row[name] or 0
+    add("All areas", "", total)
+    return table
+
+
+# Providers: response and spread of awarded hours -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spread:
+    table: Table
+    gini: float | None
+    top_share: float | None
+    providers: int
+    hours_awarded: Decimal
+    chart: list[tuple[str, float]]
+
+
+def provider_tables(filters: DashboardFilters) -> tuple[Table, Spread]:
+    offers = Offer.objects.filter(filters.scope("package__") & filters.within("sent_at"))
+    response_time = ExpressionWrapper(F("responded_at") - F("sent_at"), output_field=DurationField())
+    responses = list(
+        offers.values("provider_id", "provider__name")
+        .annotate(
+            received=Count("id"),
+            answered=Count("id", filter=Q(responded_at__isnull=False)),
+            accepted=Count("id", filter=Q(status__in=ACCEPTED_OFFER_STATUSES)),
+            declined=Count("id", filter=Q(status=Offer.Status.DECLINED)),
+            expired=Count("id", filter=Q(status=Offer.Status.EXPIRED)),
+            average=Avg(response_time, filter=Q(responded_at__isnull=False)),
+        )
+        .order_by("-received", "provider__name")
+    )
+    response_table = Table(
+        "provider-responses",
+        "How each provider responded to offers in the period",
+        [
+            Column("Provider"),
+            Column("Offers received", numeric=True),
+            Column("Answered", numeric=True),
+            Column("Response rate", numeric=True),
+            Column("Average time to answer (hours)", numeric=True),
+            Column("Accepted", numeric=True),
+            Column("Declined", numeric=True),
+            Column("Expired", numeric=True),
+        ],
+        note="Response rate: offers answered (accepted or declined) out of offers received.",
+    )
+    for row in responses:
+        average: timedelta | None = row["average"]
+        average_hours = None if average is None else average.total_seconds() / 3600
+        response_rate = statistics.rate(row["answered"], row["received"])
+        key = str(row["provider_id"])
+        response_table.add(
+            Cell(row["provider__name"]),
+            _count(filters, row["received"], "provider_offers", key),
+            Cell(row["answered"]),
+            Cell(None if response_rate is None else round(response_rate, 3), text=percent(response_rate)),
+            Cell(None if average_hours is None else round(average_hours, 1), text=hours(average_hours)),
+            Cell(row["accepted"]),
+            Cell(row["declined"]),
+            Cell(row["expired"]),
+        )
+
+    awarded = {
+        row["provider_id"]: row
+        for row in Offer.objects.filter(
+            filters.scope("package__") & filters.within("closed_at") & Q(status=Offer.Status.AWARDED)
+        )
+        .values("provider_id", "provider__name")
+        .annotate(packages=Count("id"), hours=Sum("package__hours_per_week"))
+    }
+    names = {row["provider_id"]: row["provider__name"] for row in responses}
+    names.update({pk: row["provider__name"] for pk, row in awarded.items()})
+    shares = sorted(
+        ((names[pk], awarded[pk]["hours"] if pk in awarded else Decimal(0), pk) for pk in names),
+        key=lambda item: (-item[1], item[0]),
+    )
+    total_hours = sum((item[1] for item in shares), Decimal(0))
+    spread_table = Table(
+        "awarded-hours",
+        "Hours of care per week awarded to each provider in the period",
+        [
+            Column("Provider"),
+            Column("Packages awarded", numeric=True),
+            Column("Hours per week awarded", numeric=True),
+            Column("Share of awarded hours", numeric=True),
+        ],
+        note="Every provider offered work in the period is listed, including those awarded none.",
+    )
+    for name, awarded_hours, pk in shares:
+        count = awarded[pk]["packages"] if pk in awarded else 0
+        share = statistics.rate(int(awarded_hours * 100), int(total_hours * 100))
+        spread_table.add(
+            Cell(name),
+            _count(filters, count, "provider_awards", str(pk)),
+            Cell(awarded_hours, href=drill(filters, "provider_awards", str(pk)) if count else ""),
+            Cell(None if share is None else round(share, 3), text=percent(share)),
+        )
+    values = [item[1] for item in shares]
+    return response_table, Spread(
+        table=spread_table,
+        gini=statistics.gini(values),
+        top_share=statistics.top_share(values, TOP_PROVIDERS),
+        providers=len(shares),
+        hours_awarded=total_hours,
+        chart=[(name, float(value)) for name, value, _ in shares],
+    )
+
+
+# Weekly trends -------------------------------------------------------------------------------------------------
+
+
+def _week_key(moment: datetime | date) -> date:
+    if isinstance(moment, datetime):
+        return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+    return moment
+
+
+def weekly_table(filters: DashboardFilters) -> Table:
+    tz = timezone.get_current_timezone()
+    series: dict[str, Callable[[], Any]] = {
+        "week_submitted": lambda: (
+            CarePackage.objects.filter(filters.scope() & filters.within("submitted_at"))
+            .annotate(week=TruncWeek("submitted_at", tzinfo=tz))
+            .values_list("week")
+            .annotate(n=Count("id"))
+        ),
+        "week_awarded": lambda: (
+            Offer.objects.filter(
+                filters.scope("package__") & filters.within("closed_at") & Q(status=Offer.Status.AWARDED)
+            )
+            .annotate(week=TruncWeek("closed_at", tzinfo=tz))
+            .values_list("week")
+            .annotate(n=Count("package_id", distinct=True))
+        ),
+        "week_started": lambda: (
+            CarePackage.objects.filter(
+                filters.scope() & filters.within("care_started_on") & Q(care_started_on__isnull=False)
+            )
+            .annotate(week=TruncWeek("care_started_on"))
+            .values_list("week")
+            .annotate(n=Count("id"))
+        ),
+    }
+    counts: dict[date, dict[str, int]] = defaultdict(dict)
+    for name, query in series.items():
+        for week, n in query():
+            counts[_week_key(week)][name] = n
+    table = Table(
+        "weekly-trends",
+        "Packages each week: submitted, awarded and care started",
+        [
+            Column("Week beginning"),
+            Column("Submitted", numeric=True),
+            Column("Awarded", numeric=True),
+            Column("Care started", numeric=True),
+        ],
+    )
+    for week in sorted(counts):
+        key = week.isoformat()
+        table.add(
+            Cell(week, text=f"{week:%d %b %Y}"),
+            *(_count(filters, counts[week].get(name, 0), name, key) for name in series),
+        )
+    return table
+
+
+# The whole dashboard ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    filters: DashboardFilters
+    summary: WaitingSummary
+    waiting_page: Page[Any]
+    waiting: Table
+    times_by_area: Table
+    times_by_urgency: Table
+    offers: Table
+    offer_totals: dict[str, int]
+    declines: Table
+    hand_backs: Table
+    hand_back_total: int
+    unmet: Table
+    responses: Table
+    spread: Spread
+    weekly: Table
+
+    def tables(self) -> dict[str, Table]:
+        return {
+            table.slug: table
+            for table in (
+                self.waiting,
+                self.times_by_area,
+                self.times_by_urgency,
+                self.offers,
+                self.declines,
+                self.hand_backs,
+                self.unmet,
+                self.responses,
+                self.spread.table,
+                self.weekly,
+            )
+        }
+
+
+def area_names() -> dict[int, str]:
+    return dict(LocalityArea.objects.order_by("display_order", "name").values_list("id", "name"))
+
+
+def waiting_list(filters: DashboardFilters, *, page_number: int | str = 1) -> tuple[WaitingSummary, Page[Any], Table]:
+    """The live part of the dashboard (refreshed most often)."""
+    summary = waiting_summary(filters)
+    page = waiting_packages(filters, page_number=page_number)
+    return summary, page, waiting_table(filters, page)
+
+
+def dashboard(filters: DashboardFilters, *, page_number: int | str = 1) -> Dashboard:
+    """Every figure on the dashboard, in a fixed number of queries whatever the size of the history."""
+    areas = area_names()
+    summary, page, waiting = waiting_list(filters, page_number=page_number)
+    by_area, by_urgency = timing_tables(filters, areas)
+    offers, declines, offer_totals = offer_tables(filters)
+    hand_backs, hand_back_total = hand_back_table(filters)
+    responses, spread = provider_tables(filters)
+    return Dashboard(
+        filters=filters,
+        summary=summary,
+        waiting_page=page,
+        waiting=waiting,
+        times_by_area=by_area,
+        times_by_urgency=by_urgency,
+        offers=offers,
+        offer_totals=offer_totals,
+        declines=declines,
+        hand_backs=hand_backs,
+        hand_back_total=hand_back_total,
+        unmet=unmet_demand_table(filters, areas),
+        responses=responses,
+        spread=spread,
+        weekly=weekly_table(filters),
+    )

@@ -1,0 +1,1 @@
+"""Officer reporting: budget against commitments, DPS membership statistics, and exports of every table."""
