@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date, time
 from enum import StrEnum
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from brokerage.allocation.inputs import (
     AllocationInputError,
@@ -28,6 +28,16 @@ from brokerage.allocation.inputs import (
 
 JsonObject = dict[str, object]
 _E = TypeVar("_E", bound=StrEnum)
+
+
+_MEMBERS: dict[type[StrEnum], dict[str, StrEnum]] = {}
+
+
+def _members(kind: type[_E]) -> dict[str, _E]:
+    # A dict lookup: calling the enum for every field makes decoding thousands of candidates slow.
+    if kind not in _MEMBERS:
+        _MEMBERS[kind] = {member.value: member for member in kind}
+    return cast(dict[str, _E], _MEMBERS[kind])
 
 
 def load_json(text: str) -> object:
@@ -98,10 +108,10 @@ class Reader:
             raise self._fail(key, "a time (HH:MM)") from None
 
     def choice(self, key: str, kind: type[_E]) -> _E:
-        try:
-            return kind(self.text(key))
-        except ValueError:
-            raise self._fail(key, f"one of {', '.join(member.value for member in kind)}") from None
+        member = _members(kind).get(self.text(key))
+        if member is None:
+            raise self._fail(key, f"one of {', '.join(_members(kind))}")
+        return member
 
     def opt_choice(self, key: str, kind: type[_E]) -> _E | None:
         return None if self._get(key) is None else self.choice(key, kind)
@@ -119,7 +129,7 @@ class Reader:
         return [str(value) for value in values]
 
     def choices(self, key: str, kind: type[_E]) -> list[_E]:
-        allowed = {member.value: member for member in kind}
+        allowed = _members(kind)
         values = self.texts(key)
         if not set(values) <= allowed.keys():
             raise self._fail(key, f"a list drawn from {', '.join(allowed)}")

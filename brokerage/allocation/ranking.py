@@ -1,7 +1,7 @@
 """Rank the providers that could take an ISA, the way Leeds allocates packages.
 
 1. Exclude every provider that fails a must-meet condition, with every reason it fails
-   (`conditions.unmet_conditions`).
+   (`conditions.ConditionCheck`).
 2. Order the rest by CQC quality points (higher first), then earliest possible start
    (the later of the requested start and `as_of` plus the provider's lead time), then distance in miles
    from the person to the provider's nearest location (rounded to 0.1 mile), then fewer recent awards,
@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, timedelta
 
-from brokerage.allocation.conditions import unmet_conditions
+from brokerage.allocation.conditions import ConditionCheck
 from brokerage.allocation.explanations import officer_explanation
 from brokerage.allocation.geography import nearest_miles
 from brokerage.allocation.inputs import AllocationInputError, Isa, ProviderCandidate
@@ -81,10 +81,11 @@ def rank_providers(isa: Isa, candidates: Iterable[ProviderCandidate], *, as_of: 
             raise AllocationInputError(f"provider {candidate.provider_id} is a candidate twice")
         seen.add(candidate.provider_id)
 
+    unmet_conditions = ConditionCheck(isa)
     excluded: list[ExcludedProvider] = []
     eligible: list[tuple[RankKey, ProviderCandidate]] = []
     for candidate in pool:
-        reasons = unmet_conditions(isa, candidate)
+        reasons = unmet_conditions(candidate)
         if reasons:
             excluded.append(
                 ExcludedProvider(

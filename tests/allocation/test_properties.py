@@ -202,3 +202,61 @@ def test_a_provider_explanation_never_names_another_provider(isa, candidates) ->
         text = explain_for_provider(ranking, candidate.provider_id)
         others = [other.name for other in candidates if other.provider_id != candidate.provider_id]
         assert not [name for name in others if name in text]
+
+
+@st.composite
+def split_coverage(draw: st.DrawFn) -> tuple[DayCoverage, ...]:
+    """Working hours in up to three stretches a day, overlapping or not."""
+    stretches = []
+    for _ in range(draw(st.integers(min_value=0, max_value=12))):
+        earliest = draw(st.integers(min_value=6 * 4, max_value=21 * 4)) * 15
+        latest = min(earliest + draw(st.integers(min_value=1, max_value=40)) * 15, 23 * 60 + 59)
+        stretches.append(
+            DayCoverage(
+                weekday=draw(st.sampled_from(Weekday)),
+                earliest=time(earliest // 60, earliest % 60),
+                latest=time(latest // 60, latest % 60),
+            )
+        )
+    return tuple(stretches)
+
+
+def _minutes(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+@PROPERTY_SETTINGS
+@given(isa=isas(), hours=split_coverage())
+def test_time_windows_agree_with_checking_every_visit_against_every_stretch(isa, hours) -> None:
+    covered = [
+        any(
+            stretch.weekday == visit.weekday
+            and min(_minutes(visit.window_end), _minutes(stretch.latest))
+            - max(_minutes(visit.window_start), _minutes(stretch.earliest))
+            >= visit.duration_minutes
+            for stretch in hours
+        )
+        for visit in isa.visits
+    ]
+    provider = ProviderCandidate(
+        provider_id=1,
+        name="Zq1x Care",
+        dps_active=True,
+        cqc_eligible=True,
+        quality=QualityScore(points=15, label="Good"),
+        areas=tuple(AreaCapacity(area_code=area, hours_available=40.0) for area in AREAS),
+        coverage=hours,
+        lead_time_days=0,
+        locations=(PLACES[0],),
+        double_handed=True,
+        skills=frozenset(SKILLS),
+        languages=frozenset(LANGUAGES),
+        carer_genders=frozenset(CarerGender),
+    )
+    ranking = rank_providers(isa, [provider], as_of=AS_OF)
+    failed = {reason.condition: reason.message for entry in ranking.excluded for reason in entry.reasons}
+
+    if all(covered):
+        assert Condition.TIME_WINDOWS not in failed
+    else:
+        assert failed[Condition.TIME_WINDOWS].startswith(f"Cannot cover {covered.count(False)} of {len(covered)}")

@@ -236,6 +236,28 @@ def test_a_visit_that_would_be_cut_short_by_the_providers_hours_is_not_covered()
     assert excluded.reasons[0].condition is Condition.TIME_WINDOWS
 
 
+def test_working_hours_split_into_two_stretches_cover_visits_in_either() -> None:
+    split_monday = (
+        DayCoverage(weekday=Weekday.MONDAY, earliest=time(7), latest=time(11)),
+        DayCoverage(weekday=Weekday.MONDAY, earliest=time(16), latest=time(21)),
+    )
+    isa = make_isa(
+        visits=(
+            Visit(weekday=Weekday.MONDAY, window_start=time(8), window_end=time(9), duration_minutes=30),
+            Visit(weekday=Weekday.MONDAY, window_start=time(17), window_end=time(18), duration_minutes=30),
+        )
+    )
+    assert rank_providers(isa, [make_candidate(1, coverage=split_monday)], as_of=AS_OF).excluded == ()
+
+    lunch = Visit(weekday=Weekday.MONDAY, window_start=time(12), window_end=time(14), duration_minutes=30)
+    [excluded] = rank_providers(
+        make_isa(visits=(*isa.visits, lunch)), [make_candidate(1, coverage=split_monday)], as_of=AS_OF
+    ).excluded
+    assert excluded.reasons[0].message == (
+        "Cannot cover 1 of 3 visits in their time windows: Monday 12:00 to 14:00 (30 min)"
+    )
+
+
 def test_a_long_list_of_uncovered_visits_is_summarised() -> None:
     [excluded] = rank_providers(make_isa(), [make_candidate(1, coverage=())], as_of=AS_OF).excluded
     assert excluded.reasons[0].message == (
