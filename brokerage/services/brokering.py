@@ -211,7 +211,14 @@ def _expire_offers(package: CarePackage, offers: list[Offer], *, now: datetime) 
 
 
 def award_locked(
-    package: CarePackage, offer: Offer, *, now: datetime, actor: Actor, reason: str, manual: bool = False
+    package: CarePackage,
+    offer: Offer,
+    *,
+    now: datetime,
+    actor: Actor,
+    reason: str,
+    manual: bool = False,
+    use_capacity: bool = True,
 ) -> None:
     """Award the package to ``offer``'s provider and close every other offer of the round.
 
@@ -252,7 +259,7 @@ def award_locked(
         data={"offer": offer.pk, "provider": offer.provider_id, "manual": manual},
     )
     # The award uses the hours the provider declared; it keeps its capacity current from here.
-    if package.locality_area_id is not None:
+    if use_capacity and package.locality_area_id is not None:
         capacity = (
             ProviderCapacity.objects.select_for_update()
             .filter(provider_id=offer.provider_id, locality_area_id=package.locality_area_id)
