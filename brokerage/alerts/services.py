@@ -130,7 +130,7 @@ def alerts_raise(*, now: datetime | None = None) -> list[Alert]:
 
 def ccc_recipients() -> list[str]:
     return sorted(
-        User.objects.filter(groups__name=Audience.CCC.value, is_active=True)
+        User.objects.filter(groups__name=Audience.CCC.group_name, is_active=True)
         .exclude(email="")
         .values_list("email", flat=True)
         .distinct()

@@ -86,15 +86,17 @@ def make_offer(
     *,
     after: timedelta | None = None,
     reason: str = "",
+    round_number: int = 1,
+    sent: datetime | None = None,
 ) -> Offer:
     assert package.submitted_at is not None
-    sent = package.submitted_at
+    sent = sent or package.submitted_at
     responded = None if after is None or status == Offer.Status.EXPIRED else sent + after
     closed = None if status == Offer.Status.PENDING else (responded or sent + 24 * H)
     return Offer.objects.create(
         package=package,
         provider=provider,
-        round_number=1,
+        round_number=round_number,
         status=status,
         sent_at=sent,
         respond_by=sent + 24 * H,
