@@ -258,6 +258,14 @@ def test_working_hours_split_into_two_stretches_cover_visits_in_either() -> None
     )
 
 
+def test_working_hours_inside_a_visit_window_but_shorter_than_the_visit_do_not_cover_it() -> None:
+    short_monday = (DayCoverage(weekday=Weekday.MONDAY, earliest=time(8, 30), latest=time(9)), *ALL_WEEK[1:])
+    [excluded] = rank_providers(make_isa(), [make_candidate(1, coverage=short_monday)], as_of=AS_OF).excluded
+    assert excluded.reasons[0].message == (
+        "Cannot cover 1 of 8 visits in their time windows: Monday 08:00 to 10:00 (45 min)"
+    )
+
+
 def test_a_long_list_of_uncovered_visits_is_summarised() -> None:
     [excluded] = rank_providers(make_isa(), [make_candidate(1, coverage=())], as_of=AS_OF).excluded
     assert excluded.reasons[0].message == (
