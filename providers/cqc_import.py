@@ -127,7 +127,10 @@ class _Importer:
 
     def import_batch(self, records: list[LocationRecord]) -> None:
         ids = [record.location_id for record in records]
-        existing = {loc.location_id: loc for loc in CqcLocation.objects.filter(location_id__in=ids)}
+        existing = {
+            loc.location_id: loc
+            for loc in CqcLocation.objects.filter(location_id__in=ids).select_related("current_rating")
+        }
         provider_ids = {record.provider_id for record in records}
         providers = {p.cqc_provider_id or "": p for p in Provider.objects.filter(cqc_provider_id__in=provider_ids)}
         for record in records:
@@ -166,36 +169,40 @@ class _Importer:
                 data={"location_id": location.location_id, "from": previous_status, "to": location.registration_status},
             )
         if record.ratings_known:
-            self.apply_rating(location, record, announce=not is_new)
+            self.apply_rating(location, record, is_new=is_new)
         return location
 
-    def apply_rating(self, location: CqcLocation, record: LocationRecord, *, announce: bool) -> None:
+    def apply_rating(self, location: CqcLocation, record: LocationRecord, *, is_new: bool) -> None:
         current: CqcRating | None = None
         if record.current_rating is not None:
             ratings = record.current_rating.ratings
             kq = ratings.key_questions
-            current, created = CqcRating.objects.get_or_create(
-                location=location,
-                fingerprint=rating_fingerprint(ratings),
-                defaults={
-                    "overall": ratings.overall.value,
-                    "safe": kq[KeyQuestion.SAFE].value,
-                    "effective": kq[KeyQuestion.EFFECTIVE].value,
-                    "caring": kq[KeyQuestion.CARING].value,
-                    "responsive": kq[KeyQuestion.RESPONSIVE].value,
-                    "well_led": kq[KeyQuestion.WELL_LED].value,
-                    "report_date": ratings.report_date,
-                    "report_link_id": record.current_rating.report_link_id,
-                    "source": self.source,
-                },
-            )
+            values = {
+                "overall": ratings.overall.value,
+                "safe": kq[KeyQuestion.SAFE].value,
+                "effective": kq[KeyQuestion.EFFECTIVE].value,
+                "caring": kq[KeyQuestion.CARING].value,
+                "responsive": kq[KeyQuestion.RESPONSIVE].value,
+                "well_led": kq[KeyQuestion.WELL_LED].value,
+                "report_date": ratings.report_date,
+                "report_link_id": record.current_rating.report_link_id,
+                "source": self.source,
+            }
+            fingerprint = rating_fingerprint(ratings)
+            if not is_new:
+                current, created = CqcRating.objects.get_or_create(
+                    location=location, fingerprint=fingerprint, defaults=values
+                )
+            else:
+                # A location created a moment ago has no ratings yet: skip the lookup and its savepoint.
+                current, created = CqcRating.objects.create(location=location, fingerprint=fingerprint, **values), True
             self.counts.ratings_added += created
         if (current.pk if current else None) == location.current_rating_id:
             return
         previous = location.current_rating.overall if location.current_rating else "no rating"
         location.current_rating = current
         location.save(update_fields=["current_rating"])
-        if announce:
+        if not is_new:
             now_text = f"{current.overall} ({current.report_date})" if current else "no rating"
             audit_record(
                 actor=None,
