@@ -92,6 +92,9 @@ class RoundList(generics.ListAPIView[DpsRound]):
 
 
 def _visible_applications(request_user: AbstractBaseUser | AnonymousUser) -> QuerySet[ProviderApplication]:
+    if not request_user.is_authenticated:
+        # Only the schema generator gets here (the permission check refuses anonymous callers first).
+        return ProviderApplication.objects.none()
     base = ProviderApplication.objects.select_related("provider", "decision").prefetch_related(
         "locations", "criterion_results"
     )

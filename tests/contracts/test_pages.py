@@ -139,3 +139,26 @@ def test_the_read_api_lists_memberships_filtered_by_status(officer_client, provi
     data = officer_client.get(url, {"agreement": agreement.pk, "status": "appointed"}).json()
     assert data["count"] == 1
     assert data["results"][0]["role"] == "dps_member"
+
+
+def test_every_agreement_form_page_renders_with_one_heading(officer_client):
+    membership = MembershipFactory()
+    agreement = membership.agreement
+    lot = LotFactory(agreement=agreement)
+    extension = agreement.extensions.create(sequence=1, length_months=12)
+    urls = [
+        reverse("commissioning:contracts:list"),
+        reverse("commissioning:contracts:create"),
+        reverse("commissioning:contracts:update", args=[agreement.pk]),
+        reverse("commissioning:contracts:extension_take", args=[agreement.pk, extension.pk]),
+        reverse("commissioning:contracts:lot_create", args=[agreement.pk]),
+        reverse("commissioning:contracts:lot_lead_appoint", args=[agreement.pk, lot.pk]),
+        reverse("commissioning:contracts:membership_appoint", args=[agreement.pk]),
+        reverse("commissioning:contracts:fee_rate_add", args=[agreement.pk]),
+        reverse("commissioning:contracts:suspend", args=[membership.pk]),
+        reverse("commissioning:contracts:exit", args=[membership.pk]),
+    ]
+    for url in urls:
+        response = officer_client.get(url)
+        assert response.status_code == 200, url
+        assert response.content.decode().count("<h1") == 1, url

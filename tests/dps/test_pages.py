@@ -121,3 +121,35 @@ def test_an_officer_reschedules_a_scheduled_round_with_a_reason(officer_client, 
     assert officer_client.post(url, data).status_code == 302
     dps_round.refresh_from_db()
     assert timezone.localtime(dps_round.opens_at).isoformat() == "2024-05-06T00:00:00+01:00"
+
+
+def test_the_officer_round_pages_and_letters_render(officer, officer_client, provider_user, draft):
+    services.application_submit(provider_user=provider_user, application=draft)
+    services.application_decide(
+        officer=officer,
+        application=draft,
+        outcome="reject",
+        reasons="Two declarations are missing.",
+    )
+    round_id = draft.dps_round_id
+    for url in (
+        reverse("commissioning:dps:round_list"),
+        reverse("commissioning:dps:round_detail", args=[round_id]),
+        reverse("commissioning:dps:round_reschedule", args=[round_id]),
+        reverse("commissioning:dps:decision_record", args=[round_id]),
+        reverse("commissioning:dps:letter", args=[draft.pk]),
+    ):
+        response = officer_client.get(url)
+        assert response.status_code == 200, url
+        assert response.content.decode().count("<h1") == 1, url
+    letter = officer_client.get(reverse("commissioning:dps:letter", args=[draft.pk])).content.decode()
+    assert "has not been successful" in letter and "Two declarations are missing." in letter
+
+
+def test_a_provider_reads_its_own_decision_letter(officer, provider_user, provider_client, draft):
+    services.application_submit(provider_user=provider_user, application=draft)
+    services.application_decide(officer=officer, application=draft, outcome="reject", reasons="Declarations missing.")
+    page = provider_client.get(reverse("portal:dps:application", args=[draft.pk])).content.decode()
+    assert "Read your letter" in page
+    text = provider_client.get(reverse("portal:dps:letter_txt", args=[draft.pk])).content.decode()
+    assert "Declaration: pass on the staff-pay element: This declaration was not made." in text
