@@ -99,6 +99,9 @@ class Isa:
     `reference` is the package reference (e.g. the Mosaic id); it seeds the fair draw, so the same package
     always breaks a tie the same way. `hours_per_week` is the carer-hours the provider must find (a
     double-handed hour counts twice), compared against each provider's spare hours in `area_code`.
+    `urgency` and `lot` are carried into the stored inputs for the record but do not change the order: the
+    council's ranking has no urgency step, so urgent packages get shorter response windows instead (the
+    caller picks `PolicySettings`). Skills and languages are matched ignoring case.
     """
 
     reference: str
