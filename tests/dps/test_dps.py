@@ -16,6 +16,7 @@ from dps import schedule, services
 from dps.models import ApplicationStatus, DpsRound, RoundStatus
 from dps.tasks import dps_rounds_sync
 from homecare.audit.models import AuditEvent
+from providers.models import CqcRating
 from tests.contracts.factories import AgreementFactory
 from tests.dps.factories import FAR, NEAR, make_location, make_open_round, write_boundary
 
@@ -223,3 +224,27 @@ def test_a_decision_cannot_be_made_twice(officer, provider, provider_user):
     )
     with pytest.raises(ValidationError, match="not awaiting a decision"):
         services.application_decide(officer=officer, application=application, outcome="appoint", reasons="x")
+
+
+def test_evaluating_again_uses_the_latest_cqc_rating_and_replaces_the_results(officer, provider, provider_user):
+    dps_round = make_open_round(AgreementFactory())
+    location = make_location(provider, overall="Requires improvement", key_questions={"well_led": "Inadequate"})
+    application = _apply(provider_user, dps_round, [location])
+    assert not _results(application)["cqc_rating"].passed
+    improved = CqcRating.objects.create(
+        location=location,
+        overall="Good",
+        safe="Good",
+        effective="Good",
+        caring="Good",
+        responsive="Good",
+        well_led="Good",
+        fingerprint="reinspected",
+        source="demo",
+    )
+    location.current_rating = improved
+    location.save(update_fields=["current_rating"])
+    services.application_evaluate(application=application, actor=officer)
+    assert _results(application)["cqc_rating"].passed
+    assert application.criterion_results.count() == 6
+    assert AuditEvent.objects.filter(action="dps.application_evaluate", actor=officer).count() == 1
