@@ -13,6 +13,7 @@ NAVIGATION: dict[Audience, list[tuple[str, str]]] = {
         ("Providers", "commissioning:providers:list"),
         ("Agreements", "commissioning:contracts:list"),
         ("DPS rounds", "commissioning:dps:round_list"),
+        ("Reports", "commissioning:reports:index"),
     ],
     Audience.PROVIDER: [
         ("Home", "portal:home"),
