@@ -19,6 +19,7 @@ from contracts.models import (
     ServiceType,
     Urgency,
 )
+from contracts.services import AGREEMENT_FIELDS
 from providers.models import LocalityArea, Provider
 
 
@@ -70,6 +71,22 @@ class AgreementForm(GdsForm):
         "Cascade offer timeout (hours)", "Sequential cascade: how long each provider has."
     )
     lead_first_refusal_hours = _hours("Lead provider first refusal (hours)", "Lead provider first: the lead's time.")
+    hospital_discharge_hours = _hours("Hospital discharge: place within (hours)", "For example, 48")
+    urgent_hours = _hours("Urgent: place within (hours)", "For example, 72")
+    routine_hours = _hours("Routine: place within (hours)", "For example, 336 (two weeks)")
+
+    DEADLINE_FIELDS = {
+        Urgency.HOSPITAL_DISCHARGE: "hospital_discharge_hours",
+        Urgency.URGENT: "urgent_hours",
+        Urgency.ROUTINE: "routine_hours",
+    }
+
+    def placement_deadlines(self) -> dict[str, int]:
+        return {urgency: self.cleaned_data[field] for urgency, field in self.DEADLINE_FIELDS.items()}
+
+    def agreement_fields(self) -> dict[str, Any]:
+        """The cleaned values that belong to the agreement itself (not deadlines or extras)."""
+        return {name: value for name, value in self.cleaned_data.items() if name in AGREEMENT_FIELDS}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -86,9 +103,6 @@ class AgreementCreateForm(AgreementForm):
         required=False,
         help_text="Each option's length in months, in order, separated by commas. For example, 12, 12",
     )
-    hospital_discharge_hours = _hours("Hospital discharge: place within (hours)", "For example, 48")
-    urgent_hours = _hours("Urgent: place within (hours)", "For example, 72")
-    routine_hours = _hours("Routine: place within (hours)", "For example, 336 (two weeks)")
 
     def clean_extension_months(self) -> list[int]:
         text = self.cleaned_data.get("extension_months", "")
@@ -96,13 +110,6 @@ class AgreementCreateForm(AgreementForm):
         if not all(part.isdigit() and int(part) > 0 for part in parts):
             raise forms.ValidationError("Enter whole numbers of months, separated by commas, like 12, 12")
         return [int(part) for part in parts]
-
-    def placement_deadlines(self) -> dict[str, int]:
-        return {
-            Urgency.HOSPITAL_DISCHARGE: self.cleaned_data["hospital_discharge_hours"],
-            Urgency.URGENT: self.cleaned_data["urgent_hours"],
-            Urgency.ROUTINE: self.cleaned_data["routine_hours"],
-        }
 
 
 class AgreementUpdateForm(AgreementForm):

@@ -148,6 +148,19 @@ def agreement_update(*, actor: User | None, agreement: Agreement, reason: str = 
 
 
 @transaction.atomic
+def agreement_update_with_deadlines(
+    *, actor: User | None, agreement: Agreement, reason: str, placement_deadlines: dict[str, int], **changes: Any
+) -> Agreement:
+    """The officer's edit page: terms and placement deadlines saved together, or neither."""
+    updated = agreement_update(actor=actor, agreement=agreement, reason=reason, **changes)
+    current = dict(PlacementDeadline.objects.filter(agreement=updated).values_list("urgency", "hours"))
+    for urgency, hours in placement_deadlines.items():
+        if current.get(urgency) != hours:
+            placement_deadline_set(actor=actor, agreement=updated, urgency=urgency, hours=hours)
+    return updated
+
+
+@transaction.atomic
 def placement_deadline_set(*, actor: User | None, agreement: Agreement, urgency: str, hours: int) -> PlacementDeadline:
     deadline, created = PlacementDeadline.objects.select_for_update().get_or_create(
         agreement=agreement, urgency=Urgency(urgency), defaults={"hours": hours}

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from contracts import forms, selectors, services
-from contracts.models import AgreementExtension, Lot, MembershipRole, MembershipStatus
+from contracts.models import AgreementExtension, Lot, MembershipRole, MembershipStatus, Urgency
 from dps.selectors import rounds_for_agreement
 from homecare.accounts.audiences import Audience, audience_required
 from homecare.audit.selectors import audit_events_for
@@ -81,15 +81,14 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
 def agreement_create(request: HttpRequest) -> HttpResponse:
     form = forms.AgreementCreateForm(request.POST or None, initial={"allocation_policy": "ranked_dps"})
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        extensions = [services.ExtensionOption(months) for months in data.pop("extension_months")]
-        deadlines = form.placement_deadlines()
-        for key in ("hospital_discharge_hours", "urgent_hours", "routine_hours"):
-            data.pop(key)
+        extensions = [services.ExtensionOption(months) for months in form.cleaned_data["extension_months"]]
         agreement = _attempt(
             form,
             lambda: services.agreement_create(
-                actor=_user(request), extensions=extensions, placement_deadlines=deadlines, **data
+                actor=_user(request),
+                extensions=extensions,
+                placement_deadlines=form.placement_deadlines(),
+                **form.agreement_fields(),
             ),
         )
         if agreement is not None:
@@ -101,13 +100,21 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
 @audience_required(Audience.OFFICER)
 def agreement_update(request: HttpRequest, agreement_id: int) -> HttpResponse:
     agreement = selectors.agreement_get(agreement_id=agreement_id)
-    initial = {field: getattr(agreement, field) for field in services.AGREEMENT_FIELDS}
+    initial: dict[str, object] = {field: getattr(agreement, field) for field in services.AGREEMENT_FIELDS}
+    for deadline in agreement.placement_deadlines.all():
+        initial[forms.AgreementForm.DEADLINE_FIELDS[Urgency(deadline.urgency)]] = deadline.hours
     form = forms.AgreementUpdateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        reason = data.pop("reason")
+        reason = form.cleaned_data["reason"]
         updated = _attempt(
-            form, lambda: services.agreement_update(actor=_user(request), agreement=agreement, reason=reason, **data)
+            form,
+            lambda: services.agreement_update_with_deadlines(
+                actor=_user(request),
+                agreement=agreement,
+                reason=reason,
+                placement_deadlines=form.placement_deadlines(),
+                **form.agreement_fields(),
+            ),
         )
         if updated is not None:
             messages.success(request, "Saved the agreement's terms.")

@@ -162,3 +162,37 @@ def test_every_agreement_form_page_renders_with_one_heading(officer_client):
         response = officer_client.get(url)
         assert response.status_code == 200, url
         assert response.content.decode().count("<h1") == 1, url
+
+
+def test_an_officer_changes_the_policy_and_a_placement_deadline_with_a_reason(officer_client):
+    agreement = AgreementFactory(term_start=date(2024, 4, 1), term_end=date(2027, 3, 31))
+    agreement.placement_deadlines.create(urgency="hospital_discharge", hours=48)
+    url = reverse("commissioning:contracts:update", args=[agreement.pk])
+    assert 'value="48"' in officer_client.get(url).content.decode()
+    data = {
+        "name": agreement.name,
+        "reference": agreement.reference,
+        "procurement_route": "competitive_tender_lots",
+        "council_name": agreement.council_name,
+        **_date("term_start", agreement.term_start),
+        **_date("term_end", agreement.term_end),
+        "indicative_annual_budget": "49700000",
+        "budget_year": "2024/25",
+        "allocation_policy": "lead_provider_first",
+        "response_window_hours": "24",
+        "cascade_offer_timeout_hours": "4",
+        "lead_first_refusal_hours": "12",
+        "hospital_discharge_hours": "24",
+        "urgent_hours": "72",
+        "routine_hours": "336",
+        "reason": "Moving to the lots model",
+    }
+    assert officer_client.post(url, data).status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.allocation_policy == "lead_provider_first"
+    assert agreement.lead_first_refusal_hours == 12
+    assert dict(agreement.placement_deadlines.values_list("urgency", "hours")) == {
+        "hospital_discharge": 24,
+        "urgent": 72,
+        "routine": 336,
+    }
