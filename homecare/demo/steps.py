@@ -16,6 +16,8 @@ from __future__ import annotations
 
 DEMO_STEPS: list[str] = [
     "homecare.demo.accounts.load_demo_accounts",
+    # About 100 fictional homecare providers with CQC-shaped records; Leeds wards and locality areas.
+    "providers.demo.load_demo_providers",
     # After the providers step (if any): links lots to locality areas and appoints every demo provider.
     "contracts.demo.load_demo_agreements",
 ]
