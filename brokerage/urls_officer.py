@@ -1,5 +1,16 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from brokerage import views_officer as views
 
 app_name = "brokerage"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.package_list_view, name="list"),
+    path("new/", views.package_new_view, name="new"),
+    path("import/", views.package_import_view, name="import"),
+    path("<int:package_id>/", views.package_detail_view, name="detail"),
+    path("<int:package_id>/submit/", views.package_submit_view, name="submit"),
+    path("<int:package_id>/cancel/", views.package_cancel_view, name="cancel"),
+    path("<int:package_id>/award/", views.package_award_view, name="award"),
+    path("<int:package_id>/rebroker/", views.package_rebroker_view, name="rebroker"),
+]

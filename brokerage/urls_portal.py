@@ -1,5 +1,14 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from brokerage import views_portal as views
 
 app_name = "brokerage"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.offer_list_view, name="list"),
+    path("capacity/", views.capacity_view, name="capacity"),
+    path("<int:offer_id>/", views.offer_detail_view, name="detail"),
+    path("<int:offer_id>/accept/", views.offer_accept_view, name="accept"),
+    path("<int:offer_id>/decline/", views.offer_decline_view, name="decline"),
+    path("<int:offer_id>/hand-back/", views.hand_back_view, name="hand_back"),
+]

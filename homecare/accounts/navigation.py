@@ -13,11 +13,14 @@ NAVIGATION: dict[Audience, list[tuple[str, str]]] = {
         ("Providers", "commissioning:providers:list"),
         ("Agreements", "commissioning:contracts:list"),
         ("DPS rounds", "commissioning:dps:round_list"),
+        ("Packages", "commissioning:brokerage:list"),
         ("Reports", "commissioning:reports:index"),
     ],
     Audience.PROVIDER: [
         ("Home", "portal:home"),
         ("DPS applications", "portal:dps:home"),
+        ("Offers", "portal:brokerage:list"),
+        ("Capacity", "portal:brokerage:capacity"),
     ],
     Audience.CCC: [
         ("Dashboard", "ccc:home"),

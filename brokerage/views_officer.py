@@ -1,0 +1,204 @@
+"""Officer pages for packages: list, entry, detail (history, offers, rankings), decisions, CSV import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from brokerage.forms import (
+    ISA_ERROR_FIELDS,
+    CsvImportForm,
+    ManualAwardForm,
+    PackageForm,
+    ReasonForm,
+    RebrokerForm,
+    VisitFormSet,
+    isa_from_forms,
+)
+from brokerage.models import CarePackage
+from brokerage.selectors import package_get_for_officer, package_list, person_details_for_officer, runs_for_package
+from brokerage.services.imports import COLUMNS, package_import_csv
+from brokerage.services.packages import (
+    IsaInvalid,
+    PackageStateError,
+    isa_resolve,
+    package_cancel,
+    package_create,
+    package_submit,
+)
+from brokerage.services.responses import package_award_manually, package_rebroker
+from contracts.models import ProviderMembership, Urgency
+from homecare.accounts.audiences import Audience, audience_required
+from providers.models import LocalityArea, Provider
+
+officer_only = audience_required(Audience.OFFICER)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - audience_required admits signed-in users only
+    return request.user
+
+
+@officer_only
+def package_list_view(request: HttpRequest) -> HttpResponse:
+    area = request.GET.get("area", "")
+    packages = package_list(
+        user=request.user,
+        status=request.GET.get("status", ""),
+        area_id=int(area) if area.isdigit() else None,
+        urgency=request.GET.get("urgency", ""),
+        search=request.GET.get("q", "").strip(),
+    )
+    page = Paginator(packages, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "brokerage/officer/package_list.html",
+        {
+            "page": page,
+            "statuses": CarePackage.Status.choices,
+            "urgencies": Urgency.choices,
+            "areas": LocalityArea.objects.all(),
+            "filters": request.GET,
+        },
+    )
+
+
+@officer_only
+@require_http_methods(["GET", "POST"])
+def package_new_view(request: HttpRequest) -> HttpResponse:
+    form = PackageForm(request.POST or None)
+    visits = VisitFormSet(request.POST or None, prefix="visits")
+    if request.method == "POST" and form.is_valid() and visits.is_valid():
+        isa = isa_from_forms(form, visits)
+        try:
+            resolved = isa_resolve(isa)
+        except IsaInvalid as invalid:
+            for name, problems in invalid.errors.items():
+                for problem in problems:
+                    form.add_error(ISA_ERROR_FIELDS.get(name), problem)
+        else:
+            package = package_create(resolved=resolved, created_by=_user(request), fingerprint=isa.fingerprint())
+            if "draft" in request.POST:
+                messages.success(request, f"{package.reference} saved as a draft.")
+            else:
+                package_submit(package_id=package.pk, submitted_by=_user(request))
+                messages.success(request, f"{package.reference} submitted: providers are being ranked.")
+            return redirect("commissioning:brokerage:detail", package.pk)
+    return render(request, "brokerage/officer/package_form.html", {"form": form, "visits": visits})
+
+
+@officer_only
+def package_detail_view(request: HttpRequest, package_id: int) -> HttpResponse:
+    package = package_get_for_officer(user=request.user, package_id=package_id)
+    return render(
+        request,
+        "brokerage/officer/package_detail.html",
+        {
+            "package": package,
+            "person": person_details_for_officer(user=request.user, package=package),
+            "runs": runs_for_package(user=request.user, package=package),
+        },
+    )
+
+
+def _decision_page(request: HttpRequest, package: CarePackage, form: Any, title: str) -> HttpResponse:
+    return render(
+        request,
+        "brokerage/officer/decision_form.html",
+        {"form": form, "title": title, "package": package},
+    )
+
+
+@officer_only
+@require_http_methods(["GET", "POST"])
+def package_submit_view(request: HttpRequest, package_id: int) -> HttpResponse:
+    package = package_get_for_officer(user=request.user, package_id=package_id)
+    if request.method == "POST":
+        try:
+            package_submit(package_id=package.pk, submitted_by=_user(request))
+        except PackageStateError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{package.reference} submitted: providers are being ranked.")
+    return redirect("commissioning:brokerage:detail", package.pk)
+
+
+@officer_only
+@require_http_methods(["GET", "POST"])
+def package_cancel_view(request: HttpRequest, package_id: int) -> HttpResponse:
+    package = package_get_for_officer(user=request.user, package_id=package_id)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            package_cancel(package_id=package.pk, cancelled_by=_user(request), reason=form.cleaned_data["reason"])
+        except PackageStateError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{package.reference} cancelled.")
+            return redirect("commissioning:brokerage:detail", package.pk)
+    return _decision_page(request, package, form, f"Cancel {package.reference}")
+
+
+@officer_only
+@require_http_methods(["GET", "POST"])
+def package_award_view(request: HttpRequest, package_id: int) -> HttpResponse:
+    package = package_get_for_officer(user=request.user, package_id=package_id)
+    members = ProviderMembership.objects.filter(agreement_id=package.agreement_id, status="appointed")
+    providers = Provider.objects.filter(pk__in=members.values("provider_id")).order_by("name")
+    form = ManualAwardForm(request.POST or None, providers=providers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            package_award_manually(
+                package_id=package.pk,
+                provider_id=form.cleaned_data["provider"].pk,
+                awarded_by=_user(request),
+                reason=form.cleaned_data["reason"],
+                start_on=form.cleaned_data["start_on"],
+            )
+        except PackageStateError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{package.reference} awarded to {form.cleaned_data['provider'].name}.")
+            return redirect("commissioning:brokerage:detail", package.pk)
+    return _decision_page(request, package, form, f"Award {package.reference} directly")
+
+
+@officer_only
+@require_http_methods(["GET", "POST"])
+def package_rebroker_view(request: HttpRequest, package_id: int) -> HttpResponse:
+    package = package_get_for_officer(user=request.user, package_id=package_id)
+    form = RebrokerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            package_rebroker(package_id=package.pk, requested_by=_user(request), reason=form.cleaned_data["reason"])
+        except PackageStateError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{package.reference} is being brokered again.")
+            return redirect("commissioning:brokerage:detail", package.pk)
+    return _decision_page(request, package, form, f"Broker {package.reference} again")
+
+
+@officer_only
+@require_http_methods(["GET", "POST"])
+def package_import_view(request: HttpRequest) -> HttpResponse:
+    form = CsvImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.add_error("file", "The file must be a CSV saved as UTF-8.")
+        else:
+            report = package_import_csv(text=text, imported_by=_user(request))
+            if report.ok:
+                messages.success(request, f"Imported {report.saved} packages.")
+                return redirect("commissioning:brokerage:list")
+    return render(request, "brokerage/officer/import.html", {"form": form, "report": report, "columns": COLUMNS})
