@@ -8,17 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dps.models import ApplicationStatus, ProviderApplication
-from tests.browser.conftest import (  # noqa: F401 - fixtures used by name
-    assert_no_serious_accessibility_violations,
-    browser,
-    page,
-    save_screenshot,
-    signed_in_page,
-)
+from tests.browser.conftest import assert_no_serious_accessibility_violations, save_screenshot
 from tests.contracts.factories import AgreementFactory, FeeRateFactory, LotFactory, MembershipFactory
 from tests.dps.factories import make_location, make_open_round, write_boundary
-
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +18,7 @@ def square_council(settings, tmp_path: Path) -> None:
     settings.HOMECARE_BOUNDARY_FILE = write_boundary(tmp_path)
 
 
-def test_a_provider_applies_in_the_portal_and_an_officer_appoints_it(signed_in_page, provider):  # noqa: F811
+def test_a_provider_applies_in_the_portal_and_an_officer_appoints_it(signed_in_page, provider):
     agreement = AgreementFactory()
     dps_round = make_open_round(agreement)
     make_location(provider, name="Acme Leeds Central")
@@ -59,7 +51,7 @@ def test_a_provider_applies_in_the_portal_and_an_officer_appoints_it(signed_in_p
     assert application.status == ApplicationStatus.APPOINTED
 
 
-def test_the_agreement_page_is_accessible(signed_in_page):  # noqa: F811
+def test_the_agreement_page_is_accessible(signed_in_page):
     agreement = AgreementFactory()
     lot = LotFactory(agreement=agreement)
     MembershipFactory(agreement=agreement, lot=lot, role="lead_provider")
