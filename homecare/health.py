@@ -78,7 +78,7 @@ class Worker(HealthCheck):
 
     def run(self) -> None:
         if broker_can_broadcast(self.app):
-            Ping(app=self.app, timeout=datetime.timedelta(seconds=2)).run()
+            Ping(app=self.app, timeout=datetime.timedelta(seconds=1)).run()
             return
         seconds = self.timeout.total_seconds()
         try:
