@@ -20,6 +20,14 @@ pytestmark = pytest.mark.django_db
 LIST_URL = "/commissioning/providers/"
 
 
+@pytest.fixture(autouse=True)
+def small_council(settings, tmp_path):
+    """A small square council around Leeds city centre, so these tests need no real boundary file."""
+    path = tmp_path / "council.geojson"
+    path.write_text(square_geojson(-1.60, 53.78, -1.50, 53.82), encoding="utf-8")
+    settings.HOMECARE_BOUNDARY_FILE = path
+
+
 @pytest.fixture
 def three_providers():
     """Outstanding in Leeds, Requires improvement in Leeds, and an unrated supported-living service."""
