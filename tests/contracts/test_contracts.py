@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contracts import costing, selectors, services
 from contracts.models import (
@@ -276,3 +278,39 @@ def test_agreement_in_force_follows_the_effective_end(officer):
     assert selectors.agreement_in_force(on=date(2027, 6, 1)) is None
     services.extension_take(actor=officer, extension=extension, taken_on=date(2026, 10, 1), reason="Extend")
     assert selectors.agreement_in_force(on=date(2027, 6, 1)) == agreement
+
+
+_hours = st.decimals(min_value=0, max_value=24, places=2)
+_pattern = st.dictionaries(st.integers(min_value=0, max_value=6), _hours, max_size=7)
+
+
+@given(
+    pattern=_pattern,
+    change_day=st.integers(min_value=0, max_value=6),
+    old=st.decimals(min_value=1, max_value=60, places=2),
+    new=st.decimals(min_value=1, max_value=60, places=2),
+)
+def test_a_week_costs_the_days_before_a_change_at_the_old_rate_and_the_rest_at_the_new(pattern, change_day, old, new):
+    week_start = date(2025, 4, 7)  # a Monday
+    change_on = week_start + timedelta(days=change_day)
+    steps = [costing.RateStep(date(2025, 1, 1), old), costing.RateStep(change_on, new)]
+    expected = sum(
+        (pattern.get(day, Decimal("0")) * (old if day < change_day else new) for day in range(7)),
+        start=Decimal("0"),
+    ).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert costing.weekly_cost(week_start=week_start, hours_by_weekday=pattern, steps=steps) == expected
+
+
+@given(pattern=_pattern, split=st.integers(min_value=1, max_value=27))
+def test_costing_a_period_in_two_parts_gives_the_same_total_to_the_penny(pattern, split):
+    steps = [
+        costing.RateStep(date(2025, 1, 1), Decimal("21.37")),
+        costing.RateStep(date(2025, 1, 15), Decimal("22.91")),
+    ]
+    start, end = date(2025, 1, 1), date(2025, 1, 28)
+    middle = start + timedelta(days=split)
+    whole = costing.period_cost(start=start, end=end, hours_by_weekday=pattern, steps=steps)
+    first = costing.period_cost(start=start, end=middle - timedelta(days=1), hours_by_weekday=pattern, steps=steps)
+    second = costing.period_cost(start=middle, end=end, hours_by_weekday=pattern, steps=steps)
+    # Each part is rounded once, so the parts may differ from the whole by at most a penny.
+    assert abs(whole - (first + second)) <= Decimal("0.01")
