@@ -19,7 +19,8 @@ py_stamp=$(stamp_of pyproject.toml)
 if [ "$(cat .venv/.homecare-stamp 2>/dev/null)" != "$py_stamp" ]; then
   echo "==> Installing Python packages (pinned in pyproject.toml)"
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".[dev]"
+  # The editable install's build backend warns about folders named like the package; that is this repo.
+  PYTHONWARNINGS=ignore::UserWarning .venv/bin/python -m pip install --quiet -e ".[dev]"
   echo "$py_stamp" > .venv/.homecare-stamp
 fi
 

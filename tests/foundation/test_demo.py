@@ -15,14 +15,37 @@ from django.utils.module_loading import import_string
 from homecare.demo.accounts import DEMO_ACCOUNTS
 from homecare.demo.steps import DEMO_STEPS
 from providers.models import Provider, ProviderStaff
+from tests.realdata import shared_data_dir
 
 pytestmark = pytest.mark.django_db
+
+ACCOUNTS_STEP = "homecare.demo.accounts.load_demo_accounts"
+
+
+@pytest.fixture(autouse=True)
+def _only_the_accounts_step(request, monkeypatch):
+    """These tests are about the accounts step; later steps (other capabilities) need the real data."""
+    if "full_demo" not in request.keywords:
+        monkeypatch.setattr("homecare.demo.management.commands.load_demo.DEMO_STEPS", [ACCOUNTS_STEP])
 
 
 def load_demo() -> str:
     out = StringIO()
     call_command("load_demo", stdout=out)
     return out.getvalue()
+
+
+@pytest.mark.full_demo
+@pytest.mark.realdata
+def test_the_whole_demo_loads_twice_with_every_capabilitys_steps():
+    shared_data_dir()
+    assert DEMO_STEPS[0] == ACCOUNTS_STEP  # later steps may rely on the demo providers and accounts
+    first = load_demo()
+    counts = (User.objects.count(), Provider.objects.count(), ProviderStaff.objects.count())
+    second = load_demo()
+    assert (User.objects.count(), Provider.objects.count(), ProviderStaff.objects.count()) == counts
+    for dotted_path in DEMO_STEPS:
+        assert f"==> {dotted_path}" in first and f"==> {dotted_path}" in second
 
 
 def test_each_demo_account_signs_in_through_the_form_and_lands_in_its_area():
@@ -76,7 +99,7 @@ def step_that_fails_halfway(*, stdout: OutputWrapper) -> None:
 def test_a_failing_step_leaves_nothing_half_loaded(monkeypatch):
     monkeypatch.setattr(
         "homecare.demo.management.commands.load_demo.DEMO_STEPS",
-        [*DEMO_STEPS, "tests.foundation.test_demo.step_that_fails_halfway"],
+        [ACCOUNTS_STEP, "tests.foundation.test_demo.step_that_fails_halfway"],
     )
     with pytest.raises(RuntimeError, match="demo data file is missing"):
         load_demo()
