@@ -15,13 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from homecare.audit.services import audit_record
@@ -312,18 +313,47 @@ def _api_records(
         )
 
 
+class CqcSyncInProgress(RuntimeError):
+    """Another CQC API import or sync is running; this one stopped before changing anything."""
+
+
+# An arbitrary, fixed key for PostgreSQL's advisory lock ("CQCS" in ASCII).
+SYNC_LOCK_KEY = 0x43514353
+
+
+@contextmanager
+def _one_sync_at_a_time() -> Iterator[None]:
+    """Hold a PostgreSQL advisory lock for the whole sync, so two workers never import the same
+    changes at once. It is tied to the connection, so a worker that dies releases it. SQLite
+    (development only) serialises writers itself."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SYNC_LOCK_KEY])
+        row = cursor.fetchone()
+    if not (row and row[0]):
+        raise CqcSyncInProgress("Another CQC import or sync is running; try again when it has finished.")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [SYNC_LOCK_KEY])
+
+
 def cqc_import_from_api(
     *, client: CqcApiClient, local_authority: str, progress: ProgressCallback | None = None
 ) -> CqcImportRun:
     """Full import of every CQC location in one local authority (one detail call per location)."""
-    ids = [summary["locationId"] for summary in client.iter_locations(localAuthority=local_authority)]
-    return cqc_records_import(
-        records=_api_records(client, ids),
-        source=CqcImportRun.Source.API,
-        description=f"All CQC locations in {local_authority} ({len(ids)})",
-        progress=progress,
-        batch_size=50,
-    )
+    with _one_sync_at_a_time():
+        ids = [summary["locationId"] for summary in client.iter_locations(localAuthority=local_authority)]
+        return cqc_records_import(
+            records=_api_records(client, ids),
+            source=CqcImportRun.Source.API,
+            description=f"All CQC locations in {local_authority} ({len(ids)})",
+            progress=progress,
+            batch_size=50,
+        )
 
 
 def cqc_sync_changes(
@@ -333,10 +363,15 @@ def cqc_sync_changes(
 
     Known locations are always refreshed; a location new to us is kept when it lies within
     ``SYNC_RADIUS_MILES`` of the council boundary. Safe to run twice: a repeat re-reads the same
-    window and changes nothing.
+    window and changes nothing; two at once are refused (:class:`CqcSyncInProgress`).
     """
     if not client.session.headers.get("Ocp-Apim-Subscription-Key"):
         raise ImproperlyConfigured("Set CQC_API_KEY to sync with CQC's API.")
+    with _one_sync_at_a_time():
+        return _sync_changes(client=client, until=until, progress=progress)
+
+
+def _sync_changes(*, client: CqcApiClient, until: datetime | None, progress: ProgressCallback | None) -> CqcImportRun:
     end = until or timezone.now()
     last = CqcImportRun.objects.filter(succeeded=True, changes_until__isnull=False).order_by("-changes_until").first()
     start = last.changes_until if last and last.changes_until else end - FIRST_SYNC_LOOKBACK

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
 from providers.models import LocalityArea, RegistrationStatus
@@ -42,7 +42,7 @@ class ProviderFilterForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            Field.text("q", label_size=Size.SMALL),
+            Field.text("q"),
             Field.select("rating"),
             Field.select("area"),
             Field.select("registration_status"),

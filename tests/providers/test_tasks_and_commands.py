@@ -12,9 +12,12 @@ import pytest
 import responses
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection, connections
 
 from homecare.beat import BEAT_SCHEDULE
 from homecare.celery import app
+from providers.cqc_client import CqcApiClient
+from providers.cqc_import import SYNC_LOCK_KEY, CqcSyncInProgress, cqc_sync_changes
 from providers.models import CqcImportRun
 from providers.tasks import cqc_daily_sync
 from tests.realdata import shared_data_file
@@ -49,9 +52,11 @@ def test_the_daily_sync_task_is_idempotent_and_continues_from_the_last_window(se
     responses.get(f"{BASE}/providers/{outstanding['providerId']}", json=provider)
 
     with time_machine.travel(datetime(2025, 3, 13, 5, 15, tzinfo=UTC), tick=False):
-        first = CqcImportRun.objects.get(pk=cqc_daily_sync.apply().get())
+        first_id = cqc_daily_sync.apply().get()
     with time_machine.travel(datetime(2025, 3, 14, 5, 15, tzinfo=UTC), tick=False):
-        second = CqcImportRun.objects.get(pk=cqc_daily_sync.apply().get())
+        second_id = cqc_daily_sync.apply().get()
+    assert first_id is not None and second_id is not None
+    first, second = CqcImportRun.objects.get(pk=first_id), CqcImportRun.objects.get(pk=second_id)
 
     assert (first.created, first.ratings_added) == (1, 1)
     assert (second.created, second.updated, second.unchanged, second.ratings_added) == (0, 0, 1, 0)
@@ -91,3 +96,25 @@ def test_the_api_commands_explain_a_missing_key(settings):
 def test_the_csv_command_refuses_a_missing_file():
     with pytest.raises(CommandError, match="does not exist"):
         call_command("cqc_import_csv", "/nonexistent/cqc.csv")
+
+
+@pytest.mark.postgres
+@responses.activate
+def test_a_second_sync_while_one_is_running_does_nothing(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("The sync lock is a PostgreSQL advisory lock; set DATABASE_URL to PostgreSQL.")
+    settings.CQC_API_BASE_URL, settings.CQC_API_KEY = BASE, "k"
+    other = connections.create_connection("default")  # another worker's own database session
+    try:
+        with other.cursor() as cursor:  # another worker's sync, mid-way
+            cursor.execute("SELECT pg_advisory_lock(%s)", [SYNC_LOCK_KEY])
+        assert cqc_daily_sync.apply().get() is None
+        with pytest.raises(CqcSyncInProgress):
+            cqc_sync_changes(client=CqcApiClient(base_url=BASE, api_key="k"))
+        assert len(responses.calls) == 0  # CQC was not even asked
+    finally:
+        with other.cursor() as cursor:  # the other sync finishes
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [SYNC_LOCK_KEY])
+        other.close()
+    responses.get(f"{BASE}/changes/location", json={"page": 1, "totalPages": 1, "changes": []})
+    assert cqc_daily_sync.apply().get() is not None  # free again: the next sync runs
