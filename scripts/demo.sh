@@ -28,7 +28,7 @@ $PY manage.py migrate --no-input -v 0
 echo "==> Loading demo data"
 $PY manage.py load_demo --base-url "$BASE_URL" > "$LOG_DIR/load_demo.log" \
   || { cat "$LOG_DIR/load_demo.log"; exit 1; }
-grep '^==>\|^Demo' "$LOG_DIR/load_demo.log" | sed 's/^/    /'
+sed '/^Sign in at /,$d; s/^/    /' "$LOG_DIR/load_demo.log"
 
 PIDS=()
 stop_all() {
