@@ -86,7 +86,8 @@ class Worker(HealthCheck):
             result = self.app.send_task("homecare.ping", expires=seconds)
             answer = result.get(timeout=seconds, propagate=True)
         except CeleryTimeoutError as exc:
-            raise ServiceUnavailable(f"No worker answered within {seconds:g} seconds") from exc
+            unit = "second" if seconds == 1 else "seconds"
+            raise ServiceUnavailable(f"No worker answered within {seconds:g} {unit}") from exc
         except (OperationalError, OSError) as exc:
             raise ServiceUnavailable(f"Cannot reach the broker ({type(exc).__name__})") from exc
         if answer != "pong":

@@ -1,0 +1,43 @@
+"""The shared layout: the health page, and the service navigation on a narrow screen."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from health_check.checks import Database
+from playwright.sync_api import Page, expect
+
+from homecare.health import Broker, HealthView, Worker
+from tests.browser.conftest import assert_no_serious_accessibility_violations, save_screenshot
+
+
+@pytest.fixture
+def _short_worker_timeout(monkeypatch):
+    monkeypatch.setattr(HealthView, "checks", (Database, Broker, (Worker, {"timeout": datetime.timedelta(seconds=1)})))
+
+
+@pytest.mark.usefixtures("_short_worker_timeout")
+def test_the_health_page_reads_well_and_is_accessible(page: Page):
+    response = page.goto("/health/")
+    assert response is not None and response.status == 500  # no worker runs during the tests
+    expect(page.locator("h1")).to_have_text("Service health")
+    expect(page.locator(".govuk-summary-list__key")).to_have_text(["Database", "Message broker", "Celery worker"])
+    assert_no_serious_accessibility_violations(page)
+    save_screenshot(page, "health")
+
+
+def test_on_a_phone_the_menu_collapses_behind_a_button(signed_in_page):
+    page = signed_in_page("officer")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/commissioning/")
+    menu = page.get_by_role("button", name="Menu")
+    nav_list = page.locator("#navigation")
+    if page.locator("#navigation li").count() < 2:
+        pytest.skip("one navigation item: GOV.UK shows it without a menu button")
+    expect(menu).to_be_visible()
+    expect(nav_list).to_be_hidden()
+    menu.click()
+    expect(nav_list).to_be_visible()
+    save_screenshot(page, "commissioning-phone-menu-open")
+    assert_no_serious_accessibility_violations(page)
