@@ -23,12 +23,13 @@ What real data contains, and how it is read:
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from providers.quality import CqcRatings, KeyQuestion, Rating
 
@@ -220,6 +221,8 @@ def location_record_from_api(data: Mapping[str, Any], *, provider_name: str = ""
 EXTRACT_COLUMNS = frozenset({"location_id", "provider_id", "registration_status", "overall_rating", "well_led"})
 DIRECTORY_COLUMNS = frozenset({"Location ID", "Provider ID", "Location Name", "Location Postal Code"})
 RATINGS_COLUMNS = frozenset({"Location ID", "Domain", "Latest Rating", "Publication Date"})
+# Recent directory sheets start with a notice of a few lines before the header.
+MAX_PREAMBLE_LINES = 30
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -350,18 +353,30 @@ def read_latest_ratings_csv(rows: Iterable[Mapping[str, str]]) -> dict[str, Rati
     return result
 
 
+def _from_header(handle: IO[str], path: Path) -> tuple[Iterator[str], int]:
+    """Skip any notice CQC puts above the header (recent directory sheets have one); returns the lines
+    from the header on, and how many lines were skipped."""
+    for skipped, line in enumerate(handle):
+        if "Location ID" in line or "location_id" in line:
+            return itertools.chain([line], handle), skipped
+        if skipped >= MAX_PREAMBLE_LINES:
+            break
+    raise CqcFormatError(f"{path.name}: no header row with a 'Location ID' column in its first lines.")
+
+
 def read_location_csv(path: Path, *, ratings_path: Path | None = None) -> Iterator[LocationRecord]:
     """Records from a CQC bulk CSV, whichever supported shape it has (decided from its header)."""
     ratings = None
     if ratings_path is not None:
         with ratings_path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
+            reader = csv.DictReader(_from_header(handle, ratings_path)[0])
             missing = RATINGS_COLUMNS - set(reader.fieldnames or [])
             if missing:
                 raise CqcFormatError(f"{ratings_path.name} is not CQC's latest ratings sheet: no {sorted(missing)}.")
             ratings = read_latest_ratings_csv(reader)
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
+        lines, skipped = _from_header(handle, path)
+        reader = csv.DictReader(lines)
         columns = set(reader.fieldnames or [])
         if columns >= EXTRACT_COLUMNS:
             read_row: Callable[[Mapping[str, str]], LocationRecord] = _extract_row
@@ -372,7 +387,7 @@ def read_location_csv(path: Path, *, ratings_path: Path | None = None) -> Iterat
                 f"{path.name} is not a CQC locations CSV this importer knows: expected the care directory "
                 f"columns {sorted(DIRECTORY_COLUMNS)} or the extract columns {sorted(EXTRACT_COLUMNS)}."
             )
-        for line, row in enumerate(reader, start=2):
+        for line, row in enumerate(reader, start=2 + skipped):
             try:
                 yield read_row(row)
             except (ValueError, KeyError) as problem:

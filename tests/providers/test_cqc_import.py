@@ -189,8 +189,19 @@ def test_the_care_directory_csv_alone_does_not_invent_key_question_ratings(tmp_p
 
 
 def test_an_unknown_csv_shape_is_refused_with_the_columns_expected(tmp_path):
-    path = write_csv(tmp_path / "something.csv", [{"id": "1", "title": "x"}])
+    path = write_csv(tmp_path / "something.csv", [{"location_id": "1", "title": "x"}])
     with pytest.raises(CqcFormatError, match="is not a CQC locations CSV"):
+        list(read_location_csv(path))
+    other = write_csv(tmp_path / "other.csv", [{"id": "1", "title": "x"}])
+    with pytest.raises(CqcFormatError, match="no header row with a 'Location ID' column"):
+        list(read_location_csv(other))
+
+
+def test_a_notice_above_the_directory_header_is_skipped_and_lines_still_counted(tmp_path):
+    path = write_csv(tmp_path / "HSCA.csv", [DIRECTORY_ROW, {**DIRECTORY_ROW, "Location HSCA start date": "soon"}])
+    notice = "Issues with our care directory files,,\nWe are moving to a new digital system.,,\n"
+    path.write_text(notice + path.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(CqcFormatError, match=r"HSCA.csv, line 5: Unrecognised date 'soon'"):
         list(read_location_csv(path))
 
 
