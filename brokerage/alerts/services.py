@@ -188,7 +188,7 @@ def alert_acknowledge(*, alert_id: int, acknowledged_by: User, note: str = "") -
     return alert
 
 
-def open_alerts(*, limit: int = 20) -> tuple[list[Alert], int]:
+def open_alerts(*, limit: int = 10) -> tuple[list[Alert], int]:
     """The newest unacknowledged alerts and how many there are in all (two queries)."""
     alerts = Alert.objects.filter(acknowledged_at__isnull=True)
     return list(alerts.select_related("package", "provider")[:limit]), alerts.count()

@@ -19,12 +19,13 @@ give the same figures. Definitions (each matches a figure in ``brokerage.dashboa
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
@@ -44,12 +45,17 @@ WAITING_PAGE_SIZE = 50
 TOP_PROVIDERS = 10
 
 
+@functools.cache
+def _drill_path() -> str:
+    return reverse("ccc:brokerage:packages")
+
+
 def drill(filters: DashboardFilters, figure: str, key: str = "") -> str:
     """The link from a figure to the packages behind it, keeping the dashboard's filters."""
     extra = {"figure": figure}
     if key:
         extra["key"] = key
-    return f"{reverse('ccc:brokerage:packages')}?{filters.query(**extra)}"
+    return f"{_drill_path()}?{filters.query(**extra)}"
 
 
 def _count(filters: DashboardFilters, value: int, figure: str, key: str = "") -> Cell:
@@ -87,7 +93,7 @@ def waiting_summary(filters: DashboardFilters) -> WaitingSummary:
     )
 
 
-def waiting_packages(filters: DashboardFilters, *, page_number: int | str = 1) -> Page[Any]:
+def waiting_packages(filters: DashboardFilters, *, count: int, page_number: int | str = 1) -> Page[Any]:
     """One page of unplaced packages, nearest deadline first, with their current round's offers counted."""
     current = Q(offers__round_number=F("round_number"))
     packages = (
@@ -102,7 +108,25 @@ def waiting_packages(filters: DashboardFilters, *, page_number: int | str = 1) -
         )
         .order_by(F("deadline_at").asc(nulls_last=True), "submitted_at", "id")
     )
-    return Paginator(packages, WAITING_PAGE_SIZE).get_page(page_number)
+    return Paginator(cast(Any, _Counted(packages, count)), WAITING_PAGE_SIZE).get_page(page_number)
+
+
+class _Counted:
+    """A queryset whose length is already known (from the waiting summary), so paging does not count again."""
+
+    ordered = True
+
+    def __init__(self, queryset: Any, count: int) -> None:
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.queryset[index]
 
 
 def waiting_table(filters: DashboardFilters, page: Page[Any]) -> Table:
@@ -188,12 +212,13 @@ def _waits(filters: DashboardFilters) -> tuple[Durations, dict[int | None, Durat
     rows = CarePackage.objects.filter(filters.scope() & filters.within("submitted_at")).values_list(
         "locality_area_id", "urgency", "submitted_at", "first_response_at", "awarded_at", "care_started_on"
     )
+    local = timezone.get_current_timezone()
     for area_id, urgency, submitted, responded, awarded, started in rows.iterator(chunk_size=5000):
         assert submitted is not None  # noqa: S101 - filtered to a period of submission
         waits: dict[str, float | None] = {
             "responded": None if responded is None else (responded - submitted).total_seconds() / 3600,
             "awarded": None if awarded is None else (awarded - submitted).total_seconds() / 3600,
-            "started": None if started is None else float((started - timezone.localdate(submitted)).days),
+            "started": None if started is None else float((started - submitted.astimezone(local).date()).days),
         }
         for group in (overall, by_area[area_id], by_urgency[urgency]):
             group.submitted += 1
@@ -206,11 +231,10 @@ def _waits(filters: DashboardFilters) -> tuple[Durations, dict[int | None, Durat
 def _timing_columns(group_label: str) -> list[Column]:
     columns = [Column(group_label), Column("Submitted", numeric=True)]
     for _, label in MEASURES:
-        unit = "days" if label == "Care starting" else "hours"
         columns += [
             Column(f"{label}: packages", numeric=True),
-            Column(f"{label}: median ({unit})", numeric=True),
-            Column(f"{label}: 90th percentile ({unit})", numeric=True),
+            Column(f"{label}: median", numeric=True),
+            Column(f"{label}: 90th percentile", numeric=True),
         ]
     return columns
 
@@ -238,7 +262,7 @@ def timing_tables(filters: DashboardFilters, areas: dict[int, str]) -> tuple[Tab
     overall, by_area, by_urgency = _waits(filters)
     note = (
         "Packages submitted in the period. The median is the middle wait; the 90th percentile is the wait "
-        "that 9 in 10 packages beat."
+        "that 9 in 10 packages beat. Downloads give response and award times in hours, care starting in days."
     )
     area_table = Table("times-by-area", "Time from submission, by area", _timing_columns("Area"), note=note)
     for area_id, group in sorted(by_area.items(), key=lambda item: areas.get(item[0] or 0, "")):
@@ -350,10 +374,10 @@ def unmet_demand_table(filters: DashboardFilters, areas: dict[int, str]) -> Tabl
         table.add(
             Cell(label),
             _count(filters, row["requested"], "requested", key),
-            Cell(asked, href=drill(filters, "requested", key) if asked else ""),
+            Cell(asked, text=f"{asked:,.1f}", href=drill(filters, "requested", key) if asked else ""),
             _count(filters, row["placed"], "placed", key),
-            Cell(got, href=drill(filters, "placed", key) if got else ""),
-            Cell(asked - got, href=drill(filters, "unmet", key) if asked - got else ""),
+            Cell(got, text=f"{got:,.1f}", href=drill(filters, "placed", key) if got else ""),
+            Cell(asked - got, text=f"{asked - got:,.1f}", href=drill(filters, "unmet", key) if asked - got else ""),
             Cell(
                 statistics.rate(int(got * 100), int(asked * 100)),
                 text=percent(statistics.rate(int(got * 100), int(asked * 100))),
@@ -463,7 +487,11 @@ def provider_tables(filters: DashboardFilters) -> tuple[Table, Spread]:
         spread_table.add(
             Cell(name),
             _count(filters, count, "provider_awards", str(pk)),
-            Cell(awarded_hours, href=drill(filters, "provider_awards", str(pk)) if count else ""),
+            Cell(
+                awarded_hours,
+                text=f"{awarded_hours:,.1f}",
+                href=drill(filters, "provider_awards", str(pk)) if count else "",
+            ),
             Cell(None if share is None else round(share, 3), text=percent(share)),
         )
     values = [item[1] for item in shares]
@@ -581,7 +609,7 @@ def area_names() -> dict[int, str]:
 def waiting_list(filters: DashboardFilters, *, page_number: int | str = 1) -> tuple[WaitingSummary, Page[Any], Table]:
     """The live part of the dashboard (refreshed most often)."""
     summary = waiting_summary(filters)
-    page = waiting_packages(filters, page_number=page_number)
+    page = waiting_packages(filters, count=summary.waiting, page_number=page_number)
     return summary, page, waiting_table(filters, page)
 
 

@@ -106,7 +106,8 @@ def make_offer(
     )
 
 
-def make_world() -> World:
+def make_world(now: datetime = NOW) -> World:
+    """The six packages, dated relative to ``now`` (the hand-computed figures assume the default)."""
     agreement = AgreementFactory(name="Demo: Interim Homecare Agreement")
     north = LocalityArea.objects.create(name="North", code="north", display_order=1)
     south = LocalityArea.objects.create(name="South", code="south", display_order=2)
@@ -121,70 +122,70 @@ def make_world() -> World:
         area=north,
         urgency=hd,
         hours=10,
-        submitted=NOW - 10 * D,
+        submitted=now - 10 * D,
         status=status.CARE_STARTED,
         response=2 * H,
         award=4 * H,
         provider=a,
         started_after_days=1,
-        deadline=NOW - 9 * D,
+        deadline=now - 9 * D,
     )
     p2 = make_package(
         **common,
         area=north,
         urgency=routine,
         hours=20,
-        submitted=NOW - 9 * D,
+        submitted=now - 9 * D,
         status=status.CARE_STARTED,
         response=6 * H,
         award=10 * H,
         provider=b,
         started_after_days=3,
-        deadline=NOW - 2 * D,
+        deadline=now - 2 * D,
     )
     p3 = make_package(
         **common,
         area=south,
         urgency=hd,
         hours=5,
-        submitted=NOW - 8 * D,
+        submitted=now - 8 * D,
         status=status.AWARDED,
         response=H,
         award=2 * H,
         provider=c,
-        deadline=NOW - 7 * D,
+        deadline=now - 7 * D,
     )
     p4 = make_package(
         **common,
         area=south,
         urgency=routine,
         hours=15,
-        submitted=NOW - 7 * D,
+        submitted=now - 7 * D,
         status=status.UNPLACED,
         response=12 * H,
-        deadline=NOW - 2 * D,
+        deadline=now - 2 * D,
     )
     p5 = make_package(
         **common,
         area=north,
         urgency=routine,
         hours=8,
-        submitted=NOW - 2 * D,
+        submitted=now - 2 * D,
         status=status.BROKERING,
-        deadline=NOW + 3 * D,
+        deadline=now + 3 * D,
     )
     p6 = make_package(
         **common,
         area=south,
         urgency=hd,
         hours=12,
-        submitted=NOW - 6 * D,
+        submitted=now - 6 * D,
         status=status.ENDED,
         response=4 * H,
         award=8 * H,
         provider=b,
         started_after_days=2,
-        deadline=NOW - 5 * D,
+        deadline=now - 5 * D,
     )
     offer = Offer.Status
     make_offer(p1, a, offer.AWARDED, after=2 * H)
@@ -206,7 +207,7 @@ def make_world() -> World:
         provider=b,
         offer=p2_award,
         round_number=1,
-        notice_given_at=NOW - D,
+        notice_given_at=now - D,
         effective_on=date(2026, 3, 15),
         reason=HandBack.Reason.STAFFING,
     )
