@@ -4,8 +4,9 @@ Run (PostgreSQL, with the demo loaded first: scripts/demo.sh or manage.py load_d
 
     DATABASE_URL=postgres://... .venv/bin/python bench/dashboard.py [--generate 100000] [--repeats 5]
 
-Times the whole dashboard page (every figure, the first page of the waiting list and the template) and the
-live waiting-list fragment, for the last 13 weeks and for all time, as the median of several requests made
+Times the dashboard's figures alone (every query and statistic, no HTML), the whole dashboard page (figures,
+the first page of the waiting list and the templates, including the site layout) and the live waiting-list
+fragment, for the last 13 weeks and for all time, as the median of several requests made
 through the real view (Django's RequestFactory; no network). With ``--generate N`` it first adds N packages
 of clearly fictional history with ``manage.py generate_history --packages N`` (bulk inserts) and measures
 again, so one run prints the figures before and after.
@@ -32,8 +33,11 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from brokerage import views_ccc  # noqa: E402
+from brokerage.dashboard import metrics  # noqa: E402
+from brokerage.dashboard.filters import DashboardFilters  # noqa: E402
 from brokerage.models import CarePackage, Offer  # noqa: E402
 from homecare.accounts.audiences import Audience  # noqa: E402
 
@@ -52,6 +56,17 @@ def measure(repeats: int) -> None:
     print(
         f"  history: {CarePackage.objects.count():,} packages, {Offer.objects.count():,} offers ({connection.vendor})"
     )
+    for period in ("91", "all"):
+        times = []
+        for _ in range(repeats + 1):
+            started = time.perf_counter()
+            metrics.dashboard(DashboardFilters(period=period, now=timezone.now()))
+            times.append(time.perf_counter() - started)
+        warm = times[1:]
+        print(
+            f"  {'figures only (no HTML)':<22} period {period:>3}: median {statistics.median(warm) * 1000:8.1f} ms, "
+            f"max {max(warm) * 1000:8.1f} ms"
+        )
     for label, view, path in (
         ("dashboard page", views_ccc.dashboard, "/ccc/"),
         ("waiting list fragment", views_ccc.dashboard_live, "/ccc/live/"),
