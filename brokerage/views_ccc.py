@@ -17,6 +17,7 @@ from brokerage.alerts.services import AlertAlreadyAcknowledged, alert_acknowledg
 from brokerage.dashboard import metrics
 from brokerage.dashboard.drilldown import UnknownFigure, figure_title, packages_for_figure
 from brokerage.dashboard.filters import DashboardFilterForm, DashboardFilters
+from brokerage.dashboard.links import drill
 from brokerage.reporting.exports import table_response
 from homecare.accounts.audiences import Audience, audience_required
 
@@ -39,8 +40,8 @@ def _live_context(request: HttpRequest, filters: DashboardFilters) -> dict[str, 
         "alerts": alerts,
         "alert_count": alert_count,
         "refresh_seconds": REFRESH_SECONDS,
-        "breached_href": metrics.drill(filters, "breached"),
-        "waiting_href": metrics.drill(filters, "waiting"),
+        "breached_href": drill(filters, "breached"),
+        "waiting_href": drill(filters, "waiting"),
     }
 
 
@@ -48,7 +49,7 @@ def _figures_context(filters: DashboardFilters, board: metrics.Dashboard) -> dic
     return {
         "filters": filters,
         "board": board,
-        "awards_href": metrics.drill(filters, "all_awards"),
+        "awards_href": drill(filters, "all_awards"),
         "board_spread_chart": {
             "labels": [name for name, _ in board.spread.chart],
             "hours": [value for _, value in board.spread.chart],
@@ -77,8 +78,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "alerts": alerts,
         "alert_count": alert_count,
         "refresh_seconds": REFRESH_SECONDS,
-        "breached_href": metrics.drill(filters, "breached"),
-        "waiting_href": metrics.drill(filters, "waiting"),
+        "breached_href": drill(filters, "breached"),
+        "waiting_href": drill(filters, "waiting"),
         **_figures_context(filters, board),
     }
     return render(request, "ccc/home.html", context)

@@ -2,8 +2,8 @@
 
 Each figure is defined once as a filter on packages (with the dashboard's period, area and agreement), and the
 aggregations in ``brokerage.dashboard.metrics`` count the same things, so a drill-down always lists exactly the
-packages the figure counted. Keys: an urgency value, ``area:<id>``, a decline or hand-back reason code, a
-provider id, or a week's first day (ISO date).
+packages the figure counted. Keys: an urgency value, ``area:<id>`` (``area:none`` for packages without one),
+a decline or hand-back reason code, a provider id, or a week's first day (ISO date).
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ def _group(key: str) -> Q:
     """``area:<id>`` or an urgency value narrows a timing figure; an empty key is every package."""
     if not key:
         return Q()
+    if key == "area:none":
+        return Q(locality_area__isnull=True)
     if key.startswith("area:"):
         try:
             return Q(locality_area_id=int(key.removeprefix("area:")))

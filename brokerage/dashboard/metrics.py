@@ -19,10 +19,9 @@ give the same figures. Definitions (each matches a figure in ``brokerage.dashboa
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
@@ -30,12 +29,14 @@ from typing import Any, cast
 from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncWeek
-from django.urls import reverse
 from django.utils import timezone
 
 from brokerage.dashboard import statistics
 from brokerage.dashboard.drilldown import ACCEPTED_OFFER_STATUSES, PLACED_STATUSES
 from brokerage.dashboard.filters import DashboardFilters
+from brokerage.dashboard.links import count_cell as _count
+from brokerage.dashboard.links import drill
+from brokerage.dashboard.timings import timing_tables
 from brokerage.models import CarePackage, DeclineReason, HandBack, Offer
 from brokerage.reporting.tables import Cell, Column, Table, hours, percent
 from contracts.models import Urgency
@@ -43,23 +44,6 @@ from providers.models import LocalityArea
 
 WAITING_PAGE_SIZE = 50
 TOP_PROVIDERS = 10
-
-
-@functools.cache
-def _drill_path() -> str:
-    return reverse("ccc:brokerage:packages")
-
-
-def drill(filters: DashboardFilters, figure: str, key: str = "") -> str:
-    """The link from a figure to the packages behind it, keeping the dashboard's filters."""
-    extra = {"figure": figure}
-    if key:
-        extra["key"] = key
-    return f"{_drill_path()}?{filters.query(**extra)}"
-
-
-def _count(filters: DashboardFilters, value: int, figure: str, key: str = "") -> Cell:
-    return Cell(value, href=drill(filters, figure, key) if value else "")
 
 
 # The waiting list ---------------------------------------------------------------------------------------
@@ -188,95 +172,6 @@ def waiting_table(filters: DashboardFilters, page: Page[Any]) -> Table:
     return table
 
 
-# Time to respond, award and start ------------------------------------------------------------------------
-
-MEASURES: tuple[tuple[str, str], ...] = (
-    ("responded", "First provider response"),
-    ("awarded", "Award"),
-    ("started", "Care starting"),
-)
-
-
-@dataclass
-class Durations:
-    """The waits (in hours; care starting in days) of one group of packages."""
-
-    submitted: int = 0
-    waits: dict[str, list[float]] = field(default_factory=lambda: {name: [] for name, _ in MEASURES})
-
-
-def _waits(filters: DashboardFilters) -> tuple[Durations, dict[int | None, Durations], dict[str, Durations]]:
-    overall = Durations()
-    by_area: dict[int | None, Durations] = defaultdict(Durations)
-    by_urgency: dict[str, Durations] = defaultdict(Durations)
-    rows = CarePackage.objects.filter(filters.scope() & filters.within("submitted_at")).values_list(
-        "locality_area_id", "urgency", "submitted_at", "first_response_at", "awarded_at", "care_started_on"
-    )
-    local = timezone.get_current_timezone()
-    for area_id, urgency, submitted, responded, awarded, started in rows.iterator(chunk_size=5000):
-        assert submitted is not None  # noqa: S101 - filtered to a period of submission
-        waits: dict[str, float | None] = {
-            "responded": None if responded is None else (responded - submitted).total_seconds() / 3600,
-            "awarded": None if awarded is None else (awarded - submitted).total_seconds() / 3600,
-            "started": None if started is None else float((started - submitted.astimezone(local).date()).days),
-        }
-        for group in (overall, by_area[area_id], by_urgency[urgency]):
-            group.submitted += 1
-            for name, value in waits.items():
-                if value is not None:
-                    group.waits[name].append(value)
-    return overall, by_area, by_urgency
-
-
-def _timing_columns(group_label: str) -> list[Column]:
-    columns = [Column(group_label), Column("Submitted", numeric=True)]
-    for _, label in MEASURES:
-        columns += [
-            Column(f"{label}: packages", numeric=True),
-            Column(f"{label}: median", numeric=True),
-            Column(f"{label}: 90th percentile", numeric=True),
-        ]
-    return columns
-
-
-def _timing_row(filters: DashboardFilters, label: str, key: str, group: Durations) -> list[Cell]:
-    cells = [Cell(label), _count(filters, group.submitted, "submitted", key)]
-    for name, _ in MEASURES:
-        values = group.waits[name]
-        middle, high = statistics.median(values), statistics.p90(values)
-        href = drill(filters, name, key) if values else ""
-        if name == "started":
-            texts = ("No data" if v is None else f"{v:.1f} days" for v in (middle, high))
-        else:
-            texts = (hours(v) for v in (middle, high))
-        middle_text, high_text = texts
-        cells += [
-            Cell(len(values), href=href),
-            Cell(None if middle is None else round(middle, 1), text=middle_text, href=href),
-            Cell(None if high is None else round(high, 1), text=high_text, href=href),
-        ]
-    return cells
-
-
-def timing_tables(filters: DashboardFilters, areas: dict[int, str]) -> tuple[Table, Table]:
-    overall, by_area, by_urgency = _waits(filters)
-    note = (
-        "Packages submitted in the period. The median is the middle wait; the 90th percentile is the wait "
-        "that 9 in 10 packages beat. Downloads give response and award times in hours, care starting in days."
-    )
-    area_table = Table("times-by-area", "Time from submission, by area", _timing_columns("Area"), note=note)
-    for area_id, group in sorted(by_area.items(), key=lambda item: areas.get(item[0] or 0, "")):
-        name = areas.get(area_id, "No area") if area_id is not None else "No area"
-        area_table.add(*_timing_row(filters, name, f"area:{area_id}" if area_id else "", group))
-    area_table.add(*_timing_row(filters, "All areas", "", overall))
-    urgency_table = Table("times-by-urgency", "Time from submission, by urgency", _timing_columns("Urgency"), note=note)
-    for urgency in Urgency:
-        if urgency.value in by_urgency:
-            urgency_table.add(*_timing_row(filters, urgency.label, urgency.value, by_urgency[urgency.value]))
-    urgency_table.add(*_timing_row(filters, "All urgencies", "", overall))
-    return area_table, urgency_table
-
-
 # Offers and hand-backs -------------------------------------------------------------------------------------
 
 
@@ -388,7 +283,7 @@ def unmet_demand_table(filters: DashboardFilters, areas: dict[int, str]) -> Tabl
         if area_id in by_area:
             add(name, f"area:{area_id}", by_area[area_id])
     if None in by_area:
-        add("No area", "", by_area[None])
+        add("No area", "area:none", by_area[None])
     for row in by_area.values():
         for name in total:
             total[name] += row[name] or 0
