@@ -175,7 +175,7 @@ class Simulation:
             if provider.pk not in home_area:
                 continue
             rng = random.Random(SEED + provider.pk)  # noqa: S311 - fictional behaviour, reproducible
-            served = [home_area[provider.pk]] + [a.pk for a in rng.sample(areas, k=rng.randint(1, 2))]
+            served = [home_area[provider.pk]] + [a.pk for a in rng.sample(areas, k=min(len(areas), rng.randint(1, 2)))]
             for area_id in dict.fromkeys(served):
                 ProviderCapacity.objects.get_or_create(
                     provider=provider,

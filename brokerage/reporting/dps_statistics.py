@@ -61,7 +61,7 @@ def dps_statistics(*, agreement: Agreement) -> DpsStatistics:
         )
         for name in totals:
             totals[name] += row.get(name, 0)
-    rounds.add(Cell("All rounds"), Cell(None, text=""), Cell(None, text=""), *(Cell(totals[name]) for name in totals))
+    rounds.add(Cell("All rounds"), Cell(""), Cell(""), *(Cell(totals[name]) for name in totals))
 
     rejected = ProviderApplication.objects.filter(dps_round__agreement=agreement, status=ApplicationStatus.REJECTED)
     by_criterion = list(

@@ -84,7 +84,7 @@ class Table:
         if not rows:
             rows.append(
                 f'<tr class="govuk-table__row"><td class="govuk-table__cell" colspan="{len(self.columns)}">'
-                "Nothing to show for these filters.</td></tr>"
+                "Nothing to show.</td></tr>"
             )
         return mark_safe(  # noqa: S308 - every value above is escaped
             '<table class="govuk-table hc-table--compact"><caption class="govuk-table__caption '
