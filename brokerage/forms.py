@@ -240,6 +240,11 @@ class HandBackForm(GdsForm):
     note = forms.CharField(label="More detail (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class CareStartedForm(GdsForm):
+    submit_label = "Record the start of care"
+    started_on = DateInputField(label="Day care started", help_text="For example, 14 6 2025")
+
+
 class CapacityForm(forms.Form):
     area_id = forms.IntegerField(widget=forms.HiddenInput)
     hours = forms.DecimalField(

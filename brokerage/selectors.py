@@ -92,12 +92,13 @@ def person_details_for_officer(*, user: UserLike, package: CarePackage) -> Perso
 def runs_for_package(*, user: UserLike, package: CarePackage) -> list[tuple[AllocationRun, Ranking]]:
     """Every stored ranking of the package, newest round first, decoded for display."""
     _require_officer(user)
-    return [(run, Ranking.from_json(_ranking_text(run))) for run in package.allocation_runs.order_by("-round_number")]
+    runs = package.allocation_runs.defer("inputs").order_by("-round_number")
+    return [(run, Ranking.from_json(_ranking_text(run))) for run in runs]
 
 
 def latest_ranking(*, package: CarePackage) -> tuple[AllocationRun, Ranking] | None:
     """The current round's stored ranking (no authorisation: callers have already loaded the package)."""
-    run = package.allocation_runs.order_by("-round_number").first()
+    run = package.allocation_runs.defer("inputs").order_by("-round_number").first()
     return None if run is None else (run, Ranking.from_json(_ranking_text(run)))
 
 
@@ -123,7 +124,7 @@ def offer_get_for_provider(*, offer_id: int, provider_user: UserLike) -> Offer:
     """One of the provider's own offers; another provider's offer is a 404, as if it did not exist."""
     provider = provider_for_user(user=provider_user)
     offer = (
-        Offer.objects.select_related("package", "package__locality_area", "package__agreement", "run")
+        Offer.objects.select_related("package", "package__locality_area", "package__agreement")
         .prefetch_related("package__visits")
         .filter(pk=offer_id, provider=provider)
         .first()
@@ -162,9 +163,10 @@ class ProviderPosition:
 
 def provider_position(*, offer: Offer) -> ProviderPosition | None:
     """The offer's provider's own position in the stored ranking of that round."""
-    if offer.run is None:
+    if offer.run_id is None:
         return None
-    ranking = Ranking.from_json(_ranking_text(offer.run))
+    run = AllocationRun.objects.defer("inputs").get(pk=offer.run_id)
+    ranking = Ranking.from_json(_ranking_text(run))
     entry = ranking.entry_for(offer.provider_id)
     try:
         explanation = explain_for_provider(ranking, offer.provider_id)

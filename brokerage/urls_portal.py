@@ -10,5 +10,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:offer_id>/", views.offer_detail_view, name="detail"),
     path("<int:offer_id>/accept/", views.offer_accept_view, name="accept"),
     path("<int:offer_id>/decline/", views.offer_decline_view, name="decline"),
+    path("<int:offer_id>/care-started/", views.care_started_view, name="care_started"),
     path("<int:offer_id>/hand-back/", views.hand_back_view, name="hand_back"),
 ]

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from brokerage.forms import AcceptForm, CapabilitiesForm, CapacityFormSet, DeclineForm, HandBackForm
+from brokerage.forms import AcceptForm, CapabilitiesForm, CapacityFormSet, CareStartedForm, DeclineForm, HandBackForm
 from brokerage.models import Offer
 from brokerage.selectors import (
     capacity_for_provider,
@@ -26,7 +26,13 @@ from brokerage.selectors import (
 )
 from brokerage.services.capacity import Capabilities, CapacityInvalid, capacity_update
 from brokerage.services.packages import PackageStateError
-from brokerage.services.responses import OfferClosed, offer_accept, offer_decline, package_hand_back
+from brokerage.services.responses import (
+    OfferClosed,
+    offer_accept,
+    offer_decline,
+    offer_record_care_started,
+    package_hand_back,
+)
 from homecare.accounts.audiences import Audience, audience_required
 from providers.models import LocalityArea
 
@@ -66,6 +72,7 @@ def _detail(
         "can_respond": can_respond,
         "accept_form": accept_form or AcceptForm(prefix="accept"),
         "decline_form": decline_form or DeclineForm(prefix="decline"),
+        "care_started_form": CareStartedForm(prefix="started"),
     }
     return render(request, "brokerage/portal/offer_detail.html", context, status=status)
 
@@ -112,6 +119,25 @@ def offer_decline_view(request: HttpRequest, offer_id: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, "You have declined this package.")
+    return redirect("portal:brokerage:detail", offer.pk)
+
+
+@provider_only
+@require_POST
+def care_started_view(request: HttpRequest, offer_id: int) -> HttpResponse:
+    offer = offer_get_for_provider(offer_id=offer_id, provider_user=request.user)
+    form = CareStartedForm(request.POST, prefix="started")
+    if not form.is_valid():
+        messages.error(request, "Enter the day care started, for example 14 6 2025.")
+        return redirect("portal:brokerage:detail", offer.pk)
+    try:
+        offer_record_care_started(
+            offer_id=offer.pk, provider_user=_user(request), started_on=form.cleaned_data["started_on"]
+        )
+    except PackageStateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The start of care is recorded.")
     return redirect("portal:brokerage:detail", offer.pk)
 
 

@@ -13,6 +13,7 @@ import json
 import time
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import transaction
 from django.utils import timezone
@@ -75,8 +76,19 @@ def _rank_locked(package: CarePackage, *, now: datetime) -> AllocationRun:
     return run
 
 
+@lru_cache(maxsize=256)
+def _decoded(run_id: int, ranked_at: datetime, text: str) -> Ranking:
+    return Ranking.from_json(text)
+
+
+def _ranking_of(run: AllocationRun) -> Ranking:
+    """The run's stored ranking, decoded once per process: a stored run is never changed."""
+    return _decoded(run.pk, run.ranked_at, json.dumps(run.result, sort_keys=True))
+
+
 def _current_run(package: CarePackage) -> AllocationRun | None:
-    return AllocationRun.objects.filter(package=package, round_number=package.round_number).first()
+    # The stored inputs are large and only needed to replay; the policy reads the result alone.
+    return AllocationRun.objects.defer("inputs").filter(package=package, round_number=package.round_number).first()
 
 
 def _settings(package: CarePackage) -> PolicySettings:
@@ -118,7 +130,7 @@ def evaluate_locked(package: CarePackage, *, now: datetime, actor: Actor = None)
         if package.status != CarePackage.Status.BROKERING:
             return
         run = _current_run(package) or _rank_locked(package, now=now)
-        ranking = Ranking.from_json(json.dumps(run.result))
+        ranking = _ranking_of(run)
         offers = {offer.provider_id: offer for offer in package.offers.filter(round_number=package.round_number)}
         settings = _settings(package)
         actions = next_actions(
@@ -286,7 +298,7 @@ def _escalate(package: CarePackage, *, now: datetime, reason: str) -> None:
     )
 
 
-def round_start_locked(package: CarePackage, *, actor: Actor, why: str) -> None:
+def round_start_locked(package: CarePackage, *, actor: Actor, why: str, enqueue: bool = True) -> None:
     """Open the next brokering round: ranked afresh (earlier refusers and hand-backs excluded) on commit."""
     from brokerage.tasks import broker_package
 
@@ -303,7 +315,8 @@ def round_start_locked(package: CarePackage, *, actor: Actor, why: str) -> None:
         summary=f"{why} (round {package.round_number})",
         update_fields=("round_number", "awarded_provider", "awarded_at", "care_started_on", "next_action_at"),
     )
-    transaction.on_commit(lambda: broker_package.delay(package.pk))
+    if enqueue:
+        transaction.on_commit(lambda: broker_package.delay(package.pk))
 
 
 def package_broker(*, package_id: int) -> str:

@@ -216,10 +216,11 @@ def package_create(*, resolved: ResolvedIsa, created_by: Actor, fingerprint: str
 
 
 @transaction.atomic
-def package_submit(*, package_id: int, submitted_by: Actor) -> CarePackage:
+def package_submit(*, package_id: int, submitted_by: Actor, enqueue: bool = True) -> CarePackage:
     """Send a draft package to market: round 1 of brokering starts once the transaction commits.
 
     ``next_action_at`` is set to now, so if the queued message is lost the beat task still starts it.
+    ``enqueue=False`` leaves the start to the caller (the demo's simulation calls ``package_broker`` itself).
     """
     from brokerage.tasks import broker_package
 
@@ -238,7 +239,8 @@ def package_submit(*, package_id: int, submitted_by: Actor) -> CarePackage:
         summary="submitted for brokering (round 1)",
         update_fields=("submitted_at", "round_number", "deadline_at", "next_action_at"),
     )
-    transaction.on_commit(lambda: broker_package.delay(package.pk))
+    if enqueue:
+        transaction.on_commit(lambda: broker_package.delay(package.pk))
     return package
 
 

@@ -16,7 +16,7 @@ from brokerage.models import CarePackage, DeclineReason, HandBack, Offer
 from brokerage.selectors import offer_get_for_provider
 from brokerage.services.brokering import award_locked, evaluate_locked, round_start_locked
 from brokerage.services.history import Actor, offer_transition, package_transition
-from brokerage.services.packages import PackageStateError
+from brokerage.services.packages import PackageStateError, package_record_care_started
 from providers.models import Provider
 
 
@@ -111,7 +111,7 @@ def _note_first_response(package: CarePackage, now: object) -> None:
 
 @transaction.atomic
 def package_hand_back(
-    *, offer_id: int, provider_user: User, effective_on: date, reason: str, note: str = ""
+    *, offer_id: int, provider_user: User, effective_on: date, reason: str, note: str = "", enqueue: bool = True
 ) -> HandBack:
     """The awarded provider gives the package back with notice; a new round starts without that provider.
 
@@ -150,7 +150,9 @@ def package_hand_back(
         reason=f"{HandBack.Reason(reason).label}. {note}".strip(),
         data={"hand_back": hand_back.pk, "effective_on": effective_on},
     )
-    round_start_locked(package, actor=provider_user, why=f"re-brokered after hand-back by {offer.provider.name}")
+    round_start_locked(
+        package, actor=provider_user, why=f"re-brokered after hand-back by {offer.provider.name}", enqueue=enqueue
+    )
     return hand_back
 
 
@@ -195,3 +197,15 @@ def package_rebroker(*, package_id: int, requested_by: Actor, reason: str) -> Ca
         raise PackageStateError(f"{package.reference} is not unplaced, so it cannot be re-brokered.")
     round_start_locked(package, actor=requested_by, why=f"re-brokered: {reason}")
     return package
+
+
+@transaction.atomic
+def offer_record_care_started(*, offer_id: int, provider_user: User, started_on: date) -> CarePackage:
+    """The awarded provider records the day care started (the CCC's time-to-care-start measure)."""
+    offer = offer_get_for_provider(offer_id=offer_id, provider_user=provider_user)
+    package = CarePackage.objects.select_for_update().get(pk=offer.package_id)
+    if offer.status != Offer.Status.AWARDED or package.awarded_provider_id != offer.provider_id:
+        raise PackageStateError(f"{package.reference} is not awarded to you.")
+    if started_on > timezone.localdate():
+        raise PackageStateError("Record the start of care on or after the day it starts, not before.")
+    return package_record_care_started(package_id=package.pk, started_on=started_on, recorded_by=provider_user)

@@ -20,4 +20,6 @@ DEMO_STEPS: list[str] = [
     "providers.demo.load_demo_providers",
     # After the providers step (if any): links lots to locality areas and appoints every demo provider.
     "contracts.demo.load_demo_agreements",
+    # After the agreements step: months of brokerage history made by the real engine and services.
+    "brokerage.demo.load_demo_brokerage",
 ]

@@ -155,6 +155,13 @@ def test_a_provider_sees_only_the_district_until_award_and_then_the_person(offic
     assert response.status_code == 302
     after = client.get(f"/portal/offers/{offer.pk}/").content.decode()
     assert "Edith Crawley" in after and "1 Test Street" in after
+    today = timezone.localdate()
+    client.post(
+        f"/portal/offers/{offer.pk}/care-started/",
+        {"started-started_on_0": today.day, "started-started_on_1": today.month, "started-started_on_2": today.year},
+    )
+    package.refresh_from_db()
+    assert package.status == "care_started" and package.care_started_on == today
 
 
 def test_a_provider_cannot_open_another_providers_offer(officer):
