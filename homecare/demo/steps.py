@@ -22,4 +22,6 @@ DEMO_STEPS: list[str] = [
     "contracts.demo.load_demo_agreements",
     # After the agreements step: months of brokerage history made by the real engine and services.
     "brokerage.demo.load_demo_brokerage",
+    # After the brokerage history: the CCC's alert check runs once, so the dashboard opens with its alerts.
+    "brokerage.alerts.demo.load_demo_alerts",
 ]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.management.base import OutputWrapper
 from django.test import Client
 from django.urls import reverse
 
+from brokerage.alerts.demo import load_demo_alerts
 from brokerage.alerts.models import Alert
 from brokerage.alerts.services import alerts_raise
 from brokerage.alerts.tasks import raise_alerts
@@ -90,3 +93,11 @@ def test_acknowledging_needs_a_post_from_ccc_staff(world: World, officer_client:
     assert officer_client.post(url).status_code == 403
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
+
+
+def test_the_demo_step_raises_the_alerts_once(world: World) -> None:
+    out = io.StringIO()
+    with time_machine.travel(NOW, tick=False):
+        load_demo_alerts(stdout=OutputWrapper(out))
+        load_demo_alerts(stdout=OutputWrapper(out))
+    assert out.getvalue().splitlines() == ["CCC alerts: 1 raised now, 1 open.", "CCC alerts: 0 raised now, 1 open."]
