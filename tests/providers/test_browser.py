@@ -11,13 +11,7 @@ from providers.cqc_import import cqc_records_import
 from providers.cqc_records import RatingRecord
 from providers.models import Ward
 from providers.quality import Rating
-from tests.browser.conftest import (  # noqa: F401 - the browser fixtures live in tests/browser
-    assert_no_serious_accessibility_violations,
-    browser,
-    page,
-    save_screenshot,
-    signed_in_page,
-)
+from tests.browser.harness import assert_no_serious_accessibility_violations, save_screenshot
 from tests.providers.factories import WardFactory, location_record, ratings, square_geojson
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +24,7 @@ def small_council(settings, tmp_path):
     settings.HOMECARE_BOUNDARY_FILE = path
 
 
-def test_an_officer_filters_providers_and_reads_a_rating_history(signed_in_page):  # noqa: F811 - a fixture
+def test_an_officer_filters_providers_and_reads_a_rating_history(signed_in_page):
     WardFactory(name="City and Hunslet", geometry_geojson=square_geojson(-1.60, 53.78, -1.50, 53.82))
     earlier = ratings("Requires improvement", report_date=date(2022, 5, 1), safe=Rating.REQUIRES_IMPROVEMENT)
     for rating in (earlier, ratings("Good", report_date=date(2024, 9, 2))):
