@@ -148,9 +148,11 @@ def test_only_the_awarded_provider_sees_the_person_and_never_another_providers_n
     first, second = market.providers
     first_user, second_user = make_provider_user(first), make_provider_user(second)
     offer_accept(offer_id=offer_of(package, first).pk, provider_user=first_user, start_on=timezone.localdate() + SOON)
-    assert person_details_for_provider(offer=offer_of(package, first), provider_user=first_user).given_name == "Edith"
+    person = person_details_for_provider(offer=offer_of(package, first), provider_user=first_user)
+    assert person is not None and person.given_name == "Edith"
     assert person_details_for_provider(offer=offer_of(package, second), provider_user=second_user) is None
     position = provider_position(offer=offer_of(package, second))
+    assert position is not None
     assert position.position == 2 and first.name not in position.explanation
 
 
