@@ -15,6 +15,9 @@ from homecare.accounts.audiences import Audience
 from providers.models import Provider
 from tests.factories import ProviderFactory, UserFactory, make_provider_user
 
+# The browser-test fixtures (page, signed_in_page, browser), available to every test module.
+pytest_plugins = ["tests.browser.harness"]
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

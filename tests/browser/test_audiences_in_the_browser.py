@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from homecare.accounts.audiences import Audience
 from homecare.accounts.navigation import NAVIGATION
-from tests.browser.conftest import assert_no_serious_accessibility_violations, save_screenshot, sign_in
+from tests.browser.harness import assert_no_serious_accessibility_violations, save_screenshot, sign_in
 from tests.factories import TEST_PASSWORD
 
 AUDIENCES = [

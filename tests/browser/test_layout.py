@@ -9,7 +9,7 @@ from health_check.checks import Database
 from playwright.sync_api import Page, expect
 
 from homecare.health import Broker, HealthView, Worker
-from tests.browser.conftest import assert_no_serious_accessibility_violations, save_screenshot
+from tests.browser.harness import assert_no_serious_accessibility_violations, save_screenshot
 
 
 @pytest.fixture
