@@ -242,3 +242,15 @@ def test_a_provider_keeps_its_capacity_current(provider, provider_client):
     capacity = ProviderCapacity.objects.get(provider=provider)
     assert str(capacity.hours_available_per_week) == "42.50"
     assert provider.capabilities.languages == ["English", "Urdu"]
+
+
+def test_the_admin_lists_packages_read_only(db, officer):
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    market = make_market(providers=1)
+    package = brokered(market, officer)
+    client = client_for(admin_user)
+    assert client.get("/admin/brokerage/carepackage/").status_code == 200
+    assert client.get(f"/admin/brokerage/carepackage/{package.pk}/change/").status_code == 200
+    assert client.get("/admin/brokerage/carepackage/add/").status_code == 403
