@@ -40,7 +40,7 @@ from brokerage.dashboard.timings import timing_tables
 from brokerage.models import CarePackage, DeclineReason, HandBack, Offer
 from brokerage.reporting.tables import Cell, Column, Table, hours, percent
 from contracts.models import Urgency
-from providers.models import LocalityArea
+from providers.models import LocalityArea, Provider
 
 WAITING_PAGE_SIZE = 50
 TOP_PROVIDERS = 10
@@ -307,8 +307,10 @@ class Spread:
 def provider_tables(filters: DashboardFilters) -> tuple[Table, Spread]:
     offers = Offer.objects.filter(filters.scope("package__") & filters.within("sent_at"))
     response_time = ExpressionWrapper(F("responded_at") - F("sent_at"), output_field=DurationField())
+    # Grouped by provider id alone (names are read once, below): grouping hundreds of thousands of offers by
+    # a joined name column would cost far more than the one small query for the names.
     responses = list(
-        offers.values("provider_id", "provider__name")
+        offers.values("provider_id")
         .annotate(
             received=Count("id"),
             answered=Count("id", filter=Q(responded_at__isnull=False)),
@@ -317,7 +319,21 @@ def provider_tables(filters: DashboardFilters) -> tuple[Table, Spread]:
             expired=Count("id", filter=Q(status=Offer.Status.EXPIRED)),
             average=Avg(response_time, filter=Q(responded_at__isnull=False)),
         )
-        .order_by("-received", "provider__name")
+        .order_by("-received", "provider_id")
+    )
+    awarded = {
+        row["provider_id"]: row
+        for row in Offer.objects.filter(
+            filters.scope("package__") & filters.within("closed_at") & Q(status=Offer.Status.AWARDED)
+        )
+        .values("provider_id")
+        .annotate(packages=Count("id"), hours=Sum("package__hours_per_week"))
+        .order_by()
+    }
+    names = dict(
+        Provider.objects.filter(pk__in={row["provider_id"] for row in responses} | set(awarded)).values_list(
+            "pk", "name"
+        )
     )
     response_table = Table(
         "provider-responses",
@@ -340,7 +356,7 @@ def provider_tables(filters: DashboardFilters) -> tuple[Table, Spread]:
         response_rate = statistics.rate(row["answered"], row["received"])
         key = str(row["provider_id"])
         response_table.add(
-            Cell(row["provider__name"]),
+            Cell(names[row["provider_id"]]),
             _count(filters, row["received"], "provider_offers", key),
             Cell(row["answered"]),
             Cell(None if response_rate is None else round(response_rate, 3), text=percent(response_rate)),
@@ -350,16 +366,6 @@ def provider_tables(filters: DashboardFilters) -> tuple[Table, Spread]:
             Cell(row["expired"]),
         )
 
-    awarded = {
-        row["provider_id"]: row
-        for row in Offer.objects.filter(
-            filters.scope("package__") & filters.within("closed_at") & Q(status=Offer.Status.AWARDED)
-        )
-        .values("provider_id", "provider__name")
-        .annotate(packages=Count("id"), hours=Sum("package__hours_per_week"))
-    }
-    names = {row["provider_id"]: row["provider__name"] for row in responses}
-    names.update({pk: row["provider__name"] for pk, row in awarded.items()})
     shares = sorted(
         ((names[pk], awarded[pk]["hours"] if pk in awarded else Decimal(0), pk) for pk in names),
         key=lambda item: (-item[1], item[0]),
