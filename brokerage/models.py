@@ -282,7 +282,8 @@ class Offer(models.Model):
 
     package = models.ForeignKey(CarePackage, on_delete=models.CASCADE, related_name="offers")
     provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="offers")
-    run = models.ForeignKey(AllocationRun, null=True, blank=True, on_delete=models.PROTECT, related_name="offers")
+    # A run only goes with its package (e.g. when retention rules delete it), and its offers with it.
+    run = models.ForeignKey(AllocationRun, null=True, blank=True, on_delete=models.CASCADE, related_name="offers")
     round_number = models.PositiveIntegerField()
     rank = models.PositiveIntegerField(null=True, blank=True)
     # The lead provider's first-refusal offer under the lead-provider-first policy.
@@ -403,7 +404,7 @@ class HandBack(models.Model):
 
     package = models.ForeignKey(CarePackage, on_delete=models.CASCADE, related_name="hand_backs")
     provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="hand_backs")
-    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="hand_backs")
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="hand_backs")
     round_number = models.PositiveIntegerField()
     notice_given_at = models.DateTimeField()
     effective_on = models.DateField()

@@ -221,3 +221,17 @@ def test_with_no_eligible_provider_the_package_is_escalated_at_once(officer):
     equip(market.providers[0], market.area, double_handed=False)
     package = brokered(market, officer)
     assert package.status == CarePackage.Status.UNPLACED and package.offers.count() == 0
+
+
+def test_a_package_can_be_deleted_with_its_rounds_offers_and_hand_backs(officer):
+    market = make_market(providers=2)
+    package = brokered(market, officer)
+    first = market.providers[0]
+    user = make_provider_user(first)
+    offer = offer_accept(offer_id=offer_of(package, first).pk, provider_user=user, start_on=timezone.localdate() + SOON)
+    package_hand_back(
+        offer_id=offer.pk, provider_user=user, effective_on=timezone.localdate() + SOON, reason="staffing"
+    )
+    package_broker(package_id=package.pk)
+    package.delete()
+    assert not Offer.objects.exists() and not AllocationRun.objects.exists()
