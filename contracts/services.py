@@ -250,7 +250,15 @@ def membership_appoint(
         with transaction.atomic():
             membership.save()
     except IntegrityError as error:
-        if lot is not None and role == MembershipRole.LEAD_PROVIDER and "one_lead_per_lot" in str(error):
+        # Ask the database which rule was broken: error texts differ between PostgreSQL and SQLite.
+        lead_taken = (
+            lot is not None
+            and role == MembershipRole.LEAD_PROVIDER
+            and ProviderMembership.objects.filter(lot=lot, role=MembershipRole.LEAD_PROVIDER)
+            .exclude(status=MembershipStatus.EXITED)
+            .exists()
+        )
+        if lead_taken:
             raise ValidationError(f"{lot} already has a lead provider.") from error
         raise ValidationError(f"{provider} is already a current member here.") from error
     audit_record(
