@@ -203,8 +203,18 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "homecare-brokerage@localhost")
 
-# Real public data (CQC, ONS postcodes, boundaries). Not copied into the repo: loaded by path.
-HOMECARE_DATA_DIR = env_path("HOMECARE_DATA_DIR", BASE_DIR.parent / "shared" / "data")
+
+def public_data_dir_default(*, shared: Path, fetched: Path) -> Path:
+    """``shared`` (../shared/data) when this checkout sits beside it, else where ``fetch_public_data`` writes."""
+    return shared if shared.is_dir() else fetched
+
+
+# Real public data (CQC, ONS postcodes, boundaries). Not copied into the repo: loaded by path, from
+# ../shared/data beside the checkout when it is there, else from what `manage.py fetch_public_data` fetched.
+HOMECARE_DATA_DIR = env_path(
+    "HOMECARE_DATA_DIR",
+    public_data_dir_default(shared=BASE_DIR.parent / "shared" / "data", fetched=VAR_DIR / "public-data"),
+)
 HOMECARE_BOUNDARY_FILE = env_path("HOMECARE_BOUNDARY_FILE", HOMECARE_DATA_DIR / "boundaries" / "leeds_lad.geojson")
 CQC_API_BASE_URL = env_str("CQC_API_BASE_URL", "https://api.service.cqc.org.uk/public/v1")
 CQC_API_KEY = env_optional("CQC_API_KEY")

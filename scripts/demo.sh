@@ -23,6 +23,14 @@ mkdir -p "$LOG_DIR"
 BASE_URL="http://${HOST}:${PORT}"
 [ "$HOST" = "0.0.0.0" ] && BASE_URL="http://127.0.0.1:${PORT}"
 
+echo "==> Checking the public data (ONS postcodes, Leeds wards and boundaries)"
+# ../shared/data when it sits beside this checkout; otherwise fetched once from the publishers.
+$PY manage.py fetch_public_data --if-missing || {
+  echo "Could not fetch the public data (is this machine offline?). Download it where there is a network with" >&2
+  echo "'.venv/bin/python manage.py fetch_public_data --dest DIR', copy DIR here and run" >&2
+  echo "'HOMECARE_DATA_DIR=DIR ./scripts/demo.sh' (see \"Data sources\" in README.md)." >&2
+  exit 1
+}
 echo "==> Preparing the database"
 $PY manage.py migrate --no-input -v 0
 echo "==> Loading demo data"
