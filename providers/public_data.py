@@ -354,7 +354,9 @@ def _topojson_geometries(topology: dict[str, Any]) -> Iterable[tuple[dict[str, A
             else:
                 continue
             built = [Polygon(ring(rings[0]), [ring(hole) for hole in rings[1:]]) for rings in polygons if rings]
-            yield geometry.get("properties") or {}, MultiPolygon(built) if len(built) > 1 else built[0]
+            # The LAD code may be a property or the geometry's TopoJSON "id"; keep both to search.
+            properties = {**(geometry.get("properties") or {}), "id": geometry.get("id")}
+            yield properties, MultiPolygon(built) if len(built) > 1 else built[0]
 
 
 def _write_neighbours(downloader: _Downloader, folder: Path, expected: PublicDataExpectations) -> dict[str, int]:

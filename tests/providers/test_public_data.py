@@ -80,10 +80,11 @@ def quantised_topology() -> dict[str, Any]:
     for index in range(len(codes)):
         start = [index * 100, 0]  # grid units; each square is 10 x 10 units
         arcs.append([start, [10, 0], [0, 10], [-10, 0], [0, -10]])
-    geometries = [
+    geometries: list[dict[str, Any]] = [
         {"type": "Polygon", "arcs": [[index]], "properties": {"LAD13CD": code, "LAD13NM": "anything"}}
         for index, code in enumerate(codes)
     ]
+    geometries[-2] = {"type": "Polygon", "arcs": [[len(codes) - 2]], "id": codes[-2]}  # York: code as the id
     return {
         "type": "Topology",
         "transform": {"scale": [0.001, 0.002], "translate": [-2.0, 53.0]},
