@@ -150,6 +150,12 @@ class CarePackage(models.Model):
     def reference(self) -> str:
         return f"ISA-{self.pk:06d}" if self.pk else "ISA (unsaved)"
 
+    @property
+    def required_skill_labels(self) -> list[str]:
+        """The needs as people read them; a code no longer in the vocabulary is shown as stored."""
+        labels = dict(Skill.choices)
+        return [str(labels.get(code, code)) for code in self.required_skills]
+
 
 class PersonDetails(models.Model):
     """Who the care is for. Personal data: readable only by officers and, after award, the awarded provider.

@@ -254,3 +254,16 @@ def test_the_admin_lists_packages_read_only(db, officer):
     assert client.get("/admin/brokerage/carepackage/").status_code == 200
     assert client.get(f"/admin/brokerage/carepackage/{package.pk}/change/").status_code == 200
     assert client.get("/admin/brokerage/carepackage/add/").status_code == 403
+
+
+def test_a_provider_reads_the_needs_by_their_names_not_their_codes(officer):
+    market = make_market(providers=1)
+    package = package_create(
+        resolved=isa_resolve(make_isa(market, required_skills=("end_of_life", "dementia"))), created_by=officer
+    )
+    package_submit(package_id=package.pk, submitted_by=officer)
+    package_broker(package_id=package.pk)
+    offer = Offer.objects.get(package=package, provider=market.providers[0])
+    page = client_for(make_provider_user(market.providers[0])).get(f"/portal/offers/{offer.pk}/").content.decode()
+    assert "Dementia, End of life care" in page
+    assert "end_of_life" not in page.lower().replace("end of life", "")
