@@ -305,6 +305,10 @@ class Offer(models.Model):
     decline_reason = models.CharField(max_length=30, choices=DeclineReason.choices, blank=True)
     decline_note = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When the provider's staff were emailed the offer, and the award; each claimed with a conditional
+    # update so it is sent once (see ``brokerage.services.notifications``).
+    notified_at = models.DateTimeField(null=True, blank=True)
+    award_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["round_number", "rank", "id"]
@@ -323,6 +327,17 @@ class Offer(models.Model):
             models.Index(fields=["provider", "status", "sent_at"], name="brokerage_offer_provider"),
             models.Index(fields=["status", "sent_at"], name="brokerage_offer_status_sent"),
             models.Index(fields=["package", "round_number", "status"], name="brokerage_offer_pkg_round"),
+            # The beat sweep's look-ups for emails that were never sent.
+            models.Index(
+                fields=["sent_at"],
+                condition=Q(status="pending", notified_at__isnull=True),
+                name="brokerage_offer_unnotified",
+            ),
+            models.Index(
+                fields=["closed_at"],
+                condition=Q(status="awarded", award_notified_at__isnull=True),
+                name="brokerage_offer_award_unsent",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from brokerage.services.brokering import package_broker, packages_due
+from brokerage.services.notifications import offer_notify, offer_notify_award, offers_notify_missed
 
 
 @shared_task(
@@ -38,3 +39,22 @@ def broker_due_packages(self: Task) -> int:  # type: ignore[type-arg]
         else:
             broker_package.delay(package_id)
     return len(due)
+
+
+@shared_task(acks_late=True)
+def notify_offer(offer_id: int) -> bool:
+    """Email one offer to its provider's staff. Safe to run twice: the send is claimed in the database."""
+    return offer_notify(offer_id=offer_id)
+
+
+@shared_task(acks_late=True)
+def notify_award(offer_id: int) -> bool:
+    """Email the winning provider's staff about the award, once."""
+    return offer_notify_award(offer_id=offer_id)
+
+
+@shared_task(acks_late=True)
+def notify_missed_offers() -> dict[str, int]:
+    """Every minute: send any offer or award email still unsent (its task lost, or the send failed)."""
+    result = offers_notify_missed()
+    return {"offers": result.offers, "awards": result.awards}

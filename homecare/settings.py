@@ -219,6 +219,8 @@ HOMECARE_BOUNDARY_FILE = env_path("HOMECARE_BOUNDARY_FILE", HOMECARE_DATA_DIR / 
 CQC_API_BASE_URL = env_str("CQC_API_BASE_URL", "https://api.service.cqc.org.uk/public/v1")
 CQC_API_KEY = env_optional("CQC_API_KEY")
 COUNCIL_NAME = env_str("HOMECARE_COUNCIL_NAME", "Leeds City Council")
+# Where people reach the service: links in emails (e.g. to an offer in the provider portal) start with it.
+HOMECARE_SITE_URL = env_str("HOMECARE_SITE_URL", "http://localhost:8000")
 
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

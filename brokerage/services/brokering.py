@@ -38,6 +38,7 @@ from brokerage.allocation.results import ENGINE_VERSION
 from brokerage.candidates import engine_inputs_for
 from brokerage.models import AllocationRun, CarePackage, Offer, ProviderCapacity
 from brokerage.services.history import Actor, offer_created, offer_transition, package_transition
+from brokerage.services.notifications import enqueue_award_notification, enqueue_offer_notification
 from homecare.audit.services import audit_record
 
 # A policy never needs more steps than this for one evaluation; more means a bug, not a busy package.
@@ -206,6 +207,7 @@ def _send_offers(
             ),
             data={"rank": offer.rank, "first_refusal": first_refusal},
         )
+        enqueue_offer_notification(offer)
 
 
 def _expire_offers(package: CarePackage, offers: list[Offer], *, now: datetime) -> None:
@@ -247,6 +249,7 @@ def award_locked(
         update_fields=("closed_at",),
         data={"manual": manual},
     )
+    enqueue_award_notification(offer)
     for other in package.offers.filter(round_number=package.round_number, status__in=Offer.OPEN_STATUSES).exclude(
         pk=offer.pk
     ):

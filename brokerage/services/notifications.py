@@ -1,0 +1,166 @@
+"""Emails to providers' staff: a new offer to answer, and an award.
+
+Under the ranked-DPS policy the council notifies eligible providers of a new package; every policy's offers
+(ranked round, cascade step, lead provider's first refusal) are emailed the same way. Each offer is emailed
+once to the staff of the provider organisation (``providers.ProviderStaff`` users with an email address),
+and the winner once more on award.
+
+What an email may say is what the portal shows a provider before award: the package reference, area,
+postcode district, hours a week, urgency, the respond-by time and a link to the offer page. Never the
+person's name, address or any other personal detail: those stay behind the portal's sign-in, where only the
+awarded provider can read them. This module deliberately never loads ``PersonDetails``.
+
+Sending is claimed with a conditional update of ``notified_at`` (``award_notified_at``) in the same
+transaction as the send, so a second or concurrent run sends nothing, and a failed send rolls the claim back
+for the beat sweep to try again. The sweep also recovers any email whose task was lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from brokerage.models import Offer
+
+# An offer's email whose task has not run after this long is taken as lost and sent by the sweep.
+NOTIFY_GRACE = timedelta(minutes=1)
+# Awards older than this are not emailed by the sweep: after a day the provider has long seen it in the portal.
+AWARD_NOTIFY_LOOKBACK = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    offers: int
+    awards: int
+
+
+def provider_staff_recipients(provider_id: int) -> list[str]:
+    """The email addresses of the provider organisation's active staff, each once."""
+    return sorted(
+        User.objects.filter(provider_staff__provider_id=provider_id, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def _offer_page_url(offer_id: int) -> str:
+    return f"{settings.HOMECARE_SITE_URL.rstrip('/')}{reverse('portal:brokerage:detail', args=[offer_id])}"
+
+
+def _offer_email(offer: Offer) -> tuple[str, str]:
+    """Subject and body of a new offer: only what the portal shows before award."""
+    package = offer.package
+    area = package.locality_area.name if package.locality_area is not None else "Area not set"
+    respond_by = (
+        f"{timezone.localtime(offer.respond_by):%H:%M on %A %d %B %Y}" if offer.respond_by else "no deadline set"
+    )
+    lines = [
+        f"{settings.COUNCIL_NAME} offers your organisation a homecare package.",
+        "",
+        f"Package: {package.reference}",
+        f"Area: {area}",
+        f"Postcode district: {package.postcode_district}",
+        f"Hours a week: {package.hours_per_week}",
+        f"Urgency: {package.get_urgency_display()}",
+        f"Respond by: {respond_by}",
+    ]
+    if offer.is_first_refusal:
+        lines.append("As the lot's lead provider you have first refusal.")
+    lines += [
+        "",
+        f"Read the care needed and accept or decline in the provider portal: {_offer_page_url(offer.pk)}",
+        "",
+        "The person's details are shared in the portal only with the provider the package is awarded to.",
+    ]
+    return f"New homecare offer {package.reference}: respond by {respond_by}", "\n".join(lines) + "\n"
+
+
+def _award_email(offer: Offer) -> tuple[str, str]:
+    """Subject and body of an award: the person's details are only ever in the portal."""
+    package = offer.package
+    lines = [
+        f"{settings.COUNCIL_NAME} has awarded {package.reference} to your organisation.",
+        "",
+        f"See the person's details, the visits and the start date in the provider portal: {_offer_page_url(offer.pk)}",
+        "",
+        "Record the day care starts there once it has.",
+    ]
+    return f"Homecare package {package.reference} awarded to you", "\n".join(lines) + "\n"
+
+
+def offer_notify(*, offer_id: int) -> bool:
+    """Email a pending offer to its provider's staff unless done already. True when this call claimed it.
+
+    An offer no longer pending (answered, expired, withdrawn) is not emailed: there is nothing to answer.
+    A provider without staff email addresses is marked notified with nothing sent.
+    """
+    with transaction.atomic():
+        claimed = Offer.objects.filter(pk=offer_id, status=Offer.Status.PENDING, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        offer = Offer.objects.select_related("package__locality_area").get(pk=offer_id)
+        recipients = provider_staff_recipients(offer.provider_id)
+        if recipients:
+            subject, body = _offer_email(offer)
+            # A failure to send raises, rolling back the claim, so the sweep tries again.
+            send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
+        return True
+
+
+def offer_notify_award(*, offer_id: int) -> bool:
+    """Email the winning provider's staff that the package is theirs, once. True when this call claimed it."""
+    with transaction.atomic():
+        claimed = Offer.objects.filter(pk=offer_id, status=Offer.Status.AWARDED, award_notified_at__isnull=True).update(
+            award_notified_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        offer = Offer.objects.select_related("package").get(pk=offer_id)
+        recipients = provider_staff_recipients(offer.provider_id)
+        if recipients:
+            subject, body = _award_email(offer)
+            send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
+        return True
+
+
+def offers_notify_missed(*, now: datetime | None = None) -> SweepResult:
+    """Send every offer and award email still unsent a minute after it was due (a lost or failed task)."""
+    now = now or timezone.now()
+    due = now - NOTIFY_GRACE
+    offers = Offer.objects.filter(
+        status=Offer.Status.PENDING, notified_at__isnull=True, sent_at__lte=due, respond_by__gt=now
+    ).order_by("sent_at")
+    awards = Offer.objects.filter(
+        status=Offer.Status.AWARDED,
+        award_notified_at__isnull=True,
+        closed_at__lte=due,
+        closed_at__gte=now - AWARD_NOTIFY_LOOKBACK,
+    ).order_by("closed_at")
+    sent_offers = sum(offer_notify(offer_id=pk) for pk in offers.values_list("pk", flat=True))
+    sent_awards = sum(offer_notify_award(offer_id=pk) for pk in awards.values_list("pk", flat=True))
+    return SweepResult(offers=sent_offers, awards=sent_awards)
+
+
+def enqueue_offer_notification(offer: Offer) -> None:
+    """After the offer's transaction commits, email it (the task re-reads the offer; a lost task is swept)."""
+    from brokerage.tasks import notify_offer
+
+    offer_id = offer.pk
+    transaction.on_commit(lambda: notify_offer.delay(offer_id))
+
+
+def enqueue_award_notification(offer: Offer) -> None:
+    from brokerage.tasks import notify_award
+
+    offer_id = offer.pk
+    transaction.on_commit(lambda: notify_award.delay(offer_id))
