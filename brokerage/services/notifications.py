@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
+from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -96,6 +96,11 @@ def _award_email(offer: Offer) -> tuple[str, str]:
     return f"Homecare package {package.reference} awarded to you", "\n".join(lines) + "\n"
 
 
+def _send_to_each(subject: str, body: str, recipients: list[str]) -> None:
+    """One message per person (over one connection), so staff don't see each other's addresses."""
+    send_mass_mail([(subject, body, None, [recipient]) for recipient in recipients], fail_silently=False)
+
+
 def offer_notify(*, offer_id: int) -> bool:
     """Email a pending offer to its provider's staff unless done already. True when this call claimed it.
 
@@ -113,7 +118,7 @@ def offer_notify(*, offer_id: int) -> bool:
         if recipients:
             subject, body = _offer_email(offer)
             # A failure to send raises, rolling back the claim, so the sweep tries again.
-            send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
+            _send_to_each(subject, body, recipients)
         return True
 
 
@@ -129,7 +134,7 @@ def offer_notify_award(*, offer_id: int) -> bool:
         recipients = provider_staff_recipients(offer.provider_id)
         if recipients:
             subject, body = _award_email(offer)
-            send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
+            _send_to_each(subject, body, recipients)
         return True
 
 

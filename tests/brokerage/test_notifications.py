@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
@@ -49,6 +50,23 @@ def email_settings(settings):
     celery_app.conf.task_always_eager = previous
 
 
+@dataclass(frozen=True)
+class Email:
+    """One email as the provider receives it: sent to each of its staff separately, never to a shared list."""
+
+    subject: str
+    body: str
+    to: tuple[str, ...]
+
+
+def emails() -> list[Email]:
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for message in mail.outbox:
+        assert len(message.to) == 1, "each member of staff gets their own message"
+        grouped.setdefault((str(message.subject), str(message.body)), []).extend(message.to)
+    return [Email(subject=subject, body=body, to=tuple(to)) for (subject, body), to in grouped.items()]
+
+
 def staff_for(providers: list[Provider], per_provider: int = 2) -> dict[int, set[str]]:
     return {p.pk: {make_provider_user(p).email for _ in range(per_provider)} for p in providers}
 
@@ -67,8 +85,8 @@ def offer_of(package: CarePackage, provider: Provider) -> Offer:
 
 
 def assert_no_personal_data() -> None:
-    assert mail.outbox
-    for message in mail.outbox:
+    assert emails()
+    for message in emails():
         for detail in PERSONAL:
             assert detail not in message.subject
             assert detail not in message.body
@@ -81,11 +99,12 @@ def test_every_offer_of_a_ranked_round_is_emailed_once_to_its_providers_staff(
     staff = staff_for(market.providers)
     package = brokered(market, officer, django_capture_on_commit_callbacks)
 
-    assert len(mail.outbox) == 3
-    assert sorted(tuple(sorted(m.to)) for m in mail.outbox) == sorted(tuple(sorted(s)) for s in staff.values())
+    assert len(emails()) == 3
+    assert len(mail.outbox) == 6  # two staff at each of three providers, one message each
+    assert sorted(tuple(sorted(m.to)) for m in emails()) == sorted(tuple(sorted(s)) for s in staff.values())
     for offer in package.offers.all():
         assert offer.notified_at is not None
-        message = next(m for m in mail.outbox if set(m.to) == staff[offer.provider_id])
+        message = next(m for m in emails() if set(m.to) == staff[offer.provider_id])
         assert package.reference in message.subject
         assert f"{SITE}/portal/offers/{offer.pk}/" in message.body
         assert "Postcode district: LS6" in message.body
@@ -106,7 +125,7 @@ def test_offer_and_award_emails_carry_no_personal_data(officer, django_capture_o
             provider_user=make_provider_user(first),
             start_on=timezone.localdate() + timedelta(days=3),
         )
-    assert len(mail.outbox) == 3  # two offers and one award
+    assert len(emails()) == 3  # two offers and one award
     assert_no_personal_data()
 
 
@@ -115,11 +134,11 @@ def test_running_the_offer_task_twice_sends_one_email(officer, django_capture_on
     staff_for(market.providers)
     package = brokered(market, officer, django_capture_on_commit_callbacks, execute=False)
     offer = package.offers.get()
-    assert mail.outbox == []
+    assert emails() == []
 
     assert notify_offer(offer.pk) is True
     assert notify_offer(offer.pk) is False
-    assert len(mail.outbox) == 1
+    assert len(emails()) == 1
 
 
 def test_the_winner_is_emailed_once_on_award_with_a_link_to_the_person_in_the_portal(
@@ -138,7 +157,7 @@ def test_the_winner_is_emailed_once_on_award_with_a_link_to_the_person_in_the_po
             start_on=timezone.localdate() + timedelta(days=3),
         )
 
-    [message] = mail.outbox
+    [message] = emails()
     # Every member of the winner's staff (the one who accepted too), no one else.
     assert set(message.to) == set(first.staff.values_list("user__email", flat=True))
     assert staff[first.pk] <= set(message.to)
@@ -148,7 +167,7 @@ def test_the_winner_is_emailed_once_on_award_with_a_link_to_the_person_in_the_po
     winning.refresh_from_db()
     assert winning.award_notified_at is not None
     assert notify_award(winning.pk) is False
-    assert len(mail.outbox) == 1
+    assert len(emails()) == 1
     assert_no_personal_data()
 
 
@@ -162,7 +181,7 @@ def test_a_manual_award_emails_the_provider_chosen_by_the_officer(officer, djang
         package_award_manually(
             package_id=package.pk, provider_id=second.pk, awarded_by=officer, reason="Agreed by phone"
         )
-    [message] = mail.outbox
+    [message] = emails()
     assert set(message.to) == staff[second.pk]
     assert "awarded to you" in message.subject
 
@@ -171,7 +190,7 @@ def test_a_cascade_emails_each_provider_as_its_turn_comes(officer, django_captur
     market = make_market(policy=AllocationPolicy.SEQUENTIAL_CASCADE, providers=3)
     staff = staff_for(market.providers)
     package = brokered(market, officer, django_capture_on_commit_callbacks)
-    [first_email] = mail.outbox
+    [first_email] = emails()
     assert set(first_email.to) == staff[market.providers[0].pk]
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -180,15 +199,15 @@ def test_a_cascade_emails_each_provider_as_its_turn_comes(officer, django_captur
             provider_user=make_provider_user(market.providers[0]),
             reason="no_capacity",
         )
-    assert len(mail.outbox) == 2
-    assert set(mail.outbox[1].to) == staff[market.providers[1].pk]
+    assert len(emails()) == 2
+    assert set(emails()[1].to) == staff[market.providers[1].pk]
 
 
 def test_the_lead_providers_first_refusal_is_emailed_and_says_so(officer, django_capture_on_commit_callbacks):
     market = make_market(policy=AllocationPolicy.LEAD_PROVIDER_FIRST, providers=3)
     staff = staff_for(market.providers)
     brokered(market, officer, django_capture_on_commit_callbacks)
-    [message] = mail.outbox
+    [message] = emails()
     assert set(message.to) == staff[market.providers[0].pk]
     assert "first refusal" in message.body
 
@@ -201,10 +220,10 @@ def test_the_sweep_sends_an_offer_whose_email_was_lost_a_minute_later(officer, d
 
     Offer.objects.filter(package=package).update(sent_at=F("sent_at") - timedelta(minutes=2))
     assert notify_missed_offers() == {"offers": 2, "awards": 0}
-    assert len(mail.outbox) == 2
+    assert len(emails()) == 2
     assert not Offer.objects.filter(package=package, notified_at__isnull=True).exists()
     assert notify_missed_offers() == {"offers": 0, "awards": 0}
-    assert len(mail.outbox) == 2
+    assert len(emails()) == 2
 
 
 def test_the_sweep_sends_a_lost_award_email_but_not_offers_already_closed(officer, django_capture_on_commit_callbacks):
@@ -221,7 +240,7 @@ def test_the_sweep_sends_a_lost_award_email_but_not_offers_already_closed(office
         sent_at=F("sent_at") - timedelta(minutes=5), closed_at=F("closed_at") - timedelta(minutes=5)
     )
     assert notify_missed_offers() == {"offers": 0, "awards": 1}  # the withdrawn offer has nothing to answer
-    [message] = mail.outbox
+    [message] = emails()
     assert staff[first.pk] <= set(message.to)
     assert "awarded to you" in message.subject
 
@@ -235,7 +254,7 @@ def test_providers_without_staff_email_addresses_are_skipped_without_error(offic
     UserFactory()  # someone with an email address who is nobody's staff
     package = brokered(market, officer, django_capture_on_commit_callbacks)
 
-    [message] = mail.outbox
+    [message] = emails()
     assert set(message.to) == staff[with_email.pk]
     # Marked as handled, so the sweep does not try them again every minute.
     assert not package.offers.filter(notified_at__isnull=True).exists()
