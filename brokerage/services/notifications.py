@@ -17,6 +17,7 @@ for the beat sweep to try again. The sweep also recovers any email whose task wa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -101,41 +102,39 @@ def _send_to_each(subject: str, body: str, recipients: list[str]) -> None:
     send_mass_mail([(subject, body, None, [recipient]) for recipient in recipients], fail_silently=False)
 
 
-def offer_notify(*, offer_id: int) -> bool:
-    """Email a pending offer to its provider's staff unless done already. True when this call claimed it.
+def _claim_and_send(*, offer_id: int, status: str, marker: str, compose: Callable[[Offer], tuple[str, str]]) -> bool:
+    """Claim the email by setting ``marker`` (a conditional UPDATE, so only one run wins), then send it.
 
-    An offer no longer pending (answered, expired, withdrawn) is not emailed: there is nothing to answer.
-    A provider without staff email addresses is marked notified with nothing sent.
+    A failure to send raises inside the transaction, rolling back the claim, so the sweep tries again.
+    A provider without staff email addresses is marked done with nothing sent.
     """
     with transaction.atomic():
-        claimed = Offer.objects.filter(pk=offer_id, status=Offer.Status.PENDING, notified_at__isnull=True).update(
-            notified_at=timezone.now()
+        claimed = Offer.objects.filter(pk=offer_id, status=status, **{f"{marker}__isnull": True}).update(
+            **{marker: timezone.now()}
         )
         if not claimed:
             return False
         offer = Offer.objects.select_related("package__locality_area").get(pk=offer_id)
         recipients = provider_staff_recipients(offer.provider_id)
         if recipients:
-            subject, body = _offer_email(offer)
-            # A failure to send raises, rolling back the claim, so the sweep tries again.
+            subject, body = compose(offer)
             _send_to_each(subject, body, recipients)
         return True
+
+
+def offer_notify(*, offer_id: int) -> bool:
+    """Email a pending offer to its provider's staff unless done already. True when this call claimed it.
+
+    An offer no longer pending (answered, expired, withdrawn) is not emailed: there is nothing to answer.
+    """
+    return _claim_and_send(offer_id=offer_id, status=Offer.Status.PENDING, marker="notified_at", compose=_offer_email)
 
 
 def offer_notify_award(*, offer_id: int) -> bool:
     """Email the winning provider's staff that the package is theirs, once. True when this call claimed it."""
-    with transaction.atomic():
-        claimed = Offer.objects.filter(pk=offer_id, status=Offer.Status.AWARDED, award_notified_at__isnull=True).update(
-            award_notified_at=timezone.now()
-        )
-        if not claimed:
-            return False
-        offer = Offer.objects.select_related("package").get(pk=offer_id)
-        recipients = provider_staff_recipients(offer.provider_id)
-        if recipients:
-            subject, body = _award_email(offer)
-            _send_to_each(subject, body, recipients)
-        return True
+    return _claim_and_send(
+        offer_id=offer_id, status=Offer.Status.AWARDED, marker="award_notified_at", compose=_award_email
+    )
 
 
 def offers_notify_missed(*, now: datetime | None = None) -> SweepResult:
