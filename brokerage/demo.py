@@ -29,6 +29,7 @@ from django.utils import timezone
 from brokerage.isa import IsaData, PersonData, VisitData
 from brokerage.models import CarePackage, DeclineReason, HandBack, Offer, ProviderCapabilities, ProviderCapacity, Skill
 from brokerage.services.brokering import package_broker
+from brokerage.services.notifications import notifications_suppressed
 from brokerage.services.packages import (
     IsaInvalid,
     isa_resolve,
@@ -349,7 +350,8 @@ def load_demo_brokerage(*, stdout: OutputWrapper) -> None:
         except IsaInvalid:
             continue  # a postcode outside every area: the council would have to choose one by hand
         sim.at(submitted, "submit", isa)
-    sim.run()
+    with notifications_suppressed():
+        sim.run()
     counts = dict(CarePackage.objects.filter(source_system=SOURCE).values_list("status").annotate(n=Count("id")))
     offers = Offer.objects.filter(package__source_system=SOURCE).count()
     stdout.write(

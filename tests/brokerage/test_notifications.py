@@ -13,6 +13,7 @@ from django.utils import timezone
 from brokerage.isa import PersonData
 from brokerage.models import CarePackage, Offer
 from brokerage.services.brokering import package_broker
+from brokerage.services.notifications import notifications_suppressed
 from brokerage.services.packages import isa_resolve, package_create, package_submit
 from brokerage.services.responses import offer_accept, offer_decline, package_award_manually
 from brokerage.tasks import notify_award, notify_missed_offers, notify_offer
@@ -261,3 +262,17 @@ def test_providers_without_staff_email_addresses_are_skipped_without_error(offic
     Offer.objects.filter(package=package).update(sent_at=F("sent_at") - timedelta(minutes=2))
     assert notify_missed_offers() == {"offers": 0, "awards": 0}
     assert no_staff.staff.count() == 0
+
+
+def test_replayed_history_emails_nobody_and_the_sweep_later_emails_offers_still_open(
+    officer, django_capture_on_commit_callbacks
+):
+    market = make_market(providers=2)
+    staff_for(market.providers)
+    with notifications_suppressed():
+        package = brokered(market, officer, django_capture_on_commit_callbacks)
+    assert emails() == []
+
+    Offer.objects.filter(package=package).update(sent_at=F("sent_at") - timedelta(minutes=2))
+    assert notify_missed_offers() == {"offers": 2, "awards": 0}
+    assert len(emails()) == 2
