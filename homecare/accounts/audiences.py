@@ -118,3 +118,14 @@ class IsOfficerOrCcc(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
         return bool(user and user.is_authenticated and ({Audience.OFFICER, Audience.CCC} & set(audiences_of(user))))
+
+
+def request_user(request: HttpRequest | Request) -> User:
+    """The signed-in user of a request that an audience check (view decorator or API permission) admitted.
+
+    Those checks admit only signed-in users, so anything else here is a wiring bug, not a visitor.
+    """
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("Sign in first.")
+    return user
