@@ -7,12 +7,20 @@ its days, rounded to the penny once at the end (rounding each day would drift by
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 PENNY = Decimal("0.01")
+MINUTES_PER_HOUR = Decimal(60)
+
+# The service types fee rates are set for (``contracts.models.ServiceType`` has the same values); plain
+# strings here keep this module free of the ORM.
+STANDARD = "standard"
+DOUBLE_HANDED = "double_handed"
+HOUSING_WITH_CARE = "housing_with_care"
 
 
 class NoRateInForce(ValueError):
@@ -78,3 +86,59 @@ def weekly_cost(*, week_start: date, hours_by_weekday: Mapping[int, Decimal], st
     return period_cost(
         start=week_start, end=week_start + timedelta(days=6), hours_by_weekday=hours_by_weekday, steps=steps
     )
+
+
+class CostedVisit(Protocol):
+    """A weekly visit as costing reads it (an ISA's ``VisitData`` and a package's ``Visit`` row both are)."""
+
+    @property
+    def day_of_week(self) -> int: ...
+
+    @property
+    def duration_minutes(self) -> int: ...
+
+    @property
+    def carers(self) -> int: ...
+
+
+def hours_by_service_type(
+    visits: Iterable[CostedVisit],
+    *,
+    housing_with_care: bool,
+    rated_types: Collection[str],
+    hours_per_week: Decimal | None = None,
+) -> dict[str, dict[int, Decimal]]:
+    """The costing rule: which service type's rate pays for each visit, as paid hours per weekday.
+
+    1. The base type is Housing with Care for a Housing with Care package when the agreement rates it,
+       otherwise standard.
+    2. A double-handed visit is paid at the double-handed rate when the agreement has one, else at the base.
+    3. Each carer's time counts: a double-handed visit of 60 minutes is two paid hours.
+    4. A package with no visit pattern (some imported ones carry only weekly hours) spreads
+       ``hours_per_week`` evenly over the seven days at the base type.
+    """
+    base = HOUSING_WITH_CARE if housing_with_care and HOUSING_WITH_CARE in rated_types else STANDARD
+    by_type: dict[str, dict[int, Decimal]] = {}
+    any_visit = False
+    for visit in visits:
+        any_visit = True
+        service = DOUBLE_HANDED if visit.carers > 1 and DOUBLE_HANDED in rated_types else base
+        by_day = by_type.setdefault(service, {})
+        hours = Decimal(visit.duration_minutes * visit.carers) / MINUTES_PER_HOUR
+        by_day[visit.day_of_week] = by_day.get(visit.day_of_week, Decimal(0)) + hours
+    if not any_visit and hours_per_week:
+        by_type[base] = dict.fromkeys(range(7), hours_per_week / 7)
+    return by_type
+
+
+def week_cost_by_type(
+    *, week_start: date, hours: Mapping[str, Mapping[int, Decimal]], rates: Mapping[str, Sequence[RateStep]]
+) -> Decimal:
+    """Cost of one week of ``hours_by_service_type`` from ``week_start``; raises NoRateInForce for a type
+    (or a day) with no rate."""
+    total = Decimal(0)
+    for service_type, by_day in hours.items():
+        if service_type not in rates:
+            raise NoRateInForce(f"No {service_type.replace('_', ' ')} fee rate is set.")
+        total += weekly_cost(week_start=week_start, hours_by_weekday=by_day, steps=rates[service_type])
+    return total

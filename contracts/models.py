@@ -15,6 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from contracts import costing
 from contracts.months import add_months
 
 
@@ -40,9 +41,9 @@ class Urgency(models.TextChoices):
 
 
 class ServiceType(models.TextChoices):
-    STANDARD = "standard", "Standard homecare"
-    DOUBLE_HANDED = "double_handed", "Double-handed"
-    HOUSING_WITH_CARE = "housing_with_care", "Housing with Care"
+    STANDARD = costing.STANDARD, "Standard homecare"
+    DOUBLE_HANDED = costing.DOUBLE_HANDED, "Double-handed"
+    HOUSING_WITH_CARE = costing.HOUSING_WITH_CARE, "Housing with Care"
     NIGHT_SITTING = "night_sitting", "Night sitting"
 
 

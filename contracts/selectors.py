@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -121,35 +119,9 @@ def rate_in_force(*, agreement: Agreement, service_type: str, on: date) -> FeeRa
     )
 
 
-def rate_steps(*, agreement: Agreement, service_type: str) -> list[costing.RateStep]:
-    return [
-        costing.RateStep(effective_from=rate.effective_from, hourly_rate=rate.hourly_rate)
-        for rate in fee_rates_for(agreement=agreement, service_type=service_type)
-    ]
-
-
-def weekly_cost(
-    *, agreement: Agreement, service_type: str, week_start: date, hours_by_weekday: Mapping[int, Decimal]
-) -> Decimal:
-    """Cost of one week of care from ``week_start``, each day at the rate in force that day.
-
-    ``hours_by_weekday`` maps 0 (Monday) … 6 (Sunday) to paid care hours that day (for double-handed
-    visits, count each carer's hours, or use the double-handed service type's rate; the caller decides).
-    Raises :class:`contracts.costing.NoRateInForce` when a day has care but no rate.
-    """
-    return costing.weekly_cost(
-        week_start=week_start,
-        hours_by_weekday=hours_by_weekday,
-        steps=rate_steps(agreement=agreement, service_type=service_type),
-    )
-
-
-def period_cost(
-    *, agreement: Agreement, service_type: str, start: date, end: date, hours_by_weekday: Mapping[int, Decimal]
-) -> Decimal:
-    return costing.period_cost(
-        start=start,
-        end=end,
-        hours_by_weekday=hours_by_weekday,
-        steps=rate_steps(agreement=agreement, service_type=service_type),
-    )
+def fee_rate_steps(*, agreement: Agreement) -> dict[str, list[costing.RateStep]]:
+    """Every fee rate of the agreement as costing reads them: the steps of each service type, oldest first."""
+    steps: dict[str, list[costing.RateStep]] = {}
+    for rate in FeeRate.objects.filter(agreement=agreement).order_by("effective_from"):
+        steps.setdefault(rate.service_type, []).append(costing.RateStep(rate.effective_from, rate.hourly_rate))
+    return steps

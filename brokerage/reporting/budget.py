@@ -1,8 +1,8 @@
 """Budget against commitments for an agreement: what its packages cost now, and by the end of the year.
 
-1. Every package placed under the agreement becomes a ``Commitment``: its visit pattern (carer hours per
-   weekday; double-handed visits at the double-handed rate when the agreement has one, Housing with Care at
-   its rate) from the day care started (or the requested start, if it has not started yet) to the day it
+1. Every package placed under the agreement becomes a ``Commitment``: its visit pattern, paid by the one
+   costing rule (``contracts.costing.hours_by_service_type``), from the day care started (or the requested
+   start, if it has not started yet) to the day it
    ended (or the end of the financial year, for care still going).
 2. Spent so far: the commitments' cost from the start of the financial year to yesterday.
 3. Committed to year end: the cost of care still going (or awarded) from today to 31 March.
@@ -22,8 +22,9 @@ from django.db.models import Prefetch
 from brokerage.models import CarePackage, Visit
 from brokerage.reporting.commitments import Commitment, cost_between, financial_year
 from brokerage.reporting.tables import Cell, Column, Table
-from contracts.costing import NoRateInForce, RateStep
-from contracts.models import Agreement, FeeRate, ServiceType
+from contracts.costing import NoRateInForce, RateStep, hours_by_service_type
+from contracts.models import Agreement
+from contracts.selectors import fee_rate_steps
 
 COSTED_STATUSES = (CarePackage.Status.AWARDED, CarePackage.Status.CARE_STARTED, CarePackage.Status.ENDED)
 ACTIVE_STATUSES = (CarePackage.Status.AWARDED, CarePackage.Status.CARE_STARTED)
@@ -54,37 +55,21 @@ class BudgetReport:
         return None if self.budget is None else self.budget - self.projected
 
 
-def _rates(agreement: Agreement) -> dict[str, list[RateStep]]:
-    rates: dict[str, list[RateStep]] = defaultdict(list)
-    for rate in FeeRate.objects.filter(agreement=agreement).order_by("effective_from"):
-        rates[rate.service_type].append(RateStep(rate.effective_from, rate.hourly_rate))
-    return rates
-
-
 def _commitments(package: CarePackage, rates: dict[str, list[RateStep]], *, until: date) -> list[Commitment]:
-    base = (
-        ServiceType.HOUSING_WITH_CARE
-        if package.housing_with_care and ServiceType.HOUSING_WITH_CARE in rates
-        else (ServiceType.STANDARD)
-    )
     start = package.care_started_on or package.requested_start_on
     end = package.ended_on - timedelta(days=1) if package.ended_on else until
-    by_type: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    visits = list(package.visits.all())
-    if not visits:
-        # Imported packages may carry only weekly hours: spread them evenly over the week.
-        for weekday in range(7):
-            by_type[base][weekday] += package.hours_per_week / 7
-    for visit in visits:
-        double = visit.carers > 1 and ServiceType.DOUBLE_HANDED in rates
-        service = ServiceType.DOUBLE_HANDED if double else base
-        by_type[service][visit.day_of_week] += Decimal(visit.duration_minutes * visit.carers) / 60
-    return [Commitment(service, dict(hours), start, end) for service, hours in by_type.items()]
+    by_type = hours_by_service_type(
+        package.visits.all(),
+        housing_with_care=package.housing_with_care,
+        rated_types=rates,
+        hours_per_week=package.hours_per_week,
+    )
+    return [Commitment(service, hours, start, end) for service, hours in by_type.items()]
 
 
 def budget_report(*, agreement: Agreement, as_of: date) -> BudgetReport:
     year_start, year_end = financial_year(as_of)
-    rates = _rates(agreement)
+    rates = fee_rate_steps(agreement=agreement)
     packages = (
         CarePackage.objects.filter(agreement=agreement, status__in=COSTED_STATUSES)
         .exclude(ended_on__lt=year_start)

@@ -232,17 +232,15 @@ def test_a_mid_week_fee_rate_change_is_costed_day_by_day(officer):
         effective_from=date(2025, 4, 9),
     )
     two_hours_daily = {day: Decimal("2") for day in range(7)}
-    cost = selectors.weekly_cost(
-        agreement=agreement, service_type="standard", week_start=date(2025, 4, 7), hours_by_weekday=two_hours_daily
-    )
-    assert cost == Decimal("309.00")
+    rates = selectors.fee_rate_steps(agreement=agreement)
+
+    def week_from(start: date) -> Decimal:
+        return costing.week_cost_by_type(week_start=start, hours={"standard": two_hours_daily}, rates=rates)
+
+    assert week_from(date(2025, 4, 7)) == Decimal("309.00")
     # The week before the change is all at the old rate, the week after all at the new one.
-    before = selectors.weekly_cost(
-        agreement=agreement, service_type="standard", week_start=date(2025, 3, 31), hours_by_weekday=two_hours_daily
-    )
-    after = selectors.weekly_cost(
-        agreement=agreement, service_type="standard", week_start=date(2025, 4, 14), hours_by_weekday=two_hours_daily
-    )
+    before = week_from(date(2025, 3, 31))
+    after = week_from(date(2025, 4, 14))
     assert (before, after) == (Decimal("294.00"), Decimal("315.00"))
 
 
