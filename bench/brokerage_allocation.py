@@ -5,7 +5,7 @@ points at:
 
     .venv/bin/python bench/brokerage_allocation.py [--packages 20]
 
-For each of N fresh packages (made through the API's service, ``package_receive``), it times:
+For each of N fresh packages (made through the one entry service, ``package_enter``), it times:
 
 * ranking alone (the engine over the plain inputs, as stored on the ``AllocationRun``);
 * the allocation task (``brokerage.tasks.broker_package`` run in-process: load rows, build the engine's
@@ -38,11 +38,13 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from brokerage.isa import IsaData, PersonData, VisitData  # noqa: E402
-from brokerage.models import AllocationRun, Offer  # noqa: E402
-from brokerage.services.packages import package_receive  # noqa: E402
+from brokerage.models import AllocationRun, CarePackage, Offer, ProviderCapacity  # noqa: E402
+from brokerage.services.packages import package_enter  # noqa: E402
 from brokerage.services.responses import offer_accept  # noqa: E402
 from brokerage.tasks import broker_package  # noqa: E402
 from contracts.models import Agreement, ProviderMembership  # noqa: E402
+from homecare.audit.models import AuditEvent  # noqa: E402
+from homecare.queue import enqueue_suspended  # noqa: E402
 from providers.geography import locality_area_for  # noqa: E402
 from providers.models import Postcode, ProviderStaff  # noqa: E402
 
@@ -89,32 +91,50 @@ def main() -> None:
     task_ms: list[float] = []
     e2e_ms: list[float] = []
     offers_sent: list[int] = []
-    with transaction.atomic():
-        for number in range(args.packages):
-            started = time.perf_counter()
-            package, _ = package_receive(
-                isa=isa(number, agreement, postcodes[number % len(postcodes)]), received_by=officer
-            )
-            task_started = time.perf_counter()
-            broker_package.run(package.pk)  # the task body, in this process, on this database
-            task_ms.append((time.perf_counter() - task_started) * 1000)
-            run = AllocationRun.objects.get(package=package, round_number=1)
-            ranking_ms.append(run.duration_ms)
-            best = Offer.objects.filter(package=package).order_by("rank").first()
-            offers_sent.append(Offer.objects.filter(package=package).count())
-            if best is not None:
-                staff = ProviderStaff.objects.filter(provider_id=best.provider_id).first()
-                if staff is None:
-                    staff = ProviderStaff.objects.create(
-                        user=User.objects.create(username=f"bench-{best.provider_id}-{time.time_ns()}"),
-                        provider_id=best.provider_id,
+    # The services' outermost transactions are durable, so the run commits like production does and puts the
+    # database back afterwards: its packages and staff are deleted, the capacity its awards used restored.
+    capacity = list(ProviderCapacity.objects.values_list("pk", "hours_available_per_week", "updated_at"))
+    bench_users: list[int] = []
+    # The bench runs the allocation task itself, in this process; nothing goes to a broker.
+    with enqueue_suspended():
+        try:
+            for number in range(args.packages):
+                started = time.perf_counter()
+                package = package_enter(
+                    isa=isa(number, agreement, postcodes[number % len(postcodes)]), entered_by=officer, submit=True
+                ).package
+                task_started = time.perf_counter()
+                broker_package.run(package.pk)  # the task body, in this process, on this database
+                task_ms.append((time.perf_counter() - task_started) * 1000)
+                run = AllocationRun.objects.get(package=package, round_number=1)
+                ranking_ms.append(run.duration_ms)
+                best = Offer.objects.filter(package=package).order_by("rank").first()
+                offers_sent.append(Offer.objects.filter(package=package).count())
+                if best is not None:
+                    staff = ProviderStaff.objects.filter(provider_id=best.provider_id).first()
+                    if staff is None:
+                        staff = ProviderStaff.objects.create(
+                            user=User.objects.create(username=f"bench-{best.provider_id}-{time.time_ns()}"),
+                            provider_id=best.provider_id,
+                        )
+                        bench_users.append(staff.user_id)
+                    offer = offer_accept(
+                        offer_id=best.pk, provider_user=staff.user, start_on=timezone.localdate() + timedelta(days=2)
                     )
-                offer = offer_accept(
-                    offer_id=best.pk, provider_user=staff.user, start_on=timezone.localdate() + timedelta(days=2)
-                )
-                if offer.status == Offer.Status.AWARDED:
-                    e2e_ms.append((time.perf_counter() - started) * 1000)
-        transaction.set_rollback(True)
+                    if offer.status == Offer.Status.AWARDED:
+                        e2e_ms.append((time.perf_counter() - started) * 1000)
+        finally:
+            with transaction.atomic():
+                bench_packages = CarePackage.objects.filter(source_system="bench")
+                AuditEvent.objects.filter(
+                    target_type__model="carepackage",
+                    target_id__in=[str(pk) for pk in bench_packages.values_list("pk", flat=True)],
+                ).delete()
+                bench_packages.delete()
+                ProviderStaff.objects.filter(user_id__in=bench_users).delete()
+                User.objects.filter(pk__in=bench_users).delete()
+                for pk, hours, updated_at in capacity:
+                    ProviderCapacity.objects.filter(pk=pk).update(hours_available_per_week=hours, updated_at=updated_at)
 
     print(f"Database: {connection.vendor}; demo agreement members: {members}; packages: {args.packages}")
     print(f"Offers sent per package (eligible providers): median {statistics.median(offers_sent):.0f}")

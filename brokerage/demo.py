@@ -29,15 +29,7 @@ from django.utils import timezone
 from brokerage.isa import IsaData, PersonData, VisitData
 from brokerage.models import CarePackage, DeclineReason, HandBack, Offer, ProviderCapabilities, ProviderCapacity, Skill
 from brokerage.services.brokering import package_broker
-from brokerage.services.notifications import notifications_suppressed
-from brokerage.services.packages import (
-    IsaInvalid,
-    isa_resolve,
-    package_create,
-    package_end,
-    package_record_care_started,
-    package_submit,
-)
+from brokerage.services.packages import IsaInvalid, package_end, package_enter, package_record_care_started
 from brokerage.services.responses import (
     OfferClosed,
     offer_accept,
@@ -48,6 +40,7 @@ from brokerage.services.responses import (
 )
 from contracts.models import Agreement, Urgency
 from homecare.accounts.audiences import Audience
+from homecare.queue import enqueue_suspended
 from providers.geography import locality_area_for
 from providers.models import LocalityArea, Postcode, Provider, ProviderStaff
 
@@ -232,8 +225,10 @@ class _Simulation:
             self.at(timezone.make_aware(datetime.combine(start, time(10))), "start", package_id)
 
     def on_submit(self, isa: IsaData) -> None:
-        package = package_create(resolved=isa_resolve(isa), created_by=self.officer, fingerprint=isa.fingerprint())
-        package_submit(package_id=package.pk, submitted_by=self.officer, enqueue=False)
+        try:
+            package = package_enter(isa=isa, entered_by=self.officer, submit=True).package
+        except IsaInvalid:
+            return  # a postcode outside every area: the council would have to choose one by hand
         package_broker(package_id=package.pk)
         self.follow(package.pk)
 
@@ -304,7 +299,6 @@ class _Simulation:
             provider_user=user,
             effective_on=timezone.localdate() + timedelta(days=14),
             reason=reason,
-            enqueue=False,
         )
         package_broker(package_id=package_id)
         self.follow(package_id)
@@ -345,16 +339,23 @@ def load_demo_brokerage(*, stdout: OutputWrapper) -> None:
             submitted = end - timedelta(minutes=sim.rng.randint(60, 36 * 60))
         with time_machine.travel(submitted, tick=False):
             isa = _referral(number, agreement, sim.rng.choice(postcodes), submitted, sim.rng)
-        try:
-            isa_resolve(isa)
-        except IsaInvalid:
-            continue  # a postcode outside every area: the council would have to choose one by hand
         sim.at(submitted, "submit", isa)
-    with notifications_suppressed():
-        sim.run()
+    # The simulation does the brokering itself, at each simulated moment; what happened in the past emails
+    # nobody now. Offers still open afterwards are emailed by the every-minute sweep, like any lost email.
+    try:
+        with enqueue_suspended():
+            sim.run()
+    except BaseException:
+        # Each service call commits on its own (their transactions are durable): undo the half-made history.
+        CarePackage.objects.filter(source_system=SOURCE).delete()
+        raise
     counts = dict(CarePackage.objects.filter(source_system=SOURCE).values_list("status").annotate(n=Count("id")))
     offers = Offer.objects.filter(package__source_system=SOURCE).count()
     stdout.write(
         f"Brokerage: {sum(counts.values())} demo referrals over {WEEKS} weeks through the real engine and services, "
         f"{offers} offers; by status: " + ", ".join(f"{status} {n}" for status, n in sorted(counts.items())) + "."
     )
+
+
+# The real services it runs open durable (outermost) transactions; it undoes its own history if it fails.
+load_demo_brokerage.manages_own_transactions = True  # type: ignore[attr-defined]

@@ -108,17 +108,13 @@ class VisitForm(forms.Form):
             for name in ("day_of_week", "window_start", "window_end", "duration_minutes")
         )
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end, minutes = data.get("window_start"), data.get("window_end"), data.get("duration_minutes")
-        if start and end and end <= start:
-            self.add_error("window_end", "The time window must end after it starts.")
-        elif start and end and minutes and minutes > (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute):
-            self.add_error("duration_minutes", "The visit is longer than its time window.")
-        return data
-
 
 VisitFormSet = formset_factory(VisitForm, extra=4, min_num=1, validate_min=True, max_num=42)
+
+
+def filled_visit_forms(visits: Any) -> list[forms.Form]:
+    """The visit rows that became the ISA's visits, in order (blank spare rows are skipped)."""
+    return [visit for visit in visits.forms if visit.cleaned_data]
 
 
 def isa_from_forms(form: PackageForm, visits: Any) -> IsaData:
@@ -143,8 +139,7 @@ def isa_from_forms(form: PackageForm, visits: Any) -> IsaData:
         ),
         visits=tuple(
             VisitData(v["day_of_week"], v["window_start"], v["window_end"], v["duration_minutes"], v["carers"])
-            for v in visits.cleaned_data
-            if v
+            for v in (visit.cleaned_data for visit in filled_visit_forms(visits))
         ),
         requested_start_on=data["requested_start_on"],
         urgency=data["urgency"],
@@ -155,19 +150,6 @@ def isa_from_forms(form: PackageForm, visits: Any) -> IsaData:
         special_requirements=data["special_requirements"],
         funding=data["funding"],
     )
-
-
-# Where an ISA rule's error (named by its field path) is shown on the web form.
-ISA_ERROR_FIELDS = {
-    "agreement_reference": "agreement",
-    "lot_number": "lot_number",
-    "person.postcode": "postcode",
-    "locality_area_code": "locality_area",
-    "required_skills": "required_skills",
-    "urgency": "urgency",
-    "carer_gender": "carer_gender",
-    "funding": "funding",
-}
 
 
 class ReasonForm(GdsForm):

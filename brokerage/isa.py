@@ -1,9 +1,11 @@
 """The Individual Service Agreement as plain, validated data: what every entry route hands to the services.
 
-The officer's web form, the case-management API and the CSV import all build an :class:`IsaData`;
-``brokerage.services.packages`` is the one place that turns it into rows. Validation of shapes and
-vocabularies happens at each boundary; the rules that need the database (agreement, lot, postcode,
-area) are checked by :func:`brokerage.services.packages.isa_resolve` so every route reports them alike.
+The officer's web form, the case-management API, the CSV import and the demo all build an :class:`IsaData`
+and hand it to the one entry service, ``brokerage.services.packages.package_enter``. Each boundary checks
+shapes only (a date is a date, a choice is one of its choices); every rule, these below and those that need
+the database (agreement, lot, postcode, area), is checked once, by ``isa_resolve``, and
+``brokerage.entry_errors`` turns the failures into each route's field errors, so every route reports a bad
+ISA alike. Errors are keyed by field path: ``person.postcode``, ``visits[2].window_end``.
 """
 
 from __future__ import annotations
@@ -81,17 +83,16 @@ class IsaData:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def visit_problems(visit: VisitData) -> list[str]:
-    """What is wrong with one visit's times, in words for the person entering it."""
-    problems = []
+def visit_problems(visit: VisitData) -> dict[str, str]:
+    """What is wrong with one visit's times, by field, in words for the person entering it."""
     if visit.window_end <= visit.window_start:
-        problems.append("The time window must end after it starts.")
+        return {"window_end": "The time window must end after it starts."}
     window_minutes = (visit.window_end.hour * 60 + visit.window_end.minute) - (
         visit.window_start.hour * 60 + visit.window_start.minute
     )
-    if visit.window_end > visit.window_start and visit.duration_minutes > window_minutes:
-        problems.append("The visit is longer than its time window.")
-    return problems
+    if visit.duration_minutes > window_minutes:
+        return {"duration_minutes": "The visit is longer than its time window."}
+    return {}
 
 
 def check_isa_rules(isa: IsaData) -> dict[str, list[str]]:
@@ -100,9 +101,8 @@ def check_isa_rules(isa: IsaData) -> dict[str, list[str]]:
     if not isa.visits:
         errors.setdefault("visits", []).append("Add at least one visit.")
     for index, visit in enumerate(isa.visits):
-        problems = visit_problems(visit)
-        if problems:
-            errors.setdefault(f"visits[{index}]", []).extend(problems)
+        for name, problem in visit_problems(visit).items():
+            errors.setdefault(f"visits[{index}].{name}", []).append(problem)
     if isa.hours_per_week is not None and isa.visits and isa.hours_per_week != isa.visit_hours_per_week:
         errors.setdefault("hours_per_week", []).append(
             f"Hours per week ({isa.hours_per_week}) do not match the visits, which add up to "

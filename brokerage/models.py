@@ -14,11 +14,15 @@ event in the same transaction (see ``brokerage.services``).
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from brokerage.allocation.results import Ranking
 
 # One vocabulary of urgency across the product: agreements set placement deadlines per urgency.
 from contracts.models import Urgency
@@ -261,6 +265,11 @@ class AllocationRun(models.Model):
     def __str__(self) -> str:
         return f"Ranking for {self.package} round {self.round_number}"
 
+    @cached_property
+    def ranking(self) -> Ranking:
+        """The stored result decoded (once per loaded row: a stored run is never changed)."""
+        return Ranking.from_dict(self.result)
+
 
 class DeclineReason(models.TextChoices):
     NO_CAPACITY = "no_capacity", "No capacity in the area"
@@ -342,6 +351,32 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"Offer of {self.package} to {self.provider}"
+
+    def answer_refusal(self, *, at: datetime) -> str | None:
+        """Why this offer cannot be answered (accepted or declined) at ``at``, in words for the provider.
+
+        None when it can. Every caller asks here (the portal before showing the form, the services under the
+        package lock), so the page never offers a form the service then refuses. A caller holding the package
+        row lock sets ``offer.package`` to the locked row first.
+        """
+        package = self.package
+        if package.status == CarePackage.Status.CANCELLED:
+            return f"{package.reference} has been cancelled by the council."
+        if package.status != CarePackage.Status.BROKERING or package.round_number != self.round_number:
+            if package.awarded_provider_id == self.provider_id and self.status == Offer.Status.AWARDED:
+                return f"{package.reference} is already awarded to you."
+            return f"{package.reference} has already been awarded to another provider or closed."
+        if self.status == Offer.Status.EXPIRED or (
+            self.status == Offer.Status.PENDING and self.respond_by is not None and at > self.respond_by
+        ):
+            respond_by = self.respond_by or at
+            return f"This offer expired at {timezone.localtime(respond_by):%H:%M on %d %B %Y}."
+        if self.status != Offer.Status.PENDING:
+            return f"You have already responded to this offer ({self.get_status_display().lower()})."
+        return None
+
+    def can_be_answered(self, *, at: datetime) -> bool:
+        return self.answer_refusal(at=at) is None
 
 
 class OfferStatusChange(models.Model):

@@ -6,7 +6,6 @@ Personal details (``PersonDetails``) are read only through :func:`person_details
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -21,12 +20,12 @@ from brokerage.models import (
     CarePackage,
     HandBack,
     Offer,
-    OfferStatusChange,
     PackageStatusChange,
     PersonDetails,
     ProviderCapabilities,
     ProviderCapacity,
 )
+from contracts.models import MembershipStatus, ProviderMembership
 from homecare.accounts.audiences import Audience, is_member
 from providers.models import Provider
 from providers.selectors import provider_for_user
@@ -63,6 +62,14 @@ def package_list(
     return packages.order_by("-created_at", "-id")
 
 
+def providers_for_manual_award(*, package: CarePackage) -> QuerySet[Provider]:
+    """Who an officer may award ``package`` to directly: the providers appointed to its agreement."""
+    appointed = ProviderMembership.objects.filter(
+        agreement_id=package.agreement_id, status=MembershipStatus.APPOINTED
+    ).values("provider_id")
+    return Provider.objects.filter(pk__in=appointed).order_by("name")
+
+
 def package_get_for_officer(*, user: UserLike, package_id: int) -> CarePackage:
     """One package with everything its detail page shows, in a fixed number of queries."""
     _require_officer(user)
@@ -93,17 +100,13 @@ def runs_for_package(*, user: UserLike, package: CarePackage) -> list[tuple[Allo
     """Every stored ranking of the package, newest round first, decoded for display."""
     _require_officer(user)
     runs = package.allocation_runs.defer("inputs").order_by("-round_number")
-    return [(run, Ranking.from_json(_ranking_text(run))) for run in runs]
+    return [(run, run.ranking) for run in runs]
 
 
 def latest_ranking(*, package: CarePackage) -> tuple[AllocationRun, Ranking] | None:
     """The current round's stored ranking (no authorisation: callers have already loaded the package)."""
     run = package.allocation_runs.defer("inputs").order_by("-round_number").first()
-    return None if run is None else (run, Ranking.from_json(_ranking_text(run)))
-
-
-def _ranking_text(run: AllocationRun) -> str:
-    return json.dumps(run.result)
+    return None if run is None else (run, run.ranking)
 
 
 # --- Offers, for provider staff ---------------------------------------------------------------------
@@ -166,7 +169,7 @@ def provider_position(*, offer: Offer) -> ProviderPosition | None:
     if offer.run_id is None:
         return None
     run = AllocationRun.objects.defer("inputs").get(pk=offer.run_id)
-    ranking = Ranking.from_json(_ranking_text(run))
+    ranking = run.ranking
     entry = ranking.entry_for(offer.provider_id)
     try:
         explanation = explain_for_provider(ranking, offer.provider_id)
@@ -178,10 +181,6 @@ def provider_position(*, offer: Offer) -> ProviderPosition | None:
         position=None if entry is None else entry.position,
         of=len(ranking.ranked),
     )
-
-
-def offer_history(*, offer: Offer) -> QuerySet[OfferStatusChange]:
-    return offer.status_changes.order_by("changed_at", "id")
 
 
 # --- Capacity ---------------------------------------------------------------------------------------

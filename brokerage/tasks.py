@@ -1,4 +1,8 @@
-"""Celery tasks for brokerage: thin callers of the services. They carry ids only; state is in PostgreSQL."""
+"""Celery tasks for brokerage: thin callers of the services. They carry ids only; state is in PostgreSQL.
+
+Services enqueue these by name through ``homecare.queue`` (they never import this module), so each task's
+name is spelled out here and checked against the services' constants by the tests.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from brokerage.services.notifications import offer_notify, offer_notify_award, o
 
 
 @shared_task(
+    name="brokerage.tasks.broker_package",
     acks_late=True,
     autoretry_for=(OperationalError,),
     retry_backoff=True,
@@ -22,7 +27,7 @@ def broker_package(package_id: int) -> str:
     return package_broker(package_id=package_id)
 
 
-@shared_task(bind=True, acks_late=True)
+@shared_task(name="brokerage.tasks.broker_due_packages", bind=True, acks_late=True)
 def broker_due_packages(self: Task) -> int:  # type: ignore[type-arg]
     """Every minute: advance packages whose response window, timeout or first refusal has run out.
 
@@ -41,19 +46,19 @@ def broker_due_packages(self: Task) -> int:  # type: ignore[type-arg]
     return len(due)
 
 
-@shared_task(acks_late=True)
+@shared_task(name="brokerage.tasks.notify_offer", acks_late=True)
 def notify_offer(offer_id: int) -> bool:
     """Email one offer to its provider's staff. Safe to run twice: the send is claimed in the database."""
     return offer_notify(offer_id=offer_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(name="brokerage.tasks.notify_award", acks_late=True)
 def notify_award(offer_id: int) -> bool:
     """Email the winning provider's staff about the award, once."""
     return offer_notify_award(offer_id=offer_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(name="brokerage.tasks.notify_missed_offers", acks_late=True)
 def notify_missed_offers() -> dict[str, int]:
     """Every minute: send any offer or award email still unsent (its task lost, or the send failed)."""
     result = offers_notify_missed()

@@ -5,44 +5,45 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from brokerage import entry_errors
 from brokerage.forms import (
-    ISA_ERROR_FIELDS,
     CsvImportForm,
     ManualAwardForm,
     PackageForm,
     ReasonForm,
     RebrokerForm,
     VisitFormSet,
+    filled_visit_forms,
     isa_from_forms,
 )
 from brokerage.models import CarePackage
-from brokerage.selectors import package_get_for_officer, package_list, person_details_for_officer, runs_for_package
+from brokerage.selectors import (
+    package_get_for_officer,
+    package_list,
+    person_details_for_officer,
+    providers_for_manual_award,
+    runs_for_package,
+)
 from brokerage.services.imports import COLUMNS, package_import_csv
 from brokerage.services.packages import (
+    IsaConflict,
     IsaInvalid,
     PackageStateError,
-    isa_resolve,
     package_cancel,
-    package_create,
+    package_enter,
     package_submit,
 )
 from brokerage.services.responses import package_award_manually, package_rebroker
-from contracts.models import ProviderMembership, Urgency
-from homecare.accounts.audiences import Audience, audience_required
-from providers.models import LocalityArea, Provider
+from contracts.models import Urgency
+from homecare.accounts.audiences import Audience, audience_required, request_user
+from providers.models import LocalityArea
 
 officer_only = audience_required(Audience.OFFICER)
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - audience_required admits signed-in users only
-    return request.user
 
 
 @officer_only
@@ -75,19 +76,20 @@ def package_new_view(request: HttpRequest) -> HttpResponse:
     form = PackageForm(request.POST or None)
     visits = VisitFormSet(request.POST or None, prefix="visits")
     if request.method == "POST" and form.is_valid() and visits.is_valid():
-        isa = isa_from_forms(form, visits)
+        draft = "draft" in request.POST
         try:
-            resolved = isa_resolve(isa)
+            entered = package_enter(
+                isa=isa_from_forms(form, visits), entered_by=request_user(request), submit=not draft
+            )
         except IsaInvalid as invalid:
-            for name, problems in invalid.errors.items():
-                for problem in problems:
-                    form.add_error(ISA_ERROR_FIELDS.get(name), problem)
+            entry_errors.add_to_form(invalid.errors, form=form, visit_forms=filled_visit_forms(visits))
+        except IsaConflict as conflict:
+            form.add_error("external_reference", str(conflict))
         else:
-            package = package_create(resolved=resolved, created_by=_user(request), fingerprint=isa.fingerprint())
-            if "draft" in request.POST:
+            package = entered.package
+            if draft:
                 messages.success(request, f"{package.reference} saved as a draft.")
             else:
-                package_submit(package_id=package.pk, submitted_by=_user(request))
                 messages.success(request, f"{package.reference} submitted: providers are being ranked.")
             return redirect("commissioning:brokerage:detail", package.pk)
     return render(request, "brokerage/officer/package_form.html", {"form": form, "visits": visits})
@@ -121,7 +123,7 @@ def package_submit_view(request: HttpRequest, package_id: int) -> HttpResponse:
     package = package_get_for_officer(user=request.user, package_id=package_id)
     if request.method == "POST":
         try:
-            package_submit(package_id=package.pk, submitted_by=_user(request))
+            package_submit(package_id=package.pk, submitted_by=request_user(request))
         except PackageStateError as error:
             messages.error(request, str(error))
         else:
@@ -136,7 +138,9 @@ def package_cancel_view(request: HttpRequest, package_id: int) -> HttpResponse:
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            package_cancel(package_id=package.pk, cancelled_by=_user(request), reason=form.cleaned_data["reason"])
+            package_cancel(
+                package_id=package.pk, cancelled_by=request_user(request), reason=form.cleaned_data["reason"]
+            )
         except PackageStateError as error:
             form.add_error(None, str(error))
         else:
@@ -149,15 +153,13 @@ def package_cancel_view(request: HttpRequest, package_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def package_award_view(request: HttpRequest, package_id: int) -> HttpResponse:
     package = package_get_for_officer(user=request.user, package_id=package_id)
-    members = ProviderMembership.objects.filter(agreement_id=package.agreement_id, status="appointed")
-    providers = Provider.objects.filter(pk__in=members.values("provider_id")).order_by("name")
-    form = ManualAwardForm(request.POST or None, providers=providers)
+    form = ManualAwardForm(request.POST or None, providers=providers_for_manual_award(package=package))
     if request.method == "POST" and form.is_valid():
         try:
             package_award_manually(
                 package_id=package.pk,
                 provider_id=form.cleaned_data["provider"].pk,
-                awarded_by=_user(request),
+                awarded_by=request_user(request),
                 reason=form.cleaned_data["reason"],
                 start_on=form.cleaned_data["start_on"],
             )
@@ -176,7 +178,9 @@ def package_rebroker_view(request: HttpRequest, package_id: int) -> HttpResponse
     form = RebrokerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            package_rebroker(package_id=package.pk, requested_by=_user(request), reason=form.cleaned_data["reason"])
+            package_rebroker(
+                package_id=package.pk, requested_by=request_user(request), reason=form.cleaned_data["reason"]
+            )
         except PackageStateError as error:
             form.add_error(None, str(error))
         else:
@@ -197,7 +201,7 @@ def package_import_view(request: HttpRequest) -> HttpResponse:
         except UnicodeDecodeError:
             form.add_error("file", "The file must be a CSV saved as UTF-8.")
         else:
-            report = package_import_csv(text=text, imported_by=_user(request))
+            report = package_import_csv(text=text, imported_by=request_user(request))
             if report.ok:
                 messages.success(request, f"Imported {report.saved} packages.")
                 return redirect("commissioning:brokerage:list")

@@ -9,9 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brokerage.forms import AcceptForm, CapabilitiesForm, CapacityFormSet, CareStartedForm, DeclineForm, HandBackForm
@@ -33,21 +33,17 @@ from brokerage.services.responses import (
     offer_record_care_started,
     package_hand_back,
 )
-from homecare.accounts.audiences import Audience, audience_required
+from homecare.accounts.audiences import Audience, audience_required, request_user
 from providers.models import LocalityArea
 
 provider_only = audience_required(Audience.PROVIDER)
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - audience_required admits signed-in users only
-    return request.user
-
-
 @provider_only
 def offer_list_view(request: HttpRequest) -> HttpResponse:
     offers = offers_for_provider(provider_user=request.user).prefetch_related("package__visits")[:200]
-    open_offers = [o for o in offers if o.status in Offer.OPEN_STATUSES and o.package.status == "brokering"]
+    now = timezone.now()
+    open_offers = [offer for offer in offers if offer.can_be_answered(at=now)]
     other_offers = [o for o in offers if o not in open_offers]
     return render(
         request, "brokerage/portal/offer_list.html", {"open_offers": open_offers, "other_offers": other_offers}
@@ -62,7 +58,7 @@ def _detail(
     decline_form: DeclineForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    can_respond = offer.status == Offer.Status.PENDING and offer.package.status == "brokering"
+    can_respond = offer.can_be_answered(at=timezone.now())
     context = {
         "offer": offer,
         "package": offer.package,
@@ -90,7 +86,9 @@ def offer_accept_view(request: HttpRequest, offer_id: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, offer, accept_form=form, status=400)
     try:
-        offer = offer_accept(offer_id=offer.pk, provider_user=_user(request), start_on=form.cleaned_data["start_on"])
+        offer = offer_accept(
+            offer_id=offer.pk, provider_user=request_user(request), start_on=form.cleaned_data["start_on"]
+        )
     except OfferClosed as error:
         messages.error(request, str(error))
         return redirect("portal:brokerage:detail", offer.pk)
@@ -111,7 +109,7 @@ def offer_decline_view(request: HttpRequest, offer_id: int) -> HttpResponse:
     try:
         offer_decline(
             offer_id=offer.pk,
-            provider_user=_user(request),
+            provider_user=request_user(request),
             reason=form.cleaned_data["reason"],
             note=form.cleaned_data["note"],
         )
@@ -132,7 +130,7 @@ def care_started_view(request: HttpRequest, offer_id: int) -> HttpResponse:
         return redirect("portal:brokerage:detail", offer.pk)
     try:
         offer_record_care_started(
-            offer_id=offer.pk, provider_user=_user(request), started_on=form.cleaned_data["started_on"]
+            offer_id=offer.pk, provider_user=request_user(request), started_on=form.cleaned_data["started_on"]
         )
     except PackageStateError as error:
         messages.error(request, str(error))
@@ -150,7 +148,7 @@ def hand_back_view(request: HttpRequest, offer_id: int) -> HttpResponse:
         try:
             package_hand_back(
                 offer_id=offer.pk,
-                provider_user=_user(request),
+                provider_user=request_user(request),
                 effective_on=form.cleaned_data["effective_on"],
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
@@ -185,7 +183,7 @@ def capacity_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             capacity_update(
-                provider_user=_user(request),
+                provider_user=request_user(request),
                 hours_by_area={row["area_id"]: row["hours"] for row in formset.cleaned_data if row},
                 capabilities=Capabilities(
                     double_handed=data["double_handed"],

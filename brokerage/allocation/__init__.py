@@ -5,8 +5,8 @@ benchmarked alone. The brokerage services are its only caller; they turn rows in
 
 Ranking (Leeds' four steps):
     ranking = rank_providers(isa, candidates, as_of=today)   # Isa + ProviderCandidate in, Ranking out
-    ranking.to_json() / Ranking.from_json(text)               # store it
-    inputs_to_json(isa, candidates, as_of=today)              # store what produced it
+    ranking.to_dict() / Ranking.from_dict(data)               # store it (to_json / from_json for text)
+    inputs_to_dict(isa, candidates, as_of=today)              # store what produced it
     replay(inputs_json) == ranking                            # under the same ENGINE_VERSION
     explain_for_provider(ranking, provider_id)                # a provider's own view, no other names
 
@@ -45,7 +45,14 @@ from brokerage.allocation.policies import (
     next_actions,
 )
 from brokerage.allocation.ranking import rank_providers
-from brokerage.allocation.replay import AllocationInputs, inputs_from_json, inputs_to_json, replay
+from brokerage.allocation.replay import (
+    AllocationInputs,
+    inputs_from_dict,
+    inputs_from_json,
+    inputs_to_dict,
+    inputs_to_json,
+    replay,
+)
 from brokerage.allocation.results import (
     ENGINE_VERSION,
     Criterion,
@@ -89,7 +96,9 @@ __all__ = [
     "WaitUntil",
     "Weekday",
     "explain_for_provider",
+    "inputs_from_dict",
     "inputs_from_json",
+    "inputs_to_dict",
     "inputs_to_json",
     "next_actions",
     "rank_providers",

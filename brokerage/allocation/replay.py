@@ -12,7 +12,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from brokerage.allocation.codec import Reader, candidate_from, candidate_to_dict, isa_from, isa_to_dict, load_json
+from brokerage.allocation.codec import (
+    JsonObject,
+    Reader,
+    candidate_from,
+    candidate_to_dict,
+    isa_from,
+    isa_to_dict,
+    load_json,
+)
 from brokerage.allocation.inputs import AllocationInputError, Isa, ProviderCandidate
 from brokerage.allocation.ranking import rank_providers
 from brokerage.allocation.results import ENGINE_VERSION, Ranking
@@ -28,21 +36,30 @@ class AllocationInputs:
     as_of: date
 
 
-def inputs_to_json(isa: Isa, candidates: Iterable[ProviderCandidate], *, as_of: date) -> str:
-    """Everything `rank_providers` reads, as JSON, stamped with the current engine version."""
-    document = {
+def inputs_to_dict(isa: Isa, candidates: Iterable[ProviderCandidate], *, as_of: date) -> JsonObject:
+    """Everything `rank_providers` reads, as plain JSON-ready data, stamped with the current engine version."""
+    return {
         "format": _FORMAT,
         "engine_version": ENGINE_VERSION,
         "as_of": as_of.isoformat(),
         "isa": isa_to_dict(isa),
         "candidates": [candidate_to_dict(candidate) for candidate in candidates],
     }
-    return json.dumps(document, sort_keys=True, ensure_ascii=False)
+
+
+def inputs_to_json(isa: Isa, candidates: Iterable[ProviderCandidate], *, as_of: date) -> str:
+    """`inputs_to_dict` as JSON text."""
+    return json.dumps(inputs_to_dict(isa, candidates, as_of=as_of), sort_keys=True, ensure_ascii=False)
 
 
 def inputs_from_json(text: str) -> AllocationInputs:
+    """Decode stored inputs from JSON text; see `inputs_from_dict`."""
+    return inputs_from_dict(load_json(text))
+
+
+def inputs_from_dict(data: object) -> AllocationInputs:
     """Decode stored inputs; raises `AllocationInputError` naming the first bad field."""
-    reader = Reader(load_json(text), "")
+    reader = Reader(data, "")
     if reader.integer("format") != _FORMAT:
         raise AllocationInputError(f"format must be {_FORMAT}")
     return AllocationInputs(

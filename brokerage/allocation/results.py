@@ -103,12 +103,21 @@ class Ranking:
     def exclusion_for(self, provider_id: int) -> ExcludedProvider | None:
         return next((entry for entry in self.excluded if entry.provider_id == provider_id), None)
 
+    def to_dict(self) -> JsonObject:
+        """Plain JSON-ready data (what a JSONField stores); ``from_dict`` reads it back unchanged."""
+        return _ranking_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: object) -> Ranking:
+        """Decode stored data, checking every field; raises ``AllocationInputError`` naming the first bad one."""
+        return _ranking_from(Reader(data, ""))
+
     def to_json(self) -> str:
-        return json.dumps(_ranking_to_dict(self), sort_keys=True, ensure_ascii=False)
+        return json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> Ranking:
-        return _ranking_from(Reader(load_json(text), ""))
+        return cls.from_dict(load_json(text))
 
 
 def _ranking_to_dict(ranking: Ranking) -> JsonObject:

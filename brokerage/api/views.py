@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -13,17 +12,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from brokerage import entry_errors
 from brokerage.api.serializers import (
     AcceptInput,
     ConflictOutput,
     DeclineInput,
     ErrorsOutput,
-    IsaInput,
     OfferOutput,
     PackageOutput,
     RankingOutput,
-    isa_from_validated,
 )
+from brokerage.isa_input import IsaInput, isa_from_validated
 from brokerage.models import CarePackage, Offer
 from brokerage.selectors import (
     latest_ranking,
@@ -33,15 +32,9 @@ from brokerage.selectors import (
     package_list,
     ranking_document,
 )
-from brokerage.services.packages import IsaConflict, IsaInvalid, package_receive
+from brokerage.services.packages import IsaConflict, IsaInvalid, package_enter
 from brokerage.services.responses import OfferClosed, offer_accept, offer_decline
-from homecare.accounts.audiences import IsOfficer, IsOfficerOrCcc, IsProviderStaff
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - the permission classes admit only signed-in users
-    return user
+from homecare.accounts.audiences import IsOfficer, IsOfficerOrCcc, IsProviderStaff, request_user
 
 
 class PackageListCreateApi(APIView):
@@ -80,18 +73,19 @@ class PackageListCreateApi(APIView):
         """Create an ISA and submit it for brokering. Idempotent on (source_system, external_reference)."""
         serializer = IsaInput(data=request.data)
         if not serializer.is_valid():
-            return Response({"errors": serializer.errors}, status=status.HTTP_400_BAD_REQUEST)
+            errors = entry_errors.for_api(request.data, serializer.errors)
+            return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            package, created = package_receive(
-                isa=isa_from_validated(serializer.validated_data), received_by=_user(request)
+            entered = package_enter(
+                isa=isa_from_validated(serializer.validated_data), entered_by=request_user(request), submit=True
             )
         except IsaInvalid as invalid:
-            return Response({"errors": invalid.errors}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"errors": entry_errors.nested(invalid.errors)}, status=status.HTTP_400_BAD_REQUEST)
         except IsaConflict as conflict:
             return Response({"detail": str(conflict), "package": conflict.package.pk}, status=status.HTTP_409_CONFLICT)
-        package = package_get_for_officer(user=request.user, package_id=package.pk)
+        package = package_get_for_officer(user=request.user, package_id=entered.package.pk)
         response = Response(
-            PackageOutput(package).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            PackageOutput(package).data, status=status.HTTP_201_CREATED if entered.created else status.HTTP_200_OK
         )
         response["Location"] = f"/api/packages/{package.pk}/"
         return response
@@ -161,7 +155,7 @@ class OfferAcceptApi(APIView):
             return Response({"errors": serializer.errors}, status=status.HTTP_400_BAD_REQUEST)
         try:
             offer = offer_accept(
-                offer_id=offer_id, provider_user=_user(request), start_on=serializer.validated_data["start_on"]
+                offer_id=offer_id, provider_user=request_user(request), start_on=serializer.validated_data["start_on"]
             )
         except OfferClosed as error:
             return _closed(error)
@@ -183,7 +177,7 @@ class OfferDeclineApi(APIView):
         try:
             offer = offer_decline(
                 offer_id=offer_id,
-                provider_user=_user(request),
+                provider_user=request_user(request),
                 reason=serializer.validated_data["reason"],
                 note=serializer.validated_data["note"],
             )

@@ -9,11 +9,9 @@ same result: the broker only carries the package id.
 
 from __future__ import annotations
 
-import json
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,23 +21,25 @@ from brokerage.allocation import (
     Escalate,
     ExpireOffers,
     LotRole,
-    OfferRecord,
-    OfferStatus,
     PolicyKind,
     PolicySettings,
     Ranking,
     SendOffers,
     WaitUntil,
-    inputs_to_json,
     next_actions,
     rank_providers,
 )
 from brokerage.allocation.results import ENGINE_VERSION
-from brokerage.candidates import engine_inputs_for
+from brokerage.allocation_rows import engine_inputs_for, offer_record, policy_settings, run_documents
 from brokerage.models import AllocationRun, CarePackage, Offer, ProviderCapacity
 from brokerage.services.history import Actor, offer_created, offer_transition, package_transition
-from brokerage.services.notifications import enqueue_award_notification, enqueue_offer_notification
 from homecare.audit.services import audit_record
+from homecare.queue import enqueue_on_commit
+
+# Sent by name through the one door (``homecare.queue``): services never import a tasks module.
+BROKER_PACKAGE_TASK = "brokerage.tasks.broker_package"
+NOTIFY_OFFER_TASK = "brokerage.tasks.notify_offer"
+NOTIFY_AWARD_TASK = "brokerage.tasks.notify_award"
 
 # A policy never needs more steps than this for one evaluation; more means a bug, not a busy package.
 MAX_STEPS = 50
@@ -48,17 +48,17 @@ MAX_STEPS = 50
 def _rank_locked(package: CarePackage, *, now: datetime) -> AllocationRun:
     """Rank the providers for the package's current round and store the run (once per round)."""
     started = time.perf_counter()
-    inputs = engine_inputs_for(package, as_of=timezone.localdate(now))
-    ranking = rank_providers(inputs.isa, inputs.candidates, as_of=timezone.localdate(now))
-    inputs_document = json.loads(inputs_to_json(inputs.isa, inputs.candidates, as_of=timezone.localdate(now)))
-    inputs_document["skipped"] = [{"provider_id": pk, "reason": why} for pk, why in inputs.skipped]
+    today = timezone.localdate(now)
+    inputs = engine_inputs_for(package, as_of=today)
+    ranking = rank_providers(inputs.isa, inputs.candidates, as_of=today)
+    inputs_document, result_document = run_documents(inputs, ranking, as_of=today)
     run = AllocationRun.objects.create(
         package=package,
         round_number=package.round_number,
         policy=package.agreement.allocation_policy,
         engine_version=ENGINE_VERSION,
         inputs=inputs_document,
-        result=json.loads(ranking.to_json()),
+        result=result_document,
         ranked_at=now,
         duration_ms=(time.perf_counter() - started) * 1000,
         eligible_count=len(ranking.ranked),
@@ -77,49 +77,9 @@ def _rank_locked(package: CarePackage, *, now: datetime) -> AllocationRun:
     return run
 
 
-@lru_cache(maxsize=256)
-def _decoded(run_id: int, ranked_at: datetime, text: str) -> Ranking:
-    return Ranking.from_json(text)
-
-
-def _ranking_of(run: AllocationRun) -> Ranking:
-    """The run's stored ranking, decoded once per process: a stored run is never changed."""
-    return _decoded(run.pk, run.ranked_at, json.dumps(run.result, sort_keys=True))
-
-
 def _current_run(package: CarePackage) -> AllocationRun | None:
     # The stored inputs are large and only needed to replay; the policy reads the result alone.
     return AllocationRun.objects.defer("inputs").filter(package=package, round_number=package.round_number).first()
-
-
-def _settings(package: CarePackage) -> PolicySettings:
-    """The agreement's policy; a cascade's per-offer timeout is its response window."""
-    agreement = package.agreement
-    kind = PolicyKind(agreement.allocation_policy)
-    hours = (
-        agreement.cascade_offer_timeout_hours
-        if kind is PolicyKind.SEQUENTIAL_CASCADE
-        else agreement.response_window_hours
-    )
-    return PolicySettings(
-        kind=kind,
-        response_window=timedelta(hours=hours),
-        lead_first_refusal=timedelta(hours=agreement.lead_first_refusal_hours),
-    )
-
-
-# "Not selected" only happens once another offer is awarded, when the policy has nothing left to do.
-_ENGINE_STATUS = {status.value: status for status in OfferStatus} | {Offer.Status.NOT_SELECTED: OfferStatus.WITHDRAWN}
-
-
-def _record(offer: Offer) -> OfferRecord:
-    return OfferRecord(
-        provider_id=offer.provider_id,
-        status=_ENGINE_STATUS[offer.status],
-        sent_at=offer.sent_at,
-        deadline=offer.respond_by or offer.sent_at,
-        proposed_start=offer.proposed_start_on,
-    )
 
 
 def evaluate_locked(package: CarePackage, *, now: datetime, actor: Actor = None) -> None:
@@ -127,17 +87,19 @@ def evaluate_locked(package: CarePackage, *, now: datetime, actor: Actor = None)
 
     The caller holds the package row lock inside a transaction. A package that is not brokering is left alone.
     """
+    run: AllocationRun | None = None
+    settings = policy_settings(package.agreement)
     for _ in range(MAX_STEPS):
         if package.status != CarePackage.Status.BROKERING:
             return
-        run = _current_run(package) or _rank_locked(package, now=now)
-        ranking = _ranking_of(run)
+        # One run per round, and the round does not change here: load (or rank) it once.
+        run = run or _current_run(package) or _rank_locked(package, now=now)
+        ranking = run.ranking
         offers = {offer.provider_id: offer for offer in package.offers.filter(round_number=package.round_number)}
-        settings = _settings(package)
         actions = next_actions(
             settings=settings,
             ranking=ranking,
-            offers=tuple(_record(offer) for offer in offers.values()),
+            offers=tuple(offer_record(offer) for offer in offers.values()),
             now=now,
         )
         changed = False
@@ -207,7 +169,8 @@ def _send_offers(
             ),
             data={"rank": offer.rank, "first_refusal": first_refusal},
         )
-        enqueue_offer_notification(offer)
+        # Emailed after commit; the task re-reads the offer, and a lost task is swept a minute later.
+        enqueue_on_commit(NOTIFY_OFFER_TASK, offer.pk)
 
 
 def _expire_offers(package: CarePackage, offers: list[Offer], *, now: datetime) -> None:
@@ -249,7 +212,7 @@ def award_locked(
         update_fields=("closed_at",),
         data={"manual": manual},
     )
-    enqueue_award_notification(offer)
+    enqueue_on_commit(NOTIFY_AWARD_TASK, offer.pk)
     for other in package.offers.filter(round_number=package.round_number, status__in=Offer.OPEN_STATUSES).exclude(
         pk=offer.pk
     ):
@@ -301,10 +264,8 @@ def _escalate(package: CarePackage, *, now: datetime, reason: str) -> None:
     )
 
 
-def round_start_locked(package: CarePackage, *, actor: Actor, why: str, enqueue: bool = True) -> None:
+def round_start_locked(package: CarePackage, *, actor: Actor, why: str) -> None:
     """Open the next brokering round: ranked afresh (earlier refusers and hand-backs excluded) on commit."""
-    from brokerage.tasks import broker_package
-
     now = timezone.now()
     package.round_number += 1
     package.awarded_provider_id = None
@@ -318,13 +279,15 @@ def round_start_locked(package: CarePackage, *, actor: Actor, why: str, enqueue:
         summary=f"{why} (round {package.round_number})",
         update_fields=("round_number", "awarded_provider", "awarded_at", "care_started_on", "next_action_at"),
     )
-    if enqueue:
-        transaction.on_commit(lambda: broker_package.delay(package.pk))
+    enqueue_on_commit(BROKER_PACKAGE_TASK, package.pk)
 
 
 def package_broker(*, package_id: int) -> str:
-    """Advance one package's brokering to now. Idempotent: the Celery task and the beat sweep both call it."""
-    with transaction.atomic():
+    """Advance one package's brokering to now. Idempotent: the Celery task and the beat sweep both call it.
+
+    The outermost transaction (durable), so nothing can wrap a brokering step by accident.
+    """
+    with transaction.atomic(durable=True):
         package = CarePackage.objects.select_for_update().select_related("agreement").filter(pk=package_id).first()
         if package is None or package.status != CarePackage.Status.BROKERING:
             return "not brokering"

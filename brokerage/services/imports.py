@@ -1,7 +1,8 @@
 """Bulk import of existing packages from CSV, for a council moving onto the system.
 
-All or nothing: every row is validated first (the same rules as the API, through ``IsaInput``) and the
-report lists every error of every row; only a file without errors is saved, in one transaction.
+All or nothing: every row is checked first (its shape through ``IsaInput``, the ISA's plain-data form, then
+every rule once, in the one entry service) and the report lists every error of every row; only a file
+without errors is saved, in one transaction (``packages_enter``).
 
 Rows may be new referrals to broker (``status`` ``draft`` or ``brokering``) or care already running with a
 provider (``care_started``, with ``provider_cqc_id`` and ``care_started_on``), recorded as a manual award.
@@ -13,19 +14,23 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
-from django.utils import timezone
 
-from brokerage.api.serializers import IsaInput, isa_from_validated
+from brokerage import entry_errors
 from brokerage.isa import IsaData
-from brokerage.models import CarePackage, Offer
-from brokerage.services.brokering import award_locked
-from brokerage.services.history import package_transition
-from brokerage.services.packages import IsaInvalid, isa_resolve, package_create, package_submit
+from brokerage.isa_input import IsaInput, isa_from_validated
+from brokerage.models import CarePackage
+from brokerage.services.packages import (
+    ExistingPlacement,
+    IsaInvalid,
+    IsasInvalid,
+    PackageEntry,
+    isa_resolve,
+    packages_enter,
+)
 from providers.models import Provider
 
 COLUMNS = [
@@ -115,19 +120,6 @@ def parse_visits(text: str) -> list[dict[str, Any]]:
     return visits
 
 
-def _flatten(errors: Any, prefix: str = "") -> list[str]:
-    """DRF's nested errors as "field: message" lines."""
-    if isinstance(errors, dict):
-        return [
-            line
-            for key, value in errors.items()
-            for line in _flatten(value, f"{prefix}{key}." if key != "non_field_errors" else prefix)
-        ]
-    if isinstance(errors, list):
-        return [line for item in errors for line in _flatten(item, prefix)]
-    return [f"{prefix.rstrip('.')}: {errors}" if prefix else str(errors)]
-
-
 @dataclass
 class _Row:
     report: RowReport
@@ -187,10 +179,12 @@ def _read_row(number: int, raw: dict[str, str], seen: set[str]) -> _Row:
     isa = None
     if serializer.is_valid():
         isa = isa_from_validated(serializer.validated_data)
-    elif visits or "visits" not in serializer.errors:
-        report.errors.extend(_flatten(serializer.errors))
     else:
-        report.errors.extend(_flatten({k: v for k, v in serializer.errors.items() if k != "visits"}))
+        shape = dict(serializer.errors)
+        if not visits:
+            shape.pop("visits", None)  # already reported, in the file's own words
+        report.errors.extend(entry_errors.shape_lines(shape))
+        report.errors.extend(entry_errors.lines(entry_errors.references_of_malformed(data, shape)))
     provider = None
     started = None
     if status == "care_started":
@@ -201,20 +195,30 @@ def _read_row(number: int, raw: dict[str, str], seen: set[str]) -> _Row:
             started = date.fromisoformat(values.get("care_started_on", ""))
         except ValueError:
             report.errors.append("care_started_on: give the date care started, like 2024-05-31.")
-    if isa is not None:
-        if CarePackage.objects.filter(source_system="csv-import", external_reference=reference).exists():
-            report.errors.append(f"external_reference: {reference} was imported before.")
-        try:
-            isa_resolve(isa)
-        except IsaInvalid as invalid:
-            report.errors.extend(
-                f"{name}: {message}" for name, messages in invalid.errors.items() for message in messages
-            )
+    imported = CarePackage.objects.filter(source_system="csv-import", external_reference=reference)
+    if isa is not None and imported.exists():
+        report.errors.append(f"external_reference: {reference} was imported before.")
     return _Row(report=report, isa=isa, status=status, provider=provider, care_started_on=started)
 
 
+def _entry(row: _Row) -> PackageEntry:
+    assert row.isa is not None  # noqa: S101 - only rows with an ISA become entries
+    placement = None
+    if row.status == "care_started":
+        assert row.provider is not None and row.care_started_on is not None  # noqa: S101 - checked when read
+        placement = ExistingPlacement(provider=row.provider, care_started_on=row.care_started_on)
+    return PackageEntry(isa=row.isa, submit=row.status == "brokering", placement=placement)
+
+
 def package_import_csv(*, text: str, imported_by: User | None) -> ImportReport:
-    """Validate every row, then save all of them in one transaction, or none."""
+    """Check every row, then save all of them in one transaction, or none.
+
+    1. Read each row's shape (and the file-level checks: duplicates, earlier imports, providers).
+    2. When every row is well formed, enter them all together: each ISA's rules are checked once there, and
+       any failure is reported against its row with nothing saved.
+    3. When some rows are malformed, nothing can be saved: the well-formed rows' rules are checked alone,
+       so the report still lists every error of every row.
+    """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = REQUIRED_COLUMNS - set(reader.fieldnames or [])
     if missing:
@@ -224,59 +228,20 @@ def package_import_csv(*, text: str, imported_by: User | None) -> ImportReport:
     report = ImportReport(rows=[row.report for row in rows])
     if not rows:
         report.file_errors.append("The file has no rows.")
-    if not report.ok:
         return report
-    with transaction.atomic():
+    if not report.ok:
         for row in rows:
-            assert row.isa is not None  # noqa: S101 - a row without errors has an ISA
-            package = package_create(
-                resolved=isa_resolve(row.isa), created_by=imported_by, fingerprint=row.isa.fingerprint()
-            )
-            if row.status == "brokering":
-                package_submit(package_id=package.pk, submitted_by=imported_by)
-            elif row.status == "care_started":
-                assert row.provider is not None and row.care_started_on is not None  # noqa: S101 - checked above
-                _record_running_care(package, row.provider, row.care_started_on, imported_by)
-        report.saved = len(rows)
+            if row.isa is not None:
+                try:
+                    isa_resolve(row.isa)
+                except IsaInvalid as invalid:
+                    row.report.errors.extend(entry_errors.lines(invalid.errors))
+        return report
+    try:
+        packages_enter(entries=[_entry(row) for row in rows], entered_by=imported_by)
+    except IsasInvalid as invalid:
+        for index, errors in invalid.errors.items():
+            rows[index].report.errors.extend(entry_errors.lines(errors))
+        return report
+    report.saved = len(rows)
     return report
-
-
-def _record_running_care(package: CarePackage, provider: Provider, started_on: date, user: User | None) -> None:
-    """Care already running before the move: a round-1 award to its provider, then care started."""
-    locked = CarePackage.objects.select_for_update().get(pk=package.pk)
-    started_at = timezone.make_aware(datetime.combine(started_on, time(9, 0)))
-    locked.round_number = 1
-    locked.submitted_at = started_at
-    package_transition(
-        package=locked,
-        to_status=CarePackage.Status.BROKERING,
-        actor=user,
-        summary="imported: care already placed before the move to this system",
-        update_fields=("round_number", "submitted_at"),
-    )
-    offer = Offer.objects.create(
-        package=locked,
-        provider=provider,
-        round_number=1,
-        status=Offer.Status.ACCEPTED,
-        sent_at=started_at,
-        responded_at=started_at,
-        proposed_start_on=started_on,
-    )
-    award_locked(
-        locked,
-        offer,
-        now=timezone.now(),
-        actor=user,
-        reason="Imported existing placement",
-        manual=True,
-        use_capacity=False,
-    )
-    locked.care_started_on = started_on
-    package_transition(
-        package=locked,
-        to_status=CarePackage.Status.CARE_STARTED,
-        actor=user,
-        summary=f"imported: care started on {started_on:%d %B %Y}",
-        update_fields=("care_started_on",),
-    )

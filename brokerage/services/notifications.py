@@ -17,9 +17,7 @@ for the beat sweep to try again. The sweep also recovers any email whose task wa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -155,37 +153,3 @@ def offers_notify_missed(*, now: datetime | None = None) -> SweepResult:
     sent_offers = sum(offer_notify(offer_id=pk) for pk in offers.values_list("pk", flat=True))
     sent_awards = sum(offer_notify_award(offer_id=pk) for pk in awards.values_list("pk", flat=True))
     return SweepResult(offers=sent_offers, awards=sent_awards)
-
-
-# Set while replaying history (the demo's simulated months): what happened in the past emails nobody now.
-# Offers still open afterwards are emailed by the every-minute sweep, like any lost notification.
-_replaying_history: ContextVar[bool] = ContextVar("homecare_replaying_history", default=False)
-
-
-@contextmanager
-def notifications_suppressed() -> Iterator[None]:
-    token = _replaying_history.set(True)
-    try:
-        yield
-    finally:
-        _replaying_history.reset(token)
-
-
-def enqueue_offer_notification(offer: Offer) -> None:
-    """After the offer's transaction commits, email it (the task re-reads the offer; a lost task is swept)."""
-    from brokerage.tasks import notify_offer
-
-    if _replaying_history.get():
-        return
-
-    offer_id = offer.pk
-    transaction.on_commit(lambda: notify_offer.delay(offer_id))
-
-
-def enqueue_award_notification(offer: Offer) -> None:
-    from brokerage.tasks import notify_award
-
-    if _replaying_history.get():
-        return
-    offer_id = offer.pk
-    transaction.on_commit(lambda: notify_award.delay(offer_id))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -12,11 +13,14 @@ from django.utils import timezone
 
 from brokerage.isa import IsaData, check_isa_rules
 from brokerage.models import CarePackage, Offer, PersonDetails, Visit
+from brokerage.services.brokering import BROKER_PACKAGE_TASK, award_locked
 from brokerage.services.history import Actor, offer_transition, package_transition
-from contracts.costing import NoRateInForce, RateStep, weekly_cost
-from contracts.models import Agreement, AllocationPolicy, FeeRate, Lot, PlacementDeadline, ServiceType
-from providers.geography import locality_area_for, locate_postcode, normalise_postcode
-from providers.models import LocalityArea
+from contracts.costing import NoRateInForce, hours_by_service_type, week_cost_by_type
+from contracts.models import Agreement, AllocationPolicy, Lot
+from contracts.selectors import fee_rate_steps, placement_deadline_hours
+from homecare.queue import enqueue_on_commit
+from providers.geography import GeoPoint, locality_area_for, locate_postcode, normalise_postcode
+from providers.models import LocalityArea, Provider
 
 
 class IsaInvalid(Exception):
@@ -58,56 +62,100 @@ class ResolvedIsa:
     weekly_cost: Decimal | None
 
 
+@dataclass
+class _References:
+    """The database rows an ISA names, found or not; ``errors`` says what was not, by field path."""
+
+    errors: dict[str, list[str]]
+    agreement: Agreement | None = None
+    lot: Lot | None = None
+    postcode: str = ""
+    point: GeoPoint | None = None
+    area: LocalityArea | None = None
+
+
+def _references(
+    *, agreement_reference: str, lot_number: int | None, postcode: str | None, locality_area_code: str
+) -> _References:
+    """Look up what an ISA refers to. Each check runs on its own, so a partly malformed ISA still gets them."""
+    found = _References(errors={})
+    errors = found.errors
+    found.agreement = Agreement.objects.filter(reference=agreement_reference).first()
+    if found.agreement is None:
+        errors.setdefault("agreement_reference", []).append(f"No agreement has the reference {agreement_reference!r}.")
+    elif lot_number is not None:
+        found.lot = Lot.objects.filter(agreement=found.agreement, number=lot_number).first()
+        if found.lot is None:
+            errors.setdefault("lot_number", []).append(f"{found.agreement.reference} has no lot {lot_number}.")
+    if (
+        found.agreement is not None
+        and found.agreement.allocation_policy == AllocationPolicy.LEAD_PROVIDER_FIRST
+        and found.lot is None
+    ):
+        errors.setdefault("lot_number", []).append("This agreement gives lead providers first refusal: choose the lot.")
+    if postcode is not None:
+        try:
+            found.postcode = normalise_postcode(postcode)
+        except ValidationError as error:
+            errors.setdefault("person.postcode", []).extend(error.messages)
+        if found.postcode:
+            found.point = locate_postcode(found.postcode)
+            if found.point is None:
+                errors.setdefault("person.postcode", []).append(f"We cannot find the postcode {found.postcode}.")
+    if locality_area_code:
+        found.area = LocalityArea.objects.filter(code=locality_area_code).first()
+        if found.area is None:
+            errors.setdefault("locality_area_code", []).append(f"No locality area has the code {locality_area_code!r}.")
+    elif found.point is not None:
+        found.area = locality_area_for(found.postcode)
+        if found.area is None:
+            errors.setdefault("locality_area_code", []).append(
+                f"{found.postcode} is not in any of the council's locality areas: choose the area."
+            )
+    return found
+
+
+def isa_reference_errors(
+    *, agreement_reference: str | None, lot_number: int | None, postcode: str | None, locality_area_code: str
+) -> dict[str, list[str]]:
+    """The database checks of ``isa_resolve`` alone, for an ISA whose other fields are malformed, so a route
+    can report every error at once. ``None`` skips a field that is itself malformed."""
+    if agreement_reference is None:
+        # Without an agreement there is no lot to look up; the postcode and area are still checked.
+        found = _references(agreement_reference="", lot_number=None, postcode=postcode, locality_area_code="")
+        found.errors.pop("agreement_reference", None)
+        return found.errors
+    return _references(
+        agreement_reference=agreement_reference,
+        lot_number=lot_number,
+        postcode=postcode,
+        locality_area_code=locality_area_code,
+    ).errors
+
+
 def isa_resolve(isa: IsaData) -> ResolvedIsa:
     """Check every rule of an ISA, shape and database alike, and raise IsaInvalid listing all failures."""
     errors = check_isa_rules(isa)
-    agreement = Agreement.objects.filter(reference=isa.agreement_reference).first()
-    if agreement is None:
-        errors.setdefault("agreement_reference", []).append(
-            f"No agreement has the reference {isa.agreement_reference!r}."
-        )
-    lot = None
-    if agreement is not None and isa.lot_number is not None:
-        lot = Lot.objects.filter(agreement=agreement, number=isa.lot_number).first()
-        if lot is None:
-            errors.setdefault("lot_number", []).append(f"{agreement.reference} has no lot {isa.lot_number}.")
-    if agreement is not None and agreement.allocation_policy == AllocationPolicy.LEAD_PROVIDER_FIRST and lot is None:
-        errors.setdefault("lot_number", []).append("This agreement gives lead providers first refusal: choose the lot.")
-
-    postcode = ""
-    point = None
-    area: LocalityArea | None = None
-    try:
-        postcode = normalise_postcode(isa.person.postcode)
-    except ValidationError as error:
-        errors.setdefault("person.postcode", []).extend(error.messages)
-    if postcode:
-        point = locate_postcode(postcode)
-        if point is None:
-            errors.setdefault("person.postcode", []).append(f"We cannot find the postcode {postcode}.")
-    if isa.locality_area_code:
-        area = LocalityArea.objects.filter(code=isa.locality_area_code).first()
-        if area is None:
-            errors.setdefault("locality_area_code", []).append(
-                f"No locality area has the code {isa.locality_area_code!r}."
-            )
-    elif point is not None:
-        area = locality_area_for(postcode)
-        if area is None:
-            errors.setdefault("locality_area_code", []).append(
-                f"{postcode} is not in any of the council's locality areas: choose the area."
-            )
+    found = _references(
+        agreement_reference=isa.agreement_reference,
+        lot_number=isa.lot_number,
+        postcode=isa.person.postcode,
+        locality_area_code=isa.locality_area_code,
+    )
+    for name, messages in found.errors.items():
+        errors.setdefault(name, []).extend(messages)
     if errors:
         raise IsaInvalid(errors)
+    agreement, area, point = found.agreement, found.area, found.point
     assert agreement is not None and area is not None and point is not None  # noqa: S101 - narrowed by errors
     hours = isa.hours_per_week if isa.hours_per_week is not None else isa.visit_hours_per_week
     return ResolvedIsa(
         isa=isa,
         agreement=agreement,
-        lot=lot,
+        lot=found.lot,
         locality_area=area,
-        postcode=postcode,
-        postcode_district=postcode.split(" ")[0],
+        postcode=found.postcode,
+        postcode_district=found.postcode.split(" ")[0],
         latitude=point.lat,
         longitude=point.lon,
         hours_per_week=hours,
@@ -116,47 +164,23 @@ def isa_resolve(isa: IsaData) -> ResolvedIsa:
 
 
 def isa_weekly_cost(isa: IsaData, *, agreement: Agreement, week_start: date) -> Decimal | None:
-    """The week's cost from ``week_start`` at the fee rates in force; None while no rate is set.
-
-    Double-handed carer hours are costed at the double-handed rate when the agreement has one;
-    Housing with Care packages at the Housing with Care rate.
-    """
-    rates: dict[str, list[RateStep]] = {}
-    for rate in FeeRate.objects.filter(agreement=agreement):
-        rates.setdefault(rate.service_type, []).append(RateStep(rate.effective_from, rate.hourly_rate))
-    base_type: str = ServiceType.HOUSING_WITH_CARE if isa.housing_with_care else ServiceType.STANDARD
-    if base_type not in rates:
-        base_type = ServiceType.STANDARD
-    hours_by_type: dict[str, dict[int, Decimal]] = {}
-    for visit in isa.visits:
-        service_type: str = (
-            ServiceType.DOUBLE_HANDED if visit.carers > 1 and ServiceType.DOUBLE_HANDED in rates else base_type
-        )
-        by_day = hours_by_type.setdefault(service_type, {})
-        by_day[visit.day_of_week] = by_day.get(visit.day_of_week, Decimal(0)) + visit.carer_hours
-    total = Decimal(0)
-    for service_type, by_day in hours_by_type.items():
-        if service_type not in rates:
-            return None
-        try:
-            total += weekly_cost(week_start=week_start, hours_by_weekday=by_day, steps=rates[service_type])
-        except NoRateInForce:
-            return None
-    return total
+    """The week's cost from ``week_start`` at the fee rates in force (the one costing rule in
+    ``contracts.costing``); None while a rate it needs is not set."""
+    rates = fee_rate_steps(agreement=agreement)
+    hours = hours_by_service_type(isa.visits, housing_with_care=isa.housing_with_care, rated_types=rates)
+    try:
+        return week_cost_by_type(week_start=week_start, hours=hours, rates=rates)
+    except NoRateInForce:
+        return None
 
 
 def _placement_deadline(package: CarePackage, submitted_at: datetime) -> datetime | None:
-    hours = (
-        PlacementDeadline.objects.filter(agreement_id=package.agreement_id, urgency=package.urgency)
-        .values_list("hours", flat=True)
-        .first()
-    )
+    hours = placement_deadline_hours(agreement=package.agreement, urgency=package.urgency)
     return None if hours is None else submitted_at + timedelta(hours=hours)
 
 
-@transaction.atomic
-def package_create(*, resolved: ResolvedIsa, created_by: Actor, fingerprint: str = "") -> CarePackage:
-    """Save a draft package, its person and its visits from a resolved ISA."""
+def _package_create(*, resolved: ResolvedIsa, created_by: Actor, fingerprint: str) -> CarePackage:
+    """Save a draft package, its person and its visits from a resolved ISA (inside ``package_enter``)."""
     isa = resolved.isa
     user = created_by if created_by is not None and created_by.is_authenticated else None
     package = CarePackage.objects.create(
@@ -216,14 +240,12 @@ def package_create(*, resolved: ResolvedIsa, created_by: Actor, fingerprint: str
 
 
 @transaction.atomic
-def package_submit(*, package_id: int, submitted_by: Actor, enqueue: bool = True) -> CarePackage:
+def package_submit(*, package_id: int, submitted_by: Actor) -> CarePackage:
     """Send a draft package to market: round 1 of brokering starts once the transaction commits.
 
-    ``next_action_at`` is set to now, so if the queued message is lost the beat task still starts it.
-    ``enqueue=False`` leaves the start to the caller (the demo's simulation calls ``package_broker`` itself).
+    ``next_action_at`` is set to now, so if the queued message is lost (or the broker is down) the beat
+    sweep still starts it.
     """
-    from brokerage.tasks import broker_package
-
     package = CarePackage.objects.select_for_update().get(pk=package_id)
     if package.status != CarePackage.Status.DRAFT:
         raise PackageStateError(f"{package.reference} has already been submitted.")
@@ -239,33 +261,140 @@ def package_submit(*, package_id: int, submitted_by: Actor, enqueue: bool = True
         summary="submitted for brokering (round 1)",
         update_fields=("submitted_at", "round_number", "deadline_at", "next_action_at"),
     )
-    if enqueue:
-        transaction.on_commit(lambda: broker_package.delay(package.pk))
+    enqueue_on_commit(BROKER_PACKAGE_TASK, package.pk)
     return package
 
 
-def package_receive(*, isa: IsaData, received_by: Actor) -> tuple[CarePackage, bool]:
-    """Create and submit a package from the case-management system, idempotent on its external reference.
+@dataclass(frozen=True)
+class ExistingPlacement:
+    """Care already running with a provider before the council moved onto this system (CSV import)."""
 
-    Returns (package, created). The same payload again returns the existing package; a different payload
-    under the same reference raises IsaConflict; an invalid one raises IsaInvalid and saves nothing.
+    provider: Provider
+    care_started_on: date
+
+
+@dataclass(frozen=True)
+class PackageEntry:
+    """One ISA to enter: saved as a draft, or submitted for brokering, or recorded as an existing placement."""
+
+    isa: IsaData
+    submit: bool = True
+    placement: ExistingPlacement | None = None
+
+
+@dataclass(frozen=True)
+class Entered:
+    package: CarePackage
+    # False when the same ISA (same source system, reference and details) had been received before.
+    created: bool
+
+
+class IsasInvalid(Exception):
+    """Some ISAs of a batch break rules; ``errors`` maps each entry's index to its field errors."""
+
+    def __init__(self, errors: dict[int, dict[str, list[str]]]) -> None:
+        super().__init__(f"{len(errors)} of the ISAs break rules")
+        self.errors = errors
+
+
+@transaction.atomic(durable=True)
+def package_enter(*, isa: IsaData, entered_by: Actor, submit: bool = True) -> Entered:
+    """The one way in for a care package: the officer's form, the case-management API and the demo.
+
+    1. An ISA whose external reference was received before returns that package when every detail is the
+       same (``created=False``: a retry is harmless) and raises ``IsaConflict`` when any differs.
+    2. Every rule, shape and database alike, is checked once (``isa_resolve``); ``IsaInvalid`` lists each
+       failure by field and nothing is saved.
+    3. The draft is saved with its person and visits; with ``submit`` it goes to market at once and round 1
+       of brokering starts after commit.
+    The outermost transaction (durable): nothing can wrap an entry by accident. A batch is ``packages_enter``.
     """
+    return _enter(PackageEntry(isa=isa, submit=submit), entered_by=entered_by, resolved=None)
+
+
+@transaction.atomic(durable=True)
+def packages_enter(*, entries: Sequence[PackageEntry], entered_by: Actor) -> list[Entered]:
+    """Enter many ISAs together, all or none (the CSV import): the same steps as ``package_enter`` for each.
+
+    Every entry is checked before anything is saved; ``IsasInvalid`` reports every failing entry by index.
+    """
+    resolved: list[ResolvedIsa] = []
+    errors: dict[int, dict[str, list[str]]] = {}
+    for index, entry in enumerate(entries):
+        try:
+            resolved.append(isa_resolve(entry.isa))
+        except IsaInvalid as invalid:
+            errors[index] = invalid.errors
+    if errors:
+        raise IsasInvalid(errors)
+    return [
+        _enter(entry, entered_by=entered_by, resolved=found) for entry, found in zip(entries, resolved, strict=True)
+    ]
+
+
+def _enter(entry: PackageEntry, *, entered_by: Actor, resolved: ResolvedIsa | None) -> Entered:
+    isa = entry.isa
     fingerprint = isa.fingerprint()
     existing = _existing(isa)
     if existing is not None:
-        return _same_or_conflict(existing, fingerprint), False
-    resolved = isa_resolve(isa)
+        return Entered(_same_or_conflict(existing, fingerprint), created=False)
+    resolved = resolved or isa_resolve(isa)
     try:
         with transaction.atomic():
-            package = package_create(resolved=resolved, created_by=received_by, fingerprint=fingerprint)
-            package = package_submit(package_id=package.pk, submitted_by=received_by)
+            package = _package_create(resolved=resolved, created_by=entered_by, fingerprint=fingerprint)
+            if entry.placement is not None:
+                _record_existing_placement(package, entry.placement, entered_by)
+            elif entry.submit:
+                package = package_submit(package_id=package.pk, submitted_by=entered_by)
     except IntegrityError:
         # Two identical requests raced; the unique reference let exactly one in. Answer as for a repeat.
         existing = _existing(isa)
         if existing is None:
             raise
-        return _same_or_conflict(existing, fingerprint), False
-    return package, True
+        return Entered(_same_or_conflict(existing, fingerprint), created=False)
+    return Entered(package, created=True)
+
+
+def _record_existing_placement(package: CarePackage, placement: ExistingPlacement, user: Actor) -> None:
+    """Care already running before the move: a round-1 award to its provider, then care started."""
+    locked = CarePackage.objects.select_for_update().get(pk=package.pk)
+    started_on = placement.care_started_on
+    started_at = timezone.make_aware(datetime.combine(started_on, time(9, 0)))
+    locked.round_number = 1
+    locked.submitted_at = started_at
+    package_transition(
+        package=locked,
+        to_status=CarePackage.Status.BROKERING,
+        actor=user,
+        summary="imported: care already placed before the move to this system",
+        update_fields=("round_number", "submitted_at"),
+    )
+    offer = Offer.objects.create(
+        package=locked,
+        provider=placement.provider,
+        round_number=1,
+        status=Offer.Status.ACCEPTED,
+        sent_at=started_at,
+        responded_at=started_at,
+        proposed_start_on=started_on,
+    )
+    award_locked(
+        locked,
+        offer,
+        now=timezone.now(),
+        actor=user,
+        reason="Imported existing placement",
+        manual=True,
+        use_capacity=False,
+    )
+    locked.care_started_on = started_on
+    package_transition(
+        package=locked,
+        to_status=CarePackage.Status.CARE_STARTED,
+        actor=user,
+        summary=f"imported: care started on {started_on:%d %B %Y}",
+        update_fields=("care_started_on",),
+    )
 
 
 def _existing(isa: IsaData) -> CarePackage | None:

@@ -13,11 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from brokerage.models import CarePackage, DeclineReason, HandBack, Offer
-from brokerage.selectors import offer_get_for_provider
+from brokerage.selectors import offer_get_for_provider, providers_for_manual_award
 from brokerage.services.brokering import award_locked, evaluate_locked, round_start_locked
 from brokerage.services.history import Actor, offer_transition, package_transition
 from brokerage.services.packages import PackageStateError, package_record_care_started
-from providers.models import Provider
 
 
 class OfferClosed(Exception):
@@ -29,22 +28,14 @@ def _lock_for_response(offer_id: int, provider_user: User) -> tuple[Offer, CareP
     seen = offer_get_for_provider(offer_id=offer_id, provider_user=provider_user)  # 404s for other providers
     package = CarePackage.objects.select_for_update().get(pk=seen.package_id)
     offer = Offer.objects.select_related("provider").get(pk=seen.pk)
-    if package.status == CarePackage.Status.CANCELLED:
-        raise OfferClosed(f"{package.reference} has been cancelled by the council.")
-    if package.status != CarePackage.Status.BROKERING or package.round_number != offer.round_number:
-        if package.awarded_provider_id == offer.provider_id and offer.status == Offer.Status.AWARDED:
-            raise OfferClosed(f"{package.reference} is already awarded to you.")
-        raise OfferClosed(f"{package.reference} has already been awarded to another provider or closed.")
-    if offer.status == Offer.Status.EXPIRED or (
-        offer.status == Offer.Status.PENDING and offer.respond_by is not None and timezone.now() > offer.respond_by
-    ):
-        raise OfferClosed(f"This offer expired at {timezone.localtime(offer.respond_by):%H:%M on %d %B %Y}.")
-    if offer.status != Offer.Status.PENDING:
-        raise OfferClosed(f"You have already responded to this offer ({offer.get_status_display().lower()}).")
+    offer.package = package  # the locked row: the model's rule reads the package's state from it
+    refusal = offer.answer_refusal(at=timezone.now())
+    if refusal is not None:
+        raise OfferClosed(refusal)
     return offer, package
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def offer_accept(*, offer_id: int, provider_user: User, start_on: date) -> Offer:
     """Accept an offer with a proposed start date; exactly one provider can win a package.
 
@@ -74,7 +65,7 @@ def offer_accept(*, offer_id: int, provider_user: User, start_on: date) -> Offer
     return offer
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def offer_decline(*, offer_id: int, provider_user: User, reason: str, note: str = "") -> Offer:
     """Decline an offer with a reason code; under a cascade the next provider is offered at once."""
     if reason not in DeclineReason.values:
@@ -111,7 +102,7 @@ def _note_first_response(package: CarePackage, now: object) -> None:
 
 @transaction.atomic
 def package_hand_back(
-    *, offer_id: int, provider_user: User, effective_on: date, reason: str, note: str = "", enqueue: bool = True
+    *, offer_id: int, provider_user: User, effective_on: date, reason: str, note: str = ""
 ) -> HandBack:
     """The awarded provider gives the package back with notice; a new round starts without that provider.
 
@@ -150,9 +141,7 @@ def package_hand_back(
         reason=f"{HandBack.Reason(reason).label}. {note}".strip(),
         data={"hand_back": hand_back.pk, "effective_on": effective_on},
     )
-    round_start_locked(
-        package, actor=provider_user, why=f"re-brokered after hand-back by {offer.provider.name}", enqueue=enqueue
-    )
+    round_start_locked(package, actor=provider_user, why=f"re-brokered after hand-back by {offer.provider.name}")
     return hand_back
 
 
@@ -168,7 +157,9 @@ def package_award_manually(
         raise PackageStateError(
             f"{package.reference} is {package.get_status_display().lower()}, so it cannot be awarded."
         )
-    provider = Provider.objects.get(pk=provider_id)
+    provider = providers_for_manual_award(package=package).filter(pk=provider_id).first()
+    if provider is None:
+        raise PackageStateError("Award only to a provider appointed to the package's agreement.")
     now = timezone.now()
     offer = Offer.objects.filter(package=package, round_number=package.round_number, provider=provider).first()
     if offer is None:

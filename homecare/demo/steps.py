@@ -7,7 +7,8 @@ The contract for a step (a dotted path to a function):
 * idempotent: running ``load_demo`` again updates the demo data in place, never duplicates it
   (use ``update_or_create`` keyed on a stable natural key);
 * runs in its own transaction (the command wraps it in ``transaction.atomic()``), so a failing step
-  leaves no half-loaded data and stops the command with its error;
+  leaves no half-loaded data and stops the command with its error; a step that runs the real services'
+  durable entry points marks itself ``manages_own_transactions = True`` and removes what it made if it fails;
 * creates only fictional data, clearly marked (``Provider.is_demo=True``, names beginning "Demo:"),
   and may rely on the steps listed before it (e.g. the demo providers and accounts).
 """

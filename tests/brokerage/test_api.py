@@ -119,7 +119,8 @@ def test_visit_rules_across_fields_are_reported_by_visit(integrator, market):
     bad["visits"][0]["window_end"] = "07:00"
     response = integrator.post("/api/packages/", bad, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"]["visits"]["0"]["non_field_errors"] == ["The time window must end after it starts."]
+    # The rule names the field it is about, on every route (web form, API, CSV import).
+    assert response.json()["errors"]["visits"]["0"]["window_end"] == ["The time window must end after it starts."]
 
 
 def test_providers_cannot_create_packages(market):

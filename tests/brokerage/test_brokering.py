@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from brokerage.models import AllocationRun, CarePackage, HandBack, Offer, OfferStatusChange, PackageStatusChange
 from brokerage.services.brokering import package_broker, packages_due
-from brokerage.services.packages import isa_resolve, package_cancel, package_create, package_submit
+from brokerage.services.packages import package_cancel, package_enter
 from brokerage.services.responses import OfferClosed, offer_accept, offer_decline, package_hand_back
 from contracts.models import AllocationPolicy
 from homecare.audit.models import AuditEvent
@@ -22,8 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def submitted(market, officer, **overrides):
-    package = package_create(resolved=isa_resolve(make_isa(market, **overrides)), created_by=officer)
-    package_submit(package_id=package.pk, submitted_by=officer)
+    package = package_enter(isa=make_isa(market, **overrides), entered_by=officer).package
     package_broker(package_id=package.pk)
     package.refresh_from_db()
     return package

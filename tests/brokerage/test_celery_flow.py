@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse, urlunparse
 
 import pytest
@@ -21,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from brokerage.models import CarePackage, Offer
-from brokerage.services.packages import isa_resolve, package_create, package_submit
+from brokerage.services.packages import package_enter
 from brokerage.services.responses import offer_accept, offer_decline, package_hand_back
 from brokerage.tasks import broker_due_packages
 from contracts.models import AllocationPolicy
@@ -69,6 +70,16 @@ def eventually(worker: RunningWorker, check: Callable[[], bool], what: str) -> N
         time.sleep(0.2)
 
 
+def sweep() -> int:
+    """Run the beat sweep through the worker and wait for it and every package task it fanned out."""
+    result = celery_app.send_task(broker_due_packages.name)
+    due = result.get(timeout=WAIT_SECONDS)
+    children: list[Any] = list(result.children or [])  # celery-types types these as tuples
+    for child in children:
+        child.get(timeout=WAIT_SECONDS)
+    return int(due)
+
+
 def hours_pass(package: CarePackage, hours: float) -> None:
     """Move every clock of the package's brokering back by ``hours``, as if that much time had passed."""
     shift = timedelta(hours=hours)
@@ -79,8 +90,7 @@ def hours_pass(package: CarePackage, hours: float) -> None:
 
 
 def submit(market, officer) -> CarePackage:
-    package = package_create(resolved=isa_resolve(make_isa(market)), created_by=officer)
-    return package_submit(package_id=package.pk, submitted_by=officer)
+    return package_enter(isa=make_isa(market), entered_by=officer).package
 
 
 def offers(package: CarePackage, **filters) -> list[tuple[int, str]]:
@@ -120,8 +130,8 @@ def test_ranked_dps_through_celery_then_hand_back_and_rebrokering(worker, office
     assert status_of(package) == "brokering"  # B could still respond and would rank above C
 
     hours_pass(package, 25)
-    broker_due_packages.delay()
-    eventually(worker, lambda: status_of(package) == "awarded", "the award when the window closes")
+    assert sweep() == 1
+    assert status_of(package) == "awarded"
     assert package.awarded_provider == c
     assert offers(package) == [(a.pk, "declined"), (b.pk, "expired"), (c.pk, "awarded")]
 
@@ -159,8 +169,7 @@ def test_sequential_cascade_through_celery_moves_on_after_decline_and_timeout(wo
     assert offers(package) == [(a.pk, "declined"), (b.pk, "pending")]
 
     hours_pass(package, 5)
-    broker_due_packages.delay()
-    eventually(worker, lambda: len(offers(package)) == 3, "the cascade to move on after the timeout")
+    assert sweep() == 1
     assert offers(package) == [(a.pk, "declined"), (b.pk, "expired"), (c.pk, "pending")]
     offer_accept(
         offer_id=Offer.objects.get(package=package, provider=c).pk,
@@ -180,13 +189,12 @@ def test_lead_provider_first_through_celery_then_escalation_to_the_ccc(worker, o
     assert Offer.objects.get(package=package).is_first_refusal
 
     hours_pass(package, 25)
-    broker_due_packages.delay()
-    eventually(worker, lambda: len(offers(package)) == 3, "offers to the additional providers")
+    assert sweep() == 1
     assert offers(package) == [(lead.pk, "expired"), (b.pk, "pending"), (c.pk, "pending")]
 
     hours_pass(package, 25)
-    broker_due_packages.delay()
-    eventually(worker, lambda: status_of(package) == "unplaced", "escalation when nobody accepts")
+    assert sweep() == 1
+    assert status_of(package) == "unplaced"
     assert package.escalated_at is not None
     escalation = package.status_changes.get(to_status="unplaced")
     assert escalation.reason.startswith("The lead provider did not take the package")
@@ -194,17 +202,21 @@ def test_lead_provider_first_through_celery_then_escalation_to_the_ccc(worker, o
 
 def test_a_lost_start_message_is_recovered_by_the_beat_task_from_the_database(worker, officer):
     market = make_market(providers=2)
+    nowhere = f"nobody-listens-here-{worker.queue}"
     previous = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = "nobody-listens-here"
+    celery_app.conf.task_default_queue = nowhere
     try:
         package = submit(market, officer)  # its start message goes where no worker will ever read it
     finally:
         celery_app.conf.task_default_queue = previous
-    time.sleep(1)
-    assert offers(package) == []
-    broker_due_packages.delay()
-    eventually(worker, lambda: len(offers(package)) == 2, "recovery of the lost start")
-    # Sweeping again changes nothing.
-    broker_due_packages.delay()
-    time.sleep(2)
+    # The start message is really there, unread, in the queue nobody consumes.
+    with celery_app.connection_for_write() as connection:
+        channel: Any = connection.default_channel
+        lost = channel.queue_declare(nowhere, passive=True).message_count
+        channel.queue_delete(nowhere)
+    assert lost == 1 and offers(package) == []
+    assert sweep() == 1  # the package was due from the moment it was submitted
+    assert len(offers(package)) == 2
+    # Sweeping again finds nothing due and changes nothing.
+    assert sweep() == 0
     assert len(offers(package)) == 2

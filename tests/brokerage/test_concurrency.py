@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from brokerage.models import CarePackage, Offer
 from brokerage.services.brokering import package_broker
-from brokerage.services.packages import isa_resolve, package_create, package_submit
+from brokerage.services.packages import package_enter
 from brokerage.services.responses import OfferClosed, offer_accept
 from contracts.models import AllocationPolicy
 from tests.brokerage.factories import make_isa, make_market
@@ -65,8 +65,7 @@ def test_simultaneous_accepts_from_every_provider_award_the_package_exactly_once
             policy=AllocationPolicy.SEQUENTIAL_CASCADE if trial % 2 else AllocationPolicy.RANKED_DPS,
             providers=PROVIDERS,
         )
-        package = package_create(resolved=isa_resolve(make_isa(market)), created_by=officer)
-        package_submit(package_id=package.pk, submitted_by=officer)
+        package = package_enter(isa=make_isa(market), entered_by=officer).package
         package_broker(package_id=package.pk)
         users = {p.pk: make_provider_user(p) for p in market.providers}
         offers = list(Offer.objects.filter(package=package))

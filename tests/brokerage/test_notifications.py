@@ -13,12 +13,12 @@ from django.utils import timezone
 from brokerage.isa import PersonData
 from brokerage.models import CarePackage, Offer
 from brokerage.services.brokering import package_broker
-from brokerage.services.notifications import notifications_suppressed
-from brokerage.services.packages import isa_resolve, package_create, package_submit
+from brokerage.services.packages import package_enter
 from brokerage.services.responses import offer_accept, offer_decline, package_award_manually
 from brokerage.tasks import notify_award, notify_missed_offers, notify_offer
 from contracts.models import AllocationPolicy
 from homecare.celery import app as celery_app
+from homecare.queue import enqueue_suspended
 from providers.models import Provider
 from tests.brokerage.factories import make_isa, make_market
 from tests.factories import UserFactory, make_provider_user
@@ -73,8 +73,7 @@ def staff_for(providers: list[Provider], per_provider: int = 2) -> dict[int, set
 
 
 def brokered(market, officer, capture, *, execute: bool = True) -> CarePackage:
-    package = package_create(resolved=isa_resolve(make_isa(market, person=PERSON)), created_by=officer)
-    package_submit(package_id=package.pk, submitted_by=officer, enqueue=False)
+    package = package_enter(isa=make_isa(market, person=PERSON), entered_by=officer).package
     with capture(execute=execute):
         package_broker(package_id=package.pk)
     package.refresh_from_db()
@@ -269,7 +268,7 @@ def test_replayed_history_emails_nobody_and_the_sweep_later_emails_offers_still_
 ):
     market = make_market(providers=2)
     staff_for(market.providers)
-    with notifications_suppressed():
+    with enqueue_suspended():
         package = brokered(market, officer, django_capture_on_commit_callbacks)
     assert emails() == []
 

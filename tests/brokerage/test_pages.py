@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from brokerage.models import CarePackage, Offer, ProviderCapacity
 from brokerage.services.brokering import package_broker
-from brokerage.services.packages import isa_resolve, package_create, package_submit
+from brokerage.services.packages import package_enter
 from tests.brokerage.factories import make_isa, make_market
 from tests.brokerage.test_import import as_csv, row
 from tests.conftest import client_for
@@ -20,8 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def brokered(market, officer):
-    package = package_create(resolved=isa_resolve(make_isa(market)), created_by=officer)
-    package_submit(package_id=package.pk, submitted_by=officer)
+    package = package_enter(isa=make_isa(market), entered_by=officer).package
     package_broker(package_id=package.pk)
     return package
 
@@ -258,10 +257,9 @@ def test_the_admin_lists_packages_read_only(db, officer):
 
 def test_a_provider_reads_the_needs_by_their_names_not_their_codes(officer):
     market = make_market(providers=1)
-    package = package_create(
-        resolved=isa_resolve(make_isa(market, required_skills=("end_of_life", "dementia"))), created_by=officer
-    )
-    package_submit(package_id=package.pk, submitted_by=officer)
+    package = package_enter(
+        isa=make_isa(market, required_skills=("end_of_life", "dementia")), entered_by=officer
+    ).package
     package_broker(package_id=package.pk)
     offer = Offer.objects.get(package=package, provider=market.providers[0])
     page = client_for(make_provider_user(market.providers[0])).get(f"/portal/offers/{offer.pk}/").content.decode()

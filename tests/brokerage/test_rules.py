@@ -19,9 +19,7 @@ from brokerage.services.packages import (
     PackageStateError,
     isa_resolve,
     package_cancel,
-    package_create,
-    package_receive,
-    package_submit,
+    package_enter,
 )
 from brokerage.services.responses import (
     OfferClosed,
@@ -39,8 +37,7 @@ SOON = timedelta(days=3)
 
 
 def brokered(market, officer, **overrides):
-    package = package_create(resolved=isa_resolve(make_isa(market, **overrides)), created_by=officer)
-    package_submit(package_id=package.pk, submitted_by=officer)
+    package = package_enter(isa=make_isa(market, **overrides), entered_by=officer).package
     package_broker(package_id=package.pk)
     package.refresh_from_db()
     return package
@@ -69,9 +66,9 @@ def test_an_unknown_agreement_and_postcode_are_both_reported():
 def test_the_same_reference_received_twice_is_one_package(officer):
     market = make_market(providers=1)
     isa = make_isa(market, source_system="mosaic", external_reference="M-1")
-    first, created = package_receive(isa=isa, received_by=officer)
-    again, created_again = package_receive(isa=isa, received_by=officer)
-    assert created and not created_again and first.pk == again.pk
+    first = package_enter(isa=isa, entered_by=officer)
+    again = package_enter(isa=isa, entered_by=officer)
+    assert first.created and not again.created and first.package.pk == again.package.pk
 
 
 def test_a_provider_without_capacity_in_the_area_is_excluded_with_that_reason(officer):

@@ -31,6 +31,11 @@ class Command(BaseCommand):
             for dotted_path in DEMO_STEPS:
                 step = import_string(dotted_path)
                 self.stdout.write(f"==> {dotted_path}")
-                with transaction.atomic():
+                if getattr(step, "manages_own_transactions", False):
+                    # It runs the real services, whose outermost transactions are durable (cannot be nested);
+                    # it cleans up after itself if it fails.
                     step(stdout=self.stdout)
+                else:
+                    with transaction.atomic():
+                        step(stdout=self.stdout)
         self.stdout.write(describe_demo_accounts(base_url=base_url.rstrip("/")))

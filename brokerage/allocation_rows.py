@@ -1,16 +1,29 @@
-"""Build the allocation engine's plain inputs from database rows: the ISA and every provider candidate.
+"""The one translation between database rows and the allocation engine's plain data, both ways.
 
-A bounded number of queries whatever the number of providers: memberships, CQC summaries, capacity,
-capabilities, recent awards and earlier refusals are each read once and joined in Python.
+Rows in: the ISA and every provider candidate (``engine_inputs_for``), the agreement's policy
+(``policy_settings``) and the round's offers (``offer_record``). Results out: the stored form of a ranking
+and of what produced it (``run_documents``); ``AllocationRun.ranking`` decodes a stored result.
+
+Inputs take a bounded number of queries whatever the number of providers: memberships, CQC summaries,
+capacity, capabilities, recent awards and earlier refusals are each read once and joined in Python.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from typing import Any
 
 from django.db.models import Count
 
+from brokerage.allocation import (
+    OfferRecord,
+    OfferStatus,
+    PolicyKind,
+    PolicySettings,
+    Ranking,
+    inputs_to_dict,
+)
 from brokerage.allocation.inputs import (
     AreaCapacity,
     CarerGender,
@@ -25,7 +38,7 @@ from brokerage.allocation.inputs import (
     Weekday,
 )
 from brokerage.models import CarePackage, HandBack, Offer, ProviderCapabilities, ProviderCapacity
-from contracts.models import MembershipRole, ProviderMembership
+from contracts.models import Agreement, MembershipRole, MembershipStatus, ProviderMembership
 from contracts.selectors import active_memberships
 from providers.selectors import provider_cqc_summary
 
@@ -87,7 +100,8 @@ def _memberships(package: CarePackage, on: date) -> dict[int, ProviderMembership
     """
     found: dict[int, ProviderMembership] = {}
     relevant = ProviderMembership.objects.filter(
-        agreement_id=package.agreement_id, status__in=["appointed", "suspended"]
+        agreement_id=package.agreement_id,
+        status__in=[MembershipStatus.APPOINTED, MembershipStatus.SUSPENDED],
     )
     if package.lot_id is not None:
         relevant = relevant.filter(lot_id=package.lot_id) | relevant.filter(lot__isnull=True)
@@ -167,3 +181,41 @@ def engine_inputs_for(package: CarePackage, *, as_of: date) -> EngineInputs:
             )
         )
     return EngineInputs(isa=isa_for_engine(package), candidates=tuple(candidates), skipped=tuple(skipped))
+
+
+def run_documents(inputs: EngineInputs, ranking: Ranking, *, as_of: date) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What an ``AllocationRun`` stores: the engine's inputs (with the providers skipped before ranking) and
+    its result, as plain JSON-ready data."""
+    document = inputs_to_dict(inputs.isa, inputs.candidates, as_of=as_of)
+    document["skipped"] = [{"provider_id": pk, "reason": why} for pk, why in inputs.skipped]
+    return document, ranking.to_dict()
+
+
+def policy_settings(agreement: Agreement) -> PolicySettings:
+    """The agreement's allocation policy as the engine reads it; a cascade's per-offer timeout is its window."""
+    kind = PolicyKind(agreement.allocation_policy)
+    hours = (
+        agreement.cascade_offer_timeout_hours
+        if kind is PolicyKind.SEQUENTIAL_CASCADE
+        else agreement.response_window_hours
+    )
+    return PolicySettings(
+        kind=kind,
+        response_window=timedelta(hours=hours),
+        lead_first_refusal=timedelta(hours=agreement.lead_first_refusal_hours),
+    )
+
+
+# "Not selected" only happens once another offer is awarded, when the policy has nothing left to do.
+_ENGINE_STATUS = {status.value: status for status in OfferStatus} | {Offer.Status.NOT_SELECTED: OfferStatus.WITHDRAWN}
+
+
+def offer_record(offer: Offer) -> OfferRecord:
+    """An offer row as the policy reads it."""
+    return OfferRecord(
+        provider_id=offer.provider_id,
+        status=_ENGINE_STATUS[offer.status],
+        sent_at=offer.sent_at,
+        deadline=offer.respond_by or offer.sent_at,
+        proposed_start=offer.proposed_start_on,
+    )
