@@ -17,8 +17,8 @@ from brokerage.services.notifications import notifications_suppressed
 from brokerage.services.packages import isa_resolve, package_create, package_submit
 from brokerage.services.responses import offer_accept, offer_decline, package_award_manually
 from brokerage.tasks import notify_award, notify_missed_offers, notify_offer
+from config.celery import app as celery_app
 from contracts.models import AllocationPolicy
-from homecare.celery import app as celery_app
 from providers.models import Provider
 from tests.brokerage.factories import make_isa, make_market
 from tests.factories import UserFactory, make_provider_user
