@@ -69,7 +69,7 @@ INSTALLED_APPS = [
     "health_check",
     "homecare.accounts",
     "homecare.audit",
-    "homecare.demo",
+    "demo",  # the demo orchestration (top level: it runs every app's demo step)
     "providers",
     "contracts",
     "dps",
