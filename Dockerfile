@@ -36,4 +36,4 @@ RUN pip install --no-deps -e . \
 USER homecare
 EXPOSE 8000
 # WEB_CONCURRENCY (read by gunicorn) sets the number of web worker processes.
-CMD ["gunicorn", "homecare.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

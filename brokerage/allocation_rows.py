@@ -38,6 +38,7 @@ from brokerage.allocation.inputs import (
     Weekday,
 )
 from brokerage.models import CarePackage, HandBack, Offer, ProviderCapabilities, ProviderCapacity
+from brokerage.models import CarerGender as RowCarerGender
 from contracts.models import Agreement, MembershipRole, MembershipStatus, ProviderMembership
 from contracts.selectors import active_memberships
 from providers.selectors import provider_cqc_summary
@@ -87,7 +88,7 @@ def isa_for_engine(package: CarePackage) -> Isa:
         urgency=Urgency(package.urgency),
         required_skills=frozenset(package.required_skills),
         language=package.language or None,
-        carer_gender=None if package.carer_gender == "any" else CarerGender(package.carer_gender),
+        carer_gender=None if package.carer_gender == RowCarerGender.ANY else CarerGender(package.carer_gender),
         housing_with_care=package.housing_with_care,
         lot=str(package.lot.number) if package.lot else "",
     )

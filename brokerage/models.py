@@ -24,6 +24,10 @@ from django.utils.functional import cached_property
 
 from brokerage.allocation.results import Ranking
 
+# The CCC's alerts live with the dashboard in brokerage/alerts/; Django loads only an app's ``models``
+# module, so importing the model here registers it with the brokerage app (its FKs are strings: no cycle).
+from brokerage.alerts.models import Alert as Alert
+
 # One vocabulary of urgency across the product: agreements set placement deadlines per urgency.
 from contracts.models import Urgency
 
@@ -476,6 +480,3 @@ class HandBack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} handed back {self.package}"
-
-
-from brokerage.alerts.models import Alert  # noqa: E402, F401 - the CCC's alerts live with the dashboard

@@ -1,13 +1,20 @@
-from django.urls import URLPattern, URLResolver, path, re_path
+"""The Care Communications Centre's area, mounted at /ccc/: its home is the dashboard (``ccc:home``)."""
+
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from brokerage import views_ccc
 
-app_name = "brokerage"
+app_name = "ccc"
 
-urlpatterns: list[URLPattern | URLResolver] = [
+dashboard_patterns: list[URLPattern | URLResolver] = [
     path("live/", views_ccc.dashboard_live, name="live"),
     path("figures/", views_ccc.dashboard_figures, name="figures"),
     path("packages/", views_ccc.packages, name="packages"),
     re_path(r"^export/(?P<slug>[a-z-]+)\.(?P<file_format>csv|xlsx)$", views_ccc.export, name="export"),
     path("alerts/<int:alert_id>/acknowledge/", views_ccc.acknowledge, name="acknowledge_alert"),
+]
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views_ccc.dashboard, name="home"),
+    path("", include((dashboard_patterns, "brokerage"))),
 ]

@@ -2,16 +2,17 @@
 
 The agreement mirrors the shape of Leeds's Interim Homecare Agreement (public facts: the name, the route,
 the term, two 12-month extensions, the 2024/25 indicative budget). The fee rates are illustrative, not
-Leeds's. Providers are the fictional demo providers; DPS applications are added by ``dps.demo``.
+Leeds's. Providers are the fictional demo providers; DPS rounds and applications are added by ``dps.demo``
+(``demo.agreements`` runs both: contracts does not import dps).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 
 from django.core.management.base import OutputWrapper
-from django.utils import timezone
 
 from contracts import services
 from contracts.models import (
@@ -125,17 +126,16 @@ def _memberships(agreement: Agreement, *, exclude_names: set[str]) -> int:
     return appointed
 
 
-def load_demo_agreements(*, stdout: OutputWrapper) -> None:
-    from dps import demo as dps_demo
-
+def load_demo_agreement(*, stdout: OutputWrapper, not_members: Collection[str] = ()) -> Agreement:
+    """The demo agreement, its fee rates and lots; every demo provider but ``not_members`` is a DPS member."""
     agreement = _agreement()
     _fee_rates(agreement)
     linked = _lots(agreement)
-    appointed = _memberships(agreement, exclude_names=set(dps_demo.DEMO_APPLICANT_NAMES))
+    appointed = _memberships(agreement, exclude_names=set(not_members))
     members = ProviderMembership.objects.filter(agreement=agreement, status=MembershipStatus.APPOINTED).count()
     stdout.write(
         f"Agreement {agreement}: {len(AREA_NAMES)} area lots ({linked} linked to locality areas), "
         f"{FeeRate.objects.filter(agreement=agreement).count()} fee rates, {members} DPS members "
         f"({appointed} new)."
     )
-    stdout.write(dps_demo.load_demo_dps(agreement=agreement, now=timezone.now()))
+    return agreement

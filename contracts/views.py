@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from contracts import forms, selectors, services
+from contracts import forms, panels, selectors, services
 from contracts.models import AgreementExtension, Lot, MembershipRole, MembershipStatus, Urgency
-from dps.selectors import rounds_for_agreement
-from homecare.accounts.audiences import Audience, audience_required
+from homecare.accounts.audiences import Audience, audience_required, request_user
 from homecare.audit.selectors import audit_events_for
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _detail_url(agreement_id: int) -> str:
@@ -70,9 +64,9 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
         "lot_memberships": [m for m in memberships if m.lot_id],
         "dps_memberships": [m for m in memberships if not m.lot_id],
         "fee_rates": selectors.fee_rates_for(agreement=agreement).select_related("created_by"),
-        "rounds": rounds_for_agreement(agreement=agreement),
         "audit_events": audit_events_for(target=agreement)[:20],
         "MembershipStatus": MembershipStatus,
+        "panels": panels.agreement_panels_render(request=request, agreement=agreement),
     }
     return render(request, "contracts/agreement_detail.html", context)
 
@@ -85,7 +79,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
         agreement = _attempt(
             form,
             lambda: services.agreement_create(
-                actor=_user(request),
+                actor=request_user(request),
                 extensions=extensions,
                 placement_deadlines=form.placement_deadlines(),
                 **form.agreement_fields(),
@@ -109,7 +103,7 @@ def agreement_update(request: HttpRequest, agreement_id: int) -> HttpResponse:
         updated = _attempt(
             form,
             lambda: services.agreement_update_with_deadlines(
-                actor=_user(request),
+                actor=request_user(request),
                 agreement=agreement,
                 reason=reason,
                 placement_deadlines=form.placement_deadlines(),
@@ -133,7 +127,7 @@ def extension_take(request: HttpRequest, agreement_id: int, extension_id: int) -
         taken = _attempt(
             form,
             lambda: services.extension_take(
-                actor=_user(request), extension=extension, taken_on=data["taken_on"], reason=data["reason"]
+                actor=request_user(request), extension=extension, taken_on=data["taken_on"], reason=data["reason"]
             ),
         )
         if taken is not None:
@@ -159,7 +153,7 @@ def lot_create(request: HttpRequest, agreement_id: int) -> HttpResponse:
         lot = _attempt(
             form,
             lambda: services.lot_create(
-                actor=_user(request),
+                actor=request_user(request),
                 agreement=agreement,
                 number=data["number"],
                 name=data["name"],
@@ -185,7 +179,7 @@ def membership_appoint(request: HttpRequest, agreement_id: int) -> HttpResponse:
         membership = _attempt(
             form,
             lambda: services.membership_appoint(
-                actor=_user(request),
+                actor=request_user(request),
                 agreement=agreement,
                 provider=data["provider"],
                 role=data["role"],
@@ -211,7 +205,7 @@ def lot_lead_appoint(request: HttpRequest, agreement_id: int, lot_id: int) -> Ht
         lead = _attempt(
             form,
             lambda: services.lot_lead_appoint(
-                actor=_user(request),
+                actor=request_user(request),
                 lot=lot,
                 provider=data["provider"],
                 appointed_on=data["appointed_on"],
@@ -235,7 +229,7 @@ def lot_lead_appoint(request: HttpRequest, agreement_id: int, lot_id: int) -> Ht
 def membership_change(request: HttpRequest, membership_id: int, action: str) -> HttpResponse:
     """Suspend, reinstate or end a membership: three small forms, one page."""
     membership = selectors.membership_get(membership_id=membership_id)
-    actor = _user(request)
+    actor = request_user(request)
     form: Form
     if action == "reinstate":
         form = forms.ReinstateForm(request.POST or None)
@@ -274,7 +268,7 @@ def fee_rate_add(request: HttpRequest, agreement_id: int) -> HttpResponse:
     form = forms.FeeRateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        rate = _attempt(form, lambda: services.fee_rate_add(actor=_user(request), agreement=agreement, **data))
+        rate = _attempt(form, lambda: services.fee_rate_add(actor=request_user(request), agreement=agreement, **data))
         if rate is not None:
             messages.success(request, f"Added {rate}.")
             return redirect(_detail_url(agreement.pk))

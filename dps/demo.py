@@ -1,8 +1,8 @@
 """Demo DPS data: the agreement's scheduled rounds, one open demo round and a few fictional applications.
 
-Called by :func:`contracts.demo.load_demo_agreements`. The applicants and their CQC locations are
-fictional (names start "Demo:", location ids "DEMO-"), and they go through the real services, so their
-evaluation is the real one against the configured council boundary.
+Called by :func:`demo.agreements.load_demo_agreements`, once the agreement is loaded. The applicants and
+their CQC locations are fictional (names start "Demo:", location ids "DEMO-"), and they go through the real
+services, so their evaluation is the real one against the configured council boundary.
 """
 
 from __future__ import annotations

@@ -34,10 +34,6 @@ def letter_context(*, application: ProviderApplication) -> dict[str, Any]:
     }
 
 
-def letter_text(*, application: ProviderApplication) -> str:
-    return render_to_string("dps/letter.txt", letter_context(application=application))
-
-
 def letter_response(request: HttpRequest, *, application: ProviderApplication, fmt: str) -> HttpResponse:
     context = letter_context(application=application)
     if fmt == "txt":

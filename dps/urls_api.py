@@ -1,4 +1,4 @@
-"""API routes for dps, mounted under /api/ by homecare.urls."""
+"""API routes for dps, mounted under /api/ by config.urls."""
 
 from django.urls import URLPattern, URLResolver, path
 

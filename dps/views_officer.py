@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,12 +15,8 @@ from contracts.views import _form_page
 from dps import exports, forms, letters, selectors, services
 from dps.criteria import PUBLISHED_CRITERIA
 from dps.models import ApplicationStatus
-from homecare.accounts.audiences import Audience, audience_required
+from homecare.accounts.audiences import Audience, audience_required, request_user
 from homecare.audit.selectors import audit_events_for
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _round_url(round_id: int) -> str:
@@ -43,7 +36,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def rounds_generate(request: HttpRequest, agreement_id: int) -> HttpResponse:
     agreement = agreement_get(agreement_id=agreement_id)
-    created = services.rounds_generate(actor=_user(request), agreement=agreement)
+    created = services.rounds_generate(actor=request_user(request), agreement=agreement)
     messages.success(
         request, f"Scheduled {len(created)} new round(s)." if created else "Every round is already scheduled."
     )
@@ -74,7 +67,7 @@ def round_reschedule(request: HttpRequest, round_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.round_reschedule(
-                actor=_user(request),
+                actor=request_user(request),
                 dps_round=dps_round,
                 opens_at=services.start_of(data["opens_on"]),
                 closes_at=services.start_of(data["closes_on"]),
@@ -106,7 +99,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
             data = form.cleaned_data
             try:
                 services.application_decide(
-                    officer=_user(request),
+                    officer=request_user(request),
                     application=application,
                     outcome=data["outcome"],
                     reasons=data["reasons"],
@@ -137,7 +130,7 @@ def application_reevaluate(request: HttpRequest, application_id: int) -> HttpRes
     """Evaluate again, e.g. after a CQC rating changed; only before the decision."""
     application = selectors.application_get_for_officer(application_id=application_id)
     try:
-        services.application_evaluate(application=application, actor=_user(request))
+        services.application_evaluate(application=application, actor=request_user(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

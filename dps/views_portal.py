@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,11 +12,7 @@ from django.views.decorators.http import require_POST
 from dps import forms, letters, selectors, services
 from dps.criteria import PUBLISHED_CRITERIA
 from dps.models import ApplicationStatus, DpsRound
-from homecare.accounts.audiences import Audience, audience_required
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+from homecare.accounts.audiences import Audience, audience_required, request_user
 
 
 def _application_url(application_id: int) -> str:
@@ -40,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def application_start(request: HttpRequest, round_id: int) -> HttpResponse:
     dps_round = get_object_or_404(DpsRound, pk=round_id)
     try:
-        application = services.application_start(provider_user=_user(request), dps_round=dps_round)
+        application = services.application_start(provider_user=request_user(request), dps_round=dps_round)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(reverse("portal:dps:home"))
@@ -65,7 +58,7 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
             locations=selectors.locations_for_provider(provider_user=request.user),
         )
         if request.method == "POST" and form.is_valid():
-            user = _user(request)
+            user = request_user(request)
             try:
                 services.application_save_draft(
                     provider_user=user,

@@ -1,5 +1,4 @@
-"""Homecare brokerage platform: Django project package."""
+"""The platform app: accounts and audiences, the audit trail, the queue, environment helpers, health.
 
-from homecare.celery import app as celery_app
-
-__all__ = ["celery_app"]
+Every product app imports it; it imports none of them (nor the project package ``config``).
+"""

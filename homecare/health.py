@@ -12,6 +12,9 @@ Built on django-health-check 4.x: each check is a dataclass with ``run()`` that 
 
 Browsers get a GOV.UK page; monitors get JSON (``Accept: application/json`` or ``?format=json``),
 with HTTP 500 when anything is down so a load balancer or Docker healthcheck can act on it.
+
+The checks use the process's Celery app (``config.celery``, made current when the settings load)
+through ``celery.current_app``, so the platform never imports the project package.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import datetime
 import math
 from typing import Any
 
-from celery import Celery
+from celery import Celery, current_app
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from django.http import JsonResponse
 from health_check.base import HealthCheck, HealthCheckResult
@@ -31,8 +34,6 @@ from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 from kombu import Queue
 from kombu.exceptions import OperationalError
-
-from homecare.celery import app as celery_app
 
 
 def broker_can_broadcast(app: Celery) -> bool:
@@ -45,7 +46,7 @@ def broker_can_broadcast(app: Celery) -> bool:
 class Broker(HealthCheck):
     """The message broker accepts a connection and reports the depth of the default queue."""
 
-    app: Celery = dataclasses.field(default=celery_app, repr=False)
+    app: Celery = dataclasses.field(default=current_app, repr=False)
     timeout: datetime.timedelta = dataclasses.field(default=datetime.timedelta(seconds=3), repr=False)
     waiting: int | None = dataclasses.field(default=None, init=False, repr=False)
 
@@ -73,7 +74,7 @@ class Broker(HealthCheck):
 class Worker(HealthCheck):
     """At least one Celery worker answers (control ping on Redis, a ping task on the embedded broker)."""
 
-    app: Celery = dataclasses.field(default=celery_app, repr=False)
+    app: Celery = dataclasses.field(default=current_app, repr=False)
     timeout: datetime.timedelta = dataclasses.field(default=datetime.timedelta(seconds=4), repr=False)
 
     def run(self) -> None:

@@ -31,7 +31,7 @@ from providers.postcodes import postcode_districts_load, postcodes_load
 from providers.quality import CqcRatings, KeyQuestion, Rating
 
 DEMO_PROVIDER_COUNT = 100
-# The fictional providers that the demo accounts work for (homecare.demo.accounts) come first.
+# The fictional providers that the demo accounts work for (demo.accounts) come first.
 ACCOUNT_PROVIDERS = ("Demo: Aire Valley Home Care", "Demo: Wharfedale Care at Home")
 PLACES = (
     "Adel",

@@ -26,6 +26,11 @@ from providers.quality import (
 PUBLISHED_RATINGS = (Rating.OUTSTANDING, Rating.GOOD, Rating.REQUIRES_IMPROVEMENT, Rating.INADEQUATE)
 
 
+def is_linked_to_provider(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether a user works for a provider organisation: without one, a provider-portal user would see nothing."""
+    return user.pk is not None and ProviderStaff.objects.filter(user_id=user.pk).exists()
+
+
 def provider_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Provider:
     """The one provider organisation a portal user works for; refuse anyone not linked to one."""
     if user.pk is None:

@@ -68,10 +68,10 @@ start() {
   PIDS+=($!)
 }
 echo "==> Starting the web server (gunicorn), a Celery worker and Celery beat (logs in $LOG_DIR/)"
-start "$LOG_DIR/web.log" .venv/bin/gunicorn homecare.wsgi:application --bind "${HOST}:${PORT}" \
+start "$LOG_DIR/web.log" .venv/bin/gunicorn config.wsgi:application --bind "${HOST}:${PORT}" \
   --workers 2 --threads 4 --access-logfile "$LOG_DIR/web-access.log"
-start "$LOG_DIR/worker.log" .venv/bin/celery -A homecare worker --concurrency 2 --loglevel INFO
-start "$LOG_DIR/beat.log" .venv/bin/celery -A homecare beat --loglevel INFO
+start "$LOG_DIR/worker.log" .venv/bin/celery -A config worker --concurrency 2 --loglevel INFO
+start "$LOG_DIR/beat.log" .venv/bin/celery -A config beat --loglevel INFO
 
 # Wait until the sign-in page answers (or a process dies, e.g. because the port is taken).
 ready=0

@@ -1,7 +1,4 @@
 """Alerts to the Care Communications Centre: deadline breaches and providers that stop responding.
 
-Celery's autodiscovery only imports ``<app>.tasks``; importing the alert task here registers it with the
-worker, because Django imports this package (through ``brokerage.models``) whenever the app loads.
+The model is registered through ``brokerage.models``; the beat task in ``BrokerageConfig.ready``.
 """
-
-from brokerage.alerts import tasks as tasks

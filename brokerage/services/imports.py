@@ -22,7 +22,7 @@ from django.contrib.auth.models import User
 from brokerage import entry_errors
 from brokerage.isa import IsaData
 from brokerage.isa_input import IsaInput, isa_from_validated
-from brokerage.models import CarePackage
+from brokerage.models import CarePackage, CarerGender, Funding
 from brokerage.services.packages import (
     ExistingPlacement,
     IsaInvalid,
@@ -31,6 +31,7 @@ from brokerage.services.packages import (
     isa_resolve,
     packages_enter,
 )
+from contracts.models import Urgency
 from providers.models import Provider
 
 COLUMNS = [
@@ -50,7 +51,9 @@ REQUIRED_COLUMNS = {
     "visits",
     "requested_start_on",
 }
-IMPORT_STATUSES = ("draft", "brokering", "care_started")
+Status = CarePackage.Status
+# The statuses a legacy row may arrive in: a draft, a referral to broker now, or care already running.
+IMPORT_STATUSES = (Status.DRAFT, Status.BROKERING, Status.CARE_STARTED)
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _VISIT = re.compile(
     r"^(?P<days>[A-Za-z,\-]+)\s+(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})\s+(?P<minutes>\d+)(?:\s*x\s*(?P<carers>\d))?$"
@@ -136,7 +139,7 @@ def _read_row(number: int, raw: dict[str, str], seen: set[str]) -> _Row:
     if reference in seen:
         report.errors.append(f"external_reference: {reference} appears more than once in the file.")
     seen.add(reference)
-    status = values.get("status") or "brokering"
+    status = values.get("status") or Status.BROKERING
     if status not in IMPORT_STATUSES:
         report.errors.append(f"status: use one of {', '.join(IMPORT_STATUSES)}.")
     visits: list[dict[str, Any]] = []
@@ -167,13 +170,13 @@ def _read_row(number: int, raw: dict[str, str], seen: set[str]) -> _Row:
         "visits": visits,
         "hours_per_week": values.get("hours_per_week") or None,
         "requested_start_on": values.get("requested_start_on", ""),
-        "urgency": values.get("urgency") or "routine",
+        "urgency": values.get("urgency") or Urgency.ROUTINE,
         "housing_with_care": values.get("housing_with_care", "").lower() in ("yes", "true", "1", "y"),
         "required_skills": [s.strip() for s in values.get("required_skills", "").split(";") if s.strip()],
         "language": values.get("language", ""),
-        "carer_gender": values.get("carer_gender") or "any",
+        "carer_gender": values.get("carer_gender") or CarerGender.ANY,
         "special_requirements": values.get("special_requirements", ""),
-        "funding": values.get("funding") or "council",
+        "funding": values.get("funding") or Funding.COUNCIL,
     }
     serializer = IsaInput(data=data)
     isa = None
@@ -187,7 +190,7 @@ def _read_row(number: int, raw: dict[str, str], seen: set[str]) -> _Row:
         report.errors.extend(entry_errors.lines(entry_errors.references_of_malformed(data, shape)))
     provider = None
     started = None
-    if status == "care_started":
+    if status == Status.CARE_STARTED:
         provider = Provider.objects.filter(cqc_provider_id=values.get("provider_cqc_id", "")).first()
         if provider is None:
             report.errors.append("provider_cqc_id: no provider has this CQC provider id.")
@@ -204,10 +207,10 @@ def _read_row(number: int, raw: dict[str, str], seen: set[str]) -> _Row:
 def _entry(row: _Row) -> PackageEntry:
     assert row.isa is not None  # noqa: S101 - only rows with an ISA become entries
     placement = None
-    if row.status == "care_started":
+    if row.status == Status.CARE_STARTED:
         assert row.provider is not None and row.care_started_on is not None  # noqa: S101 - checked when read
         placement = ExistingPlacement(provider=row.provider, care_started_on=row.care_started_on)
-    return PackageEntry(isa=row.isa, submit=row.status == "brokering", placement=placement)
+    return PackageEntry(isa=row.isa, submit=row.status == Status.BROKERING, placement=placement)
 
 
 def package_import_csv(*, text: str, imported_by: User | None) -> ImportReport:

@@ -1,8 +1,9 @@
 """The product's three audiences, each a Django group, and the checks that keep them apart.
 
 A person's audience is the group they belong to, never a flag scattered across views.
-Provider staff must also be linked to exactly one provider organisation
-(``providers.ProviderStaff``) and only ever see that organisation's data.
+An app may add a further condition on an audience with :func:`audience_condition_add` (in its
+``AppConfig.ready``): ``providers`` requires provider staff to be linked to exactly one provider
+organisation, whose data alone they ever see.
 """
 
 from __future__ import annotations
@@ -47,6 +48,17 @@ LABELS: dict[Audience, str] = {
 }
 
 UserLike = User | AbstractBaseUser | AnonymousUser
+AudienceCondition = Callable[[UserLike], bool]
+
+# Registered by the apps that own the data a condition reads, so this module imports none of them.
+_conditions: dict[Audience, list[AudienceCondition]] = {}
+
+
+def audience_condition_add(audience: Audience, condition: AudienceCondition) -> None:
+    """Require ``condition(user)`` of every member of ``audience``, on top of the group (idempotent)."""
+    conditions = _conditions.setdefault(audience, [])
+    if condition not in conditions:
+        conditions.append(condition)
 
 
 def audiences_of(user: UserLike) -> list[Audience]:
@@ -57,18 +69,13 @@ def audiences_of(user: UserLike) -> list[Audience]:
     if cached is not None:
         return cast(list[Audience], cached)
     group_names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
-    found = [audience for audience in Audience if audience.group_name in group_names]
-    if Audience.PROVIDER in found and not _has_provider_link(user):
-        # A provider user without an organisation would see nothing; refuse rather than guess.
-        found.remove(Audience.PROVIDER)
+    found = [
+        audience
+        for audience in Audience
+        if audience.group_name in group_names and all(condition(user) for condition in _conditions.get(audience, ()))
+    ]
     setattr(user, "_homecare_audiences", found)  # noqa: B010 - a per-request cache on the user object
     return found
-
-
-def _has_provider_link(user: UserLike) -> bool:
-    from providers.models import ProviderStaff
-
-    return user.pk is not None and ProviderStaff.objects.filter(user_id=user.pk).exists()
 
 
 def is_member(user: UserLike, audience: Audience) -> bool:
@@ -108,10 +115,6 @@ class IsOfficer(_AudiencePermission):
 
 class IsProviderStaff(_AudiencePermission):
     audience = Audience.PROVIDER
-
-
-class IsCccStaff(_AudiencePermission):
-    audience = Audience.CCC
 
 
 class IsOfficerOrCcc(BasePermission):

@@ -5,7 +5,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from homecare.accounts.audiences import Audience, audience_required, audiences_of
-from providers.selectors import provider_for_user
 
 
 @login_required
@@ -23,14 +22,3 @@ def home(request: HttpRequest) -> HttpResponse:
 @audience_required(Audience.OFFICER)
 def commissioning_home(request: HttpRequest) -> HttpResponse:
     return render(request, "commissioning/home.html")
-
-
-@audience_required(Audience.PROVIDER)
-def portal_home(request: HttpRequest) -> HttpResponse:
-    provider = provider_for_user(user=request.user)
-    return render(request, "portal/home.html", {"provider": provider})
-
-
-@audience_required(Audience.CCC)
-def ccc_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "ccc/home.html")

@@ -1,6 +1,6 @@
 """Each allocation policy end to end through a real Celery worker on real PostgreSQL and Redis.
 
-The worker is a separate process (``celery -A homecare worker --pool=solo``) on its own queue, writing
+The worker is a separate process (``celery -A config worker --pool=solo``) on its own queue, writing
 to pytest's test database. Time passing is simulated by moving the package's stored timestamps back
 (offers sent, deadlines, next action), exactly as if the hours had gone by; the beat task is then sent
 through the broker and the worker does the rest.
@@ -25,8 +25,8 @@ from brokerage.models import CarePackage, Offer
 from brokerage.services.packages import package_enter
 from brokerage.services.responses import offer_accept, offer_decline, package_hand_back
 from brokerage.tasks import broker_due_packages
+from config.celery import app as celery_app
 from contracts.models import AllocationPolicy
-from homecare.celery import app as celery_app
 from tests.brokerage.factories import make_isa, make_market
 from tests.conftest import IN_CI
 from tests.factories import make_provider_user

@@ -16,8 +16,8 @@ from brokerage.services.brokering import package_broker
 from brokerage.services.packages import package_enter
 from brokerage.services.responses import offer_accept, offer_decline, package_award_manually
 from brokerage.tasks import notify_award, notify_missed_offers, notify_offer
+from config.celery import app as celery_app
 from contracts.models import AllocationPolicy
-from homecare.celery import app as celery_app
 from homecare.queue import enqueue_suspended
 from providers.models import Provider
 from tests.brokerage.factories import make_isa, make_market

@@ -7,10 +7,10 @@ import io
 import pytest
 from django.core.management.base import OutputWrapper
 
-from contracts.demo import load_demo_agreements
 from contracts.models import Agreement, FeeRate, Lot, ProviderMembership
+from demo.accounts import load_demo_accounts
+from demo.agreements import load_demo_agreements
 from dps.models import ApplicationStatus, DpsRound, ProviderApplication, RoundStatus
-from homecare.demo.accounts import load_demo_accounts
 from tests.realdata import shared_data_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.realdata]

@@ -1,4 +1,4 @@
-"""Run a real ``celery -A homecare worker`` process for a test, and always stop it.
+"""Run a real ``celery -A config worker`` process for a test, and always stop it.
 
 Each test worker consumes its own uniquely named queue, so a worker left behind by another
 run (or another developer's tasks on the same broker) can never answer for it.
@@ -49,7 +49,8 @@ class RunningWorker:
 
 def client_app(*, broker: str, backend: str, queue: str) -> Celery:
     """A Celery client talking to the same broker and result store as the worker under test."""
-    app = Celery("homecare-test-client", broker=broker, backend=backend)
+    # Not the current app: the process's own app (config.celery) stays the one the queue and health use.
+    app = Celery("homecare-test-client", broker=broker, backend=backend, set_as_current=False)
     app.conf.task_default_queue = queue
     app.conf.broker_connection_retry_on_startup = True
     return app
@@ -60,7 +61,7 @@ def celery_worker(*, env: dict[str, str], log_dir: Path, include: str | None = N
     queue = f"test-{uuid.uuid4().hex[:12]}"
     log_path = log_dir / f"worker-{queue}.log"
     command = [
-        sys.executable, "-m", "celery", "-A", "homecare", "worker",
+        sys.executable, "-m", "celery", "-A", "config", "worker",
         "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle",
         "--queues", queue, "--hostname", f"{queue}@%h",
     ]  # fmt: skip

@@ -12,21 +12,21 @@ from django.core.management.base import CommandError, OutputWrapper
 from django.test import Client
 from django.utils.module_loading import import_string
 
-from homecare.demo.accounts import DEMO_ACCOUNTS
-from homecare.demo.steps import DEMO_STEPS
+from demo.accounts import DEMO_ACCOUNTS
+from demo.steps import DEMO_STEPS
 from providers.models import Provider, ProviderStaff
 from tests.realdata import shared_data_dir
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNTS_STEP = "homecare.demo.accounts.load_demo_accounts"
+ACCOUNTS_STEP = "demo.accounts.load_demo_accounts"
 
 
 @pytest.fixture(autouse=True)
 def _only_the_accounts_step(request, monkeypatch):
     """These tests are about the accounts step; later steps (other capabilities) need the real data."""
     if "full_demo" not in request.keywords:
-        monkeypatch.setattr("homecare.demo.management.commands.load_demo.DEMO_STEPS", [ACCOUNTS_STEP])
+        monkeypatch.setattr("demo.management.commands.load_demo.DEMO_STEPS", [ACCOUNTS_STEP])
 
 
 def load_demo() -> str:
@@ -98,7 +98,7 @@ def step_that_fails_halfway(*, stdout: OutputWrapper) -> None:
 
 def test_a_failing_step_leaves_nothing_half_loaded(monkeypatch):
     monkeypatch.setattr(
-        "homecare.demo.management.commands.load_demo.DEMO_STEPS",
+        "demo.management.commands.load_demo.DEMO_STEPS",
         [ACCOUNTS_STEP, "tests.foundation.test_demo.step_that_fails_halfway"],
     )
     with pytest.raises(RuntimeError, match="demo data file is missing"):

@@ -30,9 +30,7 @@ def documented(name: str) -> bool:
 
 
 def test_every_environment_variable_the_settings_read_is_in_the_readme():
-    names = variables_read_by(BASE_DIR / "homecare" / "settings.py") | variables_read_by(
-        BASE_DIR / "homecare" / "env.py"
-    )
+    names = variables_read_by(BASE_DIR / "config" / "settings.py") | variables_read_by(BASE_DIR / "homecare" / "env.py")
     assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DATABASE_CONN_MAX_AGE"} <= names  # the parser works
     missing = sorted(name for name in names if not documented(name))
     assert not missing, f"Add these to the README's configuration table: {missing}"
@@ -54,9 +52,9 @@ def test_docker_compose_runs_every_part_with_healthchecks_and_a_database_volume(
     for name in ("db", "redis", "web", "worker", "beat"):
         assert "healthcheck" in services[name], name
     assert "postgres-data:/var/lib/postgresql/data" in services["db"]["volumes"]
-    assert "gunicorn" in services["web"]["command"] and "homecare.wsgi:application" in services["web"]["command"]
-    assert "celery -A homecare worker" in " ".join(services["worker"]["command"])
-    assert services["beat"]["command"][:4] == ["celery", "-A", "homecare", "beat"]
+    assert "gunicorn" in services["web"]["command"] and "config.wsgi:application" in services["web"]["command"]
+    assert "celery -A config worker" in " ".join(services["worker"]["command"])
+    assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
     for name in ("web", "worker", "beat"):
         assert services[name]["environment"]["DJANGO_ENV"] == "production", name
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully", name

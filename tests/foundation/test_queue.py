@@ -12,7 +12,7 @@ from celery import Celery, current_app
 from django.db import transaction
 
 from brokerage.services import brokering
-from homecare.celery import app as project
+from config.celery import app as project
 from homecare.queue import enqueue_on_commit, enqueue_suspended, send_now
 
 ROOT = Path(__file__).resolve().parents[2]

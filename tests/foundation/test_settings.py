@@ -10,11 +10,11 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 GOOD_SECRET = "s" * 60
-SETTINGS_FILE = Path(__file__).resolve().parents[2] / "homecare" / "settings.py"
+SETTINGS_FILE = Path(__file__).resolve().parents[2] / "config" / "settings.py"
 
 
 def load_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Any, **env: str) -> dict[str, Any]:
-    """Run homecare/settings.py afresh with the given environment (the live settings are untouched)."""
+    """Run config/settings.py afresh with the given environment (the live settings are untouched)."""
     for name in ("DJANGO_ENV", "DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOMECARE_VAR_DIR", str(tmp_path))

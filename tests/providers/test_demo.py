@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management.base import OutputWrapper
 
-from homecare.demo.steps import DEMO_STEPS
+from demo.steps import DEMO_STEPS
 from providers.demo import ACCOUNT_PROVIDERS, load_demo_providers
 from providers.geography import GeoPoint, council_boundary
 from providers.models import CqcLocation, LocalityArea, Provider
@@ -25,7 +25,7 @@ def run_step() -> str:
 
 def test_the_step_is_registered_after_the_demo_accounts():
     assert DEMO_STEPS.index("providers.demo.load_demo_providers") == 1 + DEMO_STEPS.index(
-        "homecare.demo.accounts.load_demo_accounts"
+        "demo.accounts.load_demo_accounts"
     )
 
 

@@ -20,7 +20,7 @@ import responses
 from django.core.management import CommandError, call_command
 from shapely.geometry import Polygon, shape
 
-from homecare.settings import public_data_dir_default
+from config.settings import public_data_dir_default
 from providers import public_data
 from providers.management.commands import fetch_public_data as fetch_command
 from providers.public_data import (

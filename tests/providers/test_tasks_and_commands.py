@@ -14,8 +14,8 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
-from homecare.beat import BEAT_SCHEDULE
-from homecare.celery import app
+from config.beat import BEAT_SCHEDULE
+from config.celery import app
 from providers.cqc_client import CqcApiClient
 from providers.cqc_import import SYNC_LOCK_KEY, CqcSyncInProgress, cqc_sync_changes
 from providers.models import CqcImportRun

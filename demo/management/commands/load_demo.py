@@ -1,4 +1,4 @@
-"""``manage.py load_demo``: run every step in ``homecare.demo.steps.DEMO_STEPS``, in order."""
+"""``manage.py load_demo``: run every step in ``demo.steps.DEMO_STEPS``, in order."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from homecare.demo.accounts import describe_demo_accounts
-from homecare.demo.steps import DEMO_STEPS
+from demo.accounts import describe_demo_accounts
+from demo.steps import DEMO_STEPS
 
 
 class Command(BaseCommand):

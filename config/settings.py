@@ -14,7 +14,7 @@ from pathlib import Path
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
-from homecare.beat import BEAT_SCHEDULE
+from config.beat import BEAT_SCHEDULE
 from homecare.env import (
     database_from_env,
     env_bool,
@@ -69,7 +69,7 @@ INSTALLED_APPS = [
     "health_check",
     "homecare.accounts",
     "homecare.audit",
-    "homecare.demo",
+    "demo",  # the demo orchestration (top level: it runs every app's demo step)
     "providers",
     "contracts",
     "dps",
@@ -88,8 +88,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
-ROOT_URLCONF = "homecare.urls"
-WSGI_APPLICATION = "homecare.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {

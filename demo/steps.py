@@ -16,11 +16,12 @@ The contract for a step (a dotted path to a function):
 from __future__ import annotations
 
 DEMO_STEPS: list[str] = [
-    "homecare.demo.accounts.load_demo_accounts",
+    "demo.accounts.load_demo_accounts",
     # About 100 fictional homecare providers with CQC-shaped records; Leeds wards and locality areas.
     "providers.demo.load_demo_providers",
-    # After the providers step (if any): links lots to locality areas and appoints every demo provider.
-    "contracts.demo.load_demo_agreements",
+    # After the providers step (if any): the agreement (lots linked to locality areas, every demo provider
+    # appointed) and its DPS rounds and applications.
+    "demo.agreements.load_demo_agreements",
     # After the agreements step: months of brokerage history made by the real engine and services.
     "brokerage.demo.load_demo_brokerage",
     # After the brokerage history: the CCC's alert check runs once, so the dashboard opens with its alerts.

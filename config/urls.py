@@ -1,13 +1,16 @@
+"""The root URLconf: each audience's area is made of the URL modules its apps own.
+
+Only ``include(...)`` of app URL modules here, plus the admin, the health check and the API's schema and docs.
+"""
+
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from brokerage import views_ccc as brokerage_ccc_views
-from homecare.accounts import views as account_views
 from homecare.health import health
 
 commissioning_patterns: list[URLPattern | URLResolver] = [
-    path("", account_views.commissioning_home, name="home"),
+    path("", include("homecare.accounts.urls_commissioning")),
     path("providers/", include("providers.urls_officer")),
     path("agreements/", include("contracts.urls_officer")),
     path("dps/", include("dps.urls_officer")),
@@ -15,13 +18,9 @@ commissioning_patterns: list[URLPattern | URLResolver] = [
     path("reports/", include("brokerage.reporting.urls")),
 ]
 portal_patterns: list[URLPattern | URLResolver] = [
-    path("", account_views.portal_home, name="home"),
+    path("", include("providers.urls_portal")),  # the portal's home names the provider's organisation
     path("dps/", include("dps.urls_portal")),
     path("offers/", include("brokerage.urls_portal")),
-]
-ccc_patterns: list[URLPattern | URLResolver] = [
-    path("", brokerage_ccc_views.dashboard, name="home"),  # the CCC's home is its dashboard
-    path("", include("brokerage.urls_ccc")),
 ]
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("providers.urls_api")),
@@ -34,11 +33,11 @@ api_patterns: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", include("homecare.accounts.urls_home")),
     path("accounts/", include("homecare.accounts.urls")),
     path("commissioning/", include((commissioning_patterns, "commissioning"))),
     path("portal/", include((portal_patterns, "portal"))),
-    path("ccc/", include((ccc_patterns, "ccc"))),
+    path("ccc/", include("brokerage.urls_ccc")),  # the CCC's whole area, its dashboard at its root
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
