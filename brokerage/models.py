@@ -22,11 +22,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from brokerage.allocation.results import Ranking
-
 # The CCC's alerts live with the dashboard in brokerage/alerts/; Django loads only an app's ``models``
 # module, so importing the model here registers it with the brokerage app (its FKs are strings: no cycle).
 from brokerage.alerts.models import Alert as Alert
+from brokerage.allocation.results import Ranking
 
 # One vocabulary of urgency across the product: agreements set placement deadlines per urgency.
 from contracts.models import Urgency
