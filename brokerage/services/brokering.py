@@ -39,6 +39,7 @@ from brokerage.candidates import engine_inputs_for
 from brokerage.models import AllocationRun, CarePackage, Offer, ProviderCapacity
 from brokerage.services.history import Actor, offer_created, offer_transition, package_transition
 from brokerage.services.notifications import enqueue_award_notification, enqueue_offer_notification
+from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 
 # A policy never needs more steps than this for one evaluation; more means a bug, not a busy package.
@@ -66,7 +67,7 @@ def _rank_locked(package: CarePackage, *, now: datetime) -> AllocationRun:
     )
     audit_record(
         actor=None,
-        action="package.ranked",
+        action=AuditAction.PACKAGE_RANKED,
         target=package,
         summary=(
             f"{package.reference}: round {package.round_number} ranked {len(ranking.ranked)} eligible providers, "
