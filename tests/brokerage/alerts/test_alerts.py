@@ -20,7 +20,7 @@ from brokerage.alerts.tasks import raise_alerts
 from brokerage.models import Offer
 from homecare.audit.actions import AuditAction
 from homecare.audit.models import AuditEvent
-from tests.ccc.factories import NOW, World, make_offer, make_world
+from tests.brokerage.dashboard.factories import NOW, World, make_offer, make_world
 
 pytestmark = pytest.mark.django_db
 
