@@ -220,30 +220,31 @@ class ProviderMembership(models.Model):
             # Nottinghamshire: one lead per lot at a time; an exited lead makes room for the next.
             models.UniqueConstraint(
                 fields=["lot"],
-                condition=Q(role="lead_provider") & ~Q(status="exited"),
+                condition=Q(role=MembershipRole.LEAD_PROVIDER) & ~Q(status=MembershipStatus.EXITED),
                 name="membership_one_lead_per_lot",
                 violation_error_message="This lot already has a lead provider.",
             ),
             models.UniqueConstraint(
                 fields=["agreement", "provider"],
-                condition=Q(lot__isnull=True) & ~Q(status="exited"),
+                condition=Q(lot__isnull=True) & ~Q(status=MembershipStatus.EXITED),
                 name="membership_one_current_agreement_wide",
             ),
             models.UniqueConstraint(
                 fields=["agreement", "provider", "lot"],
-                condition=Q(lot__isnull=False) & ~Q(status="exited"),
+                condition=Q(lot__isnull=False) & ~Q(status=MembershipStatus.EXITED),
                 name="membership_one_current_per_lot",
             ),
             models.CheckConstraint(
-                condition=Q(role="dps_member") | Q(lot__isnull=False),
+                condition=Q(role=MembershipRole.DPS_MEMBER) | Q(lot__isnull=False),
                 name="membership_lot_roles_have_lot",
             ),
             models.CheckConstraint(
-                condition=~Q(status="suspended") | (Q(suspended_on__isnull=False) & ~Q(suspension_reason="")),
+                condition=~Q(status=MembershipStatus.SUSPENDED)
+                | (Q(suspended_on__isnull=False) & ~Q(suspension_reason="")),
                 name="membership_suspension_has_reason",
             ),
             models.CheckConstraint(
-                condition=~Q(status="exited") | Q(exited_on__isnull=False),
+                condition=~Q(status=MembershipStatus.EXITED) | Q(exited_on__isnull=False),
                 name="membership_exit_has_date",
             ),
         ]

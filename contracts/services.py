@@ -23,6 +23,7 @@ from contracts.models import (
     ProviderMembership,
     Urgency,
 )
+from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from providers.models import Provider
 
@@ -109,7 +110,7 @@ def agreement_create(
         deadline.save()
     audit_record(
         actor=actor,
-        action="agreement.create",
+        action=AuditAction.AGREEMENT_CREATED,
         target=agreement,
         summary=f"Created agreement {agreement}",
         data={
@@ -138,7 +139,7 @@ def agreement_update(*, actor: User | None, agreement: Agreement, reason: str = 
     locked.save(update_fields=[*changed, "updated_at"])
     audit_record(
         actor=actor,
-        action="agreement.update",
+        action=AuditAction.AGREEMENT_UPDATED,
         target=locked,
         summary=f"Changed {', '.join(changed)} of {locked}",
         reason=reason,
@@ -171,7 +172,7 @@ def placement_deadline_set(*, actor: User | None, agreement: Agreement, urgency:
     deadline.save()
     audit_record(
         actor=actor,
-        action="agreement.placement_deadline_set",
+        action=AuditAction.PLACEMENT_DEADLINE_SET,
         target=agreement,
         summary=f"{deadline.get_urgency_display()} packages must be placed within {hours} hours",
         data={"urgency": urgency, "hours": hours, "previous_hours": previous},
@@ -198,7 +199,7 @@ def extension_take(*, actor: User | None, extension: AgreementExtension, taken_o
     agreement = Agreement.objects.prefetch_related("extensions").get(pk=agreement.pk)
     audit_record(
         actor=actor,
-        action="agreement.extension_take",
+        action=AuditAction.AGREEMENT_EXTENDED,
         target=agreement,
         summary=f"Took extension {locked.sequence} ({locked.length_months} months): now ends {agreement.effective_end}",
         reason=reason,
@@ -212,7 +213,7 @@ def lot_create(*, actor: User | None, agreement: Agreement, number: int, name: s
     lot = Lot(agreement=agreement, number=number, name=name, **extra)
     _validated(lot)
     lot.save()
-    audit_record(actor=actor, action="lot.create", target=lot, summary=f"Added {lot} to {agreement}")
+    audit_record(actor=actor, action=AuditAction.LOT_CREATED, target=lot, summary=f"Added {lot} to {agreement}")
     return lot
 
 
@@ -263,7 +264,7 @@ def membership_appoint(
         raise ValidationError(f"{provider} is already a current member here.") from error
     audit_record(
         actor=actor,
-        action="membership.appoint",
+        action=AuditAction.MEMBERSHIP_APPOINTED,
         target=membership,
         summary=f"Appointed {provider} as {membership.get_role_display()}"
         + (f" for {lot}" if lot else "")
@@ -297,7 +298,7 @@ def membership_suspend(
     locked.save(update_fields=["status", "suspended_on", "suspension_reason", "updated_at"])
     audit_record(
         actor=actor,
-        action="membership.suspend",
+        action=AuditAction.MEMBERSHIP_SUSPENDED,
         target=locked,
         summary=f"Suspended {locked.provider} from {on}",
         reason=locked.suspension_reason,
@@ -317,7 +318,7 @@ def membership_reinstate(*, actor: User | None, membership: ProviderMembership, 
     locked.save(update_fields=["status", "suspended_on", "suspension_reason", "updated_at"])
     audit_record(
         actor=actor,
-        action="membership.reinstate",
+        action=AuditAction.MEMBERSHIP_REINSTATED,
         target=locked,
         summary=f"Lifted the suspension of {locked.provider}",
         reason=reason,
@@ -341,7 +342,7 @@ def membership_exit(*, actor: User | None, membership: ProviderMembership, reaso
     locked.save(update_fields=["status", "exited_on", "exit_reason", "updated_at"])
     audit_record(
         actor=actor,
-        action="membership.exit",
+        action=AuditAction.MEMBERSHIP_EXITED,
         target=locked,
         summary=f"{locked.provider} left on {on}",
         reason=locked.exit_reason,
@@ -416,7 +417,7 @@ def fee_rate_add(
     rate.save()
     audit_record(
         actor=actor,
-        action="fee_rate.add",
+        action=AuditAction.FEE_RATE_ADDED,
         target=rate,
         summary=f"{rate.get_service_type_display()} rate £{hourly_rate}/hour (staff pay £{staff_pay_element}) "
         f"from {effective_from:%d %b %Y}",

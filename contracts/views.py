@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from contracts import forms, panels, selectors, services
-from contracts.models import AgreementExtension, Lot, MembershipRole, MembershipStatus, Urgency
+from contracts.models import AgreementExtension, AllocationPolicy, Lot, MembershipRole, MembershipStatus, Urgency
 from homecare.accounts.audiences import Audience, audience_required, request_user
 from homecare.audit.selectors import audit_events_for
 
@@ -73,7 +73,7 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 @audience_required(Audience.OFFICER)
 def agreement_create(request: HttpRequest) -> HttpResponse:
-    form = forms.AgreementCreateForm(request.POST or None, initial={"allocation_policy": "ranked_dps"})
+    form = forms.AgreementCreateForm(request.POST or None, initial={"allocation_policy": AllocationPolicy.RANKED_DPS})
     if request.method == "POST" and form.is_valid():
         extensions = [services.ExtensionOption(months) for months in form.cleaned_data["extension_months"]]
         agreement = _attempt(

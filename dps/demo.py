@@ -17,6 +17,7 @@ from dps import services
 from dps.models import ApplicationStatus, DpsRound, ProviderApplication, RoundStatus
 from homecare.accounts.audiences import Audience
 from providers.models import CqcLocation, CqcRating, Provider, ProviderStaff, RegistrationStatus
+from providers.quality import Rating
 
 DEMO_ROUND_LABEL = "Demo: an open round (fictional)"
 # Far above the scheduled rounds' numbers, so taking an extension never collides with it.
@@ -40,15 +41,15 @@ class DemoApplicant:
 DEMO_APPLICANTS = (
     DemoApplicant(
         "Demo: Calder Home Support", "demo-calder", "DEMO-1-0001", "LS1 4AP", 53.7996, -1.5491,
-        "Good", "Good", submit=True, declarations=(True, True, True),
+        Rating.GOOD, Rating.GOOD, submit=True, declarations=(True, True, True),
     ),
     DemoApplicant(
         "Demo: Pennine Homecare", "demo-pennine", "DEMO-1-0002", "OL1 1AA", 53.5409, -2.1114,
-        "Requires improvement", "Inadequate", submit=True, declarations=(True, True, False),
+        Rating.REQUIRES_IMPROVEMENT, Rating.INADEQUATE, submit=True, declarations=(True, True, False),
     ),
     DemoApplicant(
         "Demo: Kirkstall Carers", "demo-kirkstall", "DEMO-1-0003", "LS5 3AA", 53.8176, -1.6010,
-        "Good", "Good", submit=False, declarations=(True, False, False),
+        Rating.GOOD, Rating.GOOD, submit=False, declarations=(True, False, False),
     ),
 )  # fmt: skip
 DEMO_APPLICANT_NAMES = tuple(applicant.name for applicant in DEMO_APPLICANTS)
@@ -90,7 +91,12 @@ def _applicant(applicant: DemoApplicant) -> tuple[User, CqcLocation]:
             "longitude": applicant.lon,
         },
     )
-    key_questions = {"effective": "Good", "caring": "Good", "responsive": "Good", "well_led": applicant.overall}
+    key_questions = {
+        "effective": Rating.GOOD,
+        "caring": Rating.GOOD,
+        "responsive": Rating.GOOD,
+        "well_led": applicant.overall,
+    }
     rating, _ = CqcRating.objects.update_or_create(
         location=location,
         fingerprint=f"demo-{applicant.location_id}",

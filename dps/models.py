@@ -83,7 +83,7 @@ class ProviderApplication(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dps_round", "provider"], name="dps_application_one_per_round"),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                condition=Q(status=ApplicationStatus.DRAFT) | Q(submitted_at__isnull=False),
                 name="dps_application_submitted_has_time",
             ),
         ]
@@ -151,7 +151,7 @@ class ApplicationDecision(models.Model):
                 violation_error_message="An override needs a written justification.",
             ),
             models.CheckConstraint(
-                condition=Q(outcome="reject") | Q(membership__isnull=False),
+                condition=Q(outcome=DecisionOutcome.REJECT) | Q(membership__isnull=False),
                 name="dps_decision_appointment_has_membership",
             ),
         ]

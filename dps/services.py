@@ -23,6 +23,7 @@ from dps.models import (
     RoundStatus,
 )
 from dps.schedule import planned_rounds
+from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from providers.geography import GeoPoint, council_boundary
 from providers.models import CqcLocation
@@ -72,7 +73,7 @@ def rounds_generate(
     if created:
         audit_record(
             actor=actor,
-            action="dps.rounds_generate",
+            action=AuditAction.DPS_ROUNDS_SCHEDULED,
             target=locked,
             summary=f"Scheduled {len(created)} DPS round(s) for {locked}",
             data={"rounds": [[r.number, r.label, r.opens_at, r.closes_at] for r in created]},
@@ -100,7 +101,7 @@ def round_reschedule(
     locked.save(update_fields=["opens_at", "closes_at", "updated_at"])
     audit_record(
         actor=actor,
-        action="dps.round_reschedule",
+        action=AuditAction.DPS_ROUND_RESCHEDULED,
         target=locked,
         summary=f"Moved {locked} to {opens_at:%d %b %Y %H:%M} to {closes_at:%d %b %Y %H:%M}",
         reason=reason,
@@ -120,7 +121,11 @@ def round_cancel(*, actor: User, dps_round: DpsRound, reason: str) -> DpsRound:
         raise ValidationError("Only a scheduled round can be cancelled.")
     dps_round.refresh_from_db()
     audit_record(
-        actor=actor, action="dps.round_cancel", target=dps_round, summary=f"Cancelled {dps_round}", reason=reason
+        actor=actor,
+        action=AuditAction.DPS_ROUND_CANCELLED,
+        target=dps_round,
+        summary=f"Cancelled {dps_round}",
+        reason=reason,
     )
     return dps_round
 
@@ -133,7 +138,7 @@ def round_open_if_due(*, round_id: int, now: datetime) -> bool:
     ).update(status=RoundStatus.OPEN, opened_at=now, updated_at=now)
     if updated:
         dps_round = DpsRound.objects.get(pk=round_id)
-        audit_record(actor=None, action="dps.round_open", target=dps_round, summary=f"Opened {dps_round}")
+        audit_record(actor=None, action=AuditAction.DPS_ROUND_OPENED, target=dps_round, summary=f"Opened {dps_round}")
     return bool(updated)
 
 
@@ -145,7 +150,7 @@ def round_close_if_due(*, round_id: int, now: datetime) -> bool:
     ).update(status=RoundStatus.CLOSED, closed_at=now, updated_at=now)
     if updated:
         dps_round = DpsRound.objects.get(pk=round_id)
-        audit_record(actor=None, action="dps.round_close", target=dps_round, summary=f"Closed {dps_round}")
+        audit_record(actor=None, action=AuditAction.DPS_ROUND_CLOSED, target=dps_round, summary=f"Closed {dps_round}")
     return bool(updated)
 
 
@@ -200,7 +205,7 @@ def application_start(*, provider_user: User, dps_round: DpsRound) -> ProviderAp
     if created:
         audit_record(
             actor=provider_user,
-            action="dps.application_start",
+            action=AuditAction.DPS_APPLICATION_STARTED,
             target=application,
             summary=f"{provider} started an application in {dps_round}",
         )
@@ -233,7 +238,7 @@ def application_save_draft(
     locked.locations.set(locations)
     audit_record(
         actor=provider_user,
-        action="dps.application_save",
+        action=AuditAction.DPS_APPLICATION_SAVED,
         target=locked,
         summary=f"Saved draft application of {locked.provider}",
         data={"locations": sorted(loc.location_id for loc in locations), "declarations": declarations},
@@ -300,7 +305,7 @@ def application_evaluate(
     failed = [check.title for check in checks if not check.passed]
     audit_record(
         actor=actor,
-        action="dps.application_evaluate",
+        action=AuditAction.DPS_APPLICATION_EVALUATED,
         target=locked,
         summary=f"Evaluated {locked}: " + ("every criterion passed" if not failed else f"failed {', '.join(failed)}"),
         data={"results": {check.criterion.value: check.passed for check in checks}},
@@ -332,7 +337,7 @@ def application_submit(
     locked.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
     audit_record(
         actor=provider_user,
-        action="dps.application_submit",
+        action=AuditAction.DPS_APPLICATION_SUBMITTED,
         target=locked,
         summary=f"{locked.provider} submitted its application in {dps_round}",
     )
@@ -399,7 +404,7 @@ def application_decide(
     locked.save(update_fields=["status", "updated_at"])
     audit_record(
         actor=officer,
-        action="dps.application_decide",
+        action=AuditAction.DPS_APPLICATION_DECIDED,
         target=locked,
         summary=f"{outcome.label}: {locked.provider} ({'override' if is_override else 'as evaluated'})",
         reason=reasons.strip(),

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from homecare.accounts.audiences import IsOfficer
 from providers.models import CqcLocation, CqcRating, LocalityArea, Provider, RegistrationStatus
+from providers.quality import Rating
 from providers.selectors import (
     NOT_YET_RATED_FILTER,
     ProviderCqcSummary,
@@ -130,7 +131,10 @@ class ProviderFilterSet(django_filters.FilterSet):
     rating = django_filters.ChoiceFilter(
         method="_noop",
         choices=[
-            *[(r, r) for r in ("Outstanding", "Good", "Requires improvement", "Inadequate")],
+            *[
+                (r.value, r.value)
+                for r in (Rating.OUTSTANDING, Rating.GOOD, Rating.REQUIRES_IMPROVEMENT, Rating.INADEQUATE)
+            ],
             (NOT_YET_RATED_FILTER, "Not yet rated"),
         ],
     )

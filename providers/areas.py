@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.text import slugify
 
+from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from providers.geography import GeoPoint, WardLocator, clear_ward_cache, locate_postcode, ward_locator
 from providers.models import CqcLocation, LocalityArea, PostcodeDistrict, Ward
@@ -149,7 +150,7 @@ def ward_assign_area(*, ward: Ward, area: LocalityArea | None, actor: User | Non
     ward.save(update_fields=["area"])
     audit_record(
         actor=actor,
-        action="providers.ward_area_changed",
+        action=AuditAction.WARD_AREA_CHANGED,
         target=ward,
         summary=f"Ward {ward.name} moved from {previous} to {area.name if area else 'no area'}.",
         reason=reason,
@@ -168,7 +169,7 @@ def district_set_area_override(
     district.save(update_fields=["locality_area_override"])
     audit_record(
         actor=actor,
-        action="providers.district_area_override",
+        action=AuditAction.DISTRICT_AREA_OVERRIDE_CHANGED,
         target=district,
         summary=f"Postcode district {district.outward} placed in {area.name if area else 'the areas of its wards'}.",
         reason=reason,

@@ -25,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
 
+from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from providers.areas import AreaResolver
 from providers.cqc_client import CqcApiClient
@@ -163,7 +164,7 @@ class _Importer:
         if not is_new and previous_status != location.registration_status:
             audit_record(
                 actor=None,
-                action="providers.cqc_registration_changed",
+                action=AuditAction.CQC_REGISTRATION_CHANGED,
                 target=location,
                 summary=f"CQC registration of {location.name} changed from {previous_status} to "
                 f"{location.registration_status}.",
@@ -207,7 +208,7 @@ class _Importer:
             now_text = f"{current.overall} ({current.report_date})" if current else "no rating"
             audit_record(
                 actor=None,
-                action="providers.cqc_rating_changed",
+                action=AuditAction.CQC_RATING_CHANGED,
                 target=location,
                 summary=f"CQC rating of {location.name} changed from {previous} to {now_text}.",
                 data={"location_id": location.location_id, "from": previous, "to": now_text},
@@ -267,7 +268,7 @@ def _finish(run: CqcImportRun, counts: ImportCounts, *, error: str = "") -> None
     run.save()
     audit_record(
         actor=None,
-        action="providers.cqc_import",
+        action=AuditAction.CQC_IMPORT_FINISHED,
         target=run,
         summary=f"{run.get_source_display()} {'failed' if error else 'finished'}: {counts.created} new, "
         f"{counts.updated} updated, {counts.unchanged} unchanged, {counts.ratings_added} new rating sets.",

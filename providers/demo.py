@@ -26,7 +26,7 @@ from providers.areas import locality_areas_load_leeds
 from providers.cqc_import import cqc_records_import, rating_fingerprint
 from providers.cqc_records import LocationRecord, RatingRecord
 from providers.geography import CouncilBoundary, GeoPoint, council_boundary
-from providers.models import CqcImportRun, CqcLocation, CqcRating, Postcode, Provider
+from providers.models import CqcImportRun, CqcLocation, CqcRating, Postcode, Provider, RegistrationStatus
 from providers.postcodes import postcode_districts_load, postcodes_load
 from providers.quality import CqcRatings, KeyQuestion, Rating
 
@@ -181,7 +181,7 @@ def demo_location_records() -> list[LocationRecord]:
                 provider_id=f"DEMO-P-{number:03d}",
                 provider_name=name,
                 name=name,
-                registration_status="Registered",
+                registration_status=RegistrationStatus.REGISTERED,
                 registration_date=registered,
                 is_dormant=False,
                 is_care_home=False,

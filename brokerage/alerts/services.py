@@ -29,6 +29,7 @@ from django.utils import timezone
 from brokerage.alerts.models import Alert
 from brokerage.models import CarePackage, Offer
 from homecare.accounts.audiences import Audience
+from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from providers.models import Provider
 
@@ -119,7 +120,7 @@ def alerts_raise(*, now: datetime | None = None) -> list[Alert]:
             if is_new:
                 audit_record(
                     actor=None,
-                    action="alert.raised",
+                    action=AuditAction.ALERT_RAISED,
                     target=alert,
                     summary=alert.summary,
                     data={"kind": alert.kind, "package": alert.package_id, "provider": alert.provider_id},
@@ -180,7 +181,7 @@ def alert_acknowledge(*, alert_id: int, acknowledged_by: User, note: str = "") -
     alert.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note"])
     audit_record(
         actor=acknowledged_by,
-        action="alert.acknowledged",
+        action=AuditAction.ALERT_ACKNOWLEDGED,
         target=alert,
         summary=f"Acknowledged: {alert.summary}",
         reason=alert.acknowledgement_note,

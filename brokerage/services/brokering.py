@@ -33,6 +33,7 @@ from brokerage.allocation.results import ENGINE_VERSION
 from brokerage.allocation_rows import engine_inputs_for, offer_record, policy_settings, run_documents
 from brokerage.models import AllocationRun, CarePackage, Offer, ProviderCapacity
 from brokerage.services.history import Actor, offer_created, offer_transition, package_transition
+from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from homecare.queue import enqueue_on_commit
 
@@ -66,7 +67,7 @@ def _rank_locked(package: CarePackage, *, now: datetime) -> AllocationRun:
     )
     audit_record(
         actor=None,
-        action="package.ranked",
+        action=AuditAction.PACKAGE_RANKED,
         target=package,
         summary=(
             f"{package.reference}: round {package.round_number} ranked {len(ranking.ranked)} eligible providers, "

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from brokerage.models import ProviderCapabilities, ProviderCapacity, Skill
+from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from providers.models import LocalityArea
 from providers.selectors import provider_for_user
@@ -67,7 +68,7 @@ def capacity_update(*, provider_user: User, hours_by_area: dict[int, Decimal], c
     )
     audit_record(
         actor=provider_user,
-        action="provider.capacity_updated",
+        action=AuditAction.PROVIDER_CAPACITY_UPDATED,
         target=provider,
         summary=(
             f"{provider.name} updated its capacity "

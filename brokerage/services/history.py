@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from brokerage.models import CarePackage, Offer, OfferStatusChange, PackageStatusChange
+from brokerage.status_actions import offer_status_action, package_status_action
+from homecare.audit.actions import AuditAction
 from homecare.audit.services import SYSTEM_ACTOR, audit_record
 
 Actor = User | AnonymousUser | None
@@ -52,7 +54,7 @@ def package_transition(
     )
     audit_record(
         actor=actor,
-        action=f"package.{to_status}",
+        action=package_status_action(to_status),
         target=package,
         summary=f"{package.reference}: {summary}",
         reason=reason,
@@ -88,7 +90,7 @@ def offer_transition(
     )
     audit_record(
         actor=actor,
-        action=f"offer.{to_status}",
+        action=offer_status_action(to_status),
         target=offer,
         summary=summary,
         reason=reason,
@@ -111,7 +113,7 @@ def offer_created(*, offer: Offer, actor: Actor, summary: str, data: dict[str, A
     )
     audit_record(
         actor=actor,
-        action="offer.sent",
+        action=AuditAction.OFFER_SENT,
         target=offer,
         summary=summary,
         data={"package": offer.package_id, "provider": offer.provider_id, "round": offer.round_number, **(data or {})},

@@ -11,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from homecare.audit.actions import AuditAction
 from homecare.audit.models import AuditEvent
 
 SYSTEM_ACTOR = "system"
@@ -19,7 +20,7 @@ SYSTEM_ACTOR = "system"
 def audit_record(
     *,
     actor: User | AnonymousUser | None,
-    action: str,
+    action: AuditAction,
     target: models.Model,
     summary: str,
     reason: str = "",

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django import template
 
+from providers.quality import Rating
+
 register = template.Library()
 
-_TAG_COLOURS = {
-    "Outstanding": "govuk-tag--green",
-    "Good": "govuk-tag--blue",
-    "Requires improvement": "govuk-tag--yellow",
-    "Inadequate": "govuk-tag--red",
+_TAG_COLOURS: dict[str, str] = {
+    Rating.OUTSTANDING: "govuk-tag--green",
+    Rating.GOOD: "govuk-tag--blue",
+    Rating.REQUIRES_IMPROVEMENT: "govuk-tag--yellow",
+    Rating.INADEQUATE: "govuk-tag--red",
 }
 
 

@@ -6,8 +6,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from brokerage.models import CarePackage, Offer
+from tests.brokerage.dashboard.factories import make_world
 from tests.browser.conftest import assert_no_serious_accessibility_violations, save_screenshot
-from tests.ccc.factories import make_world
 
 
 def test_ccc_staff_see_the_dashboard_and_drill_down_to_the_packages(signed_in_page) -> None:

@@ -22,6 +22,7 @@ from contracts.models import (
     ServiceType,
     Urgency,
 )
+from homecare.audit.actions import AuditAction
 from homecare.audit.selectors import audit_events_for
 from tests.contracts.factories import AgreementFactory, FeeRateFactory, LotFactory, MembershipFactory
 from tests.factories import ProviderFactory
@@ -50,7 +51,7 @@ def test_creating_an_agreement_records_its_terms_extensions_and_an_audit_event(o
     assert selectors.placement_deadline_hours(agreement=agreement, urgency=Urgency.HOSPITAL_DISCHARGE) == 48
     assert selectors.placement_deadline_hours(agreement=agreement, urgency=Urgency.URGENT) is None
     event = audit_events_for(target=agreement).get()
-    assert event.action == "agreement.create"
+    assert event.action == AuditAction.AGREEMENT_CREATED
     assert event.actor == officer
 
 
@@ -76,7 +77,7 @@ def test_taking_extensions_in_order_moves_the_effective_end(officer):
         services.extension_take(actor=officer, extension=second, taken_on=date(2026, 9, 1), reason="Good value")
     extended = services.extension_take(actor=officer, extension=first, taken_on=date(2026, 9, 1), reason="Good value")
     assert extended.effective_end == date(2028, 3, 31)
-    assert audit_events_for(target=extended).filter(action="agreement.extension_take").get().reason == "Good value"
+    assert audit_events_for(target=extended).filter(action=AuditAction.AGREEMENT_EXTENDED).get().reason == "Good value"
 
 
 def test_updating_the_allocation_policy_audits_the_before_and_after(officer):
@@ -88,7 +89,7 @@ def test_updating_the_allocation_policy_audits_the_before_and_after(officer):
         lead_first_refusal_hours=8,
         reason="Moving to lots",
     )
-    event = audit_events_for(target=agreement).get(action="agreement.update")
+    event = audit_events_for(target=agreement).get(action=AuditAction.AGREEMENT_UPDATED)
     assert event.data["changes"]["allocation_policy"] == ["ranked_dps", "lead_provider_first"]
     assert event.data["changes"]["lead_first_refusal_hours"] == [24, 8]
 
@@ -149,7 +150,7 @@ def test_suspension_needs_a_reason_and_removes_the_provider_from_active_membersh
     services.membership_reinstate(actor=officer, membership=membership, reason="Concern resolved")
     assert selectors.provider_is_member(agreement=agreement, provider=membership.provider, on=date(2025, 2, 1))
     actions = list(audit_events_for(target=membership).values_list("action", flat=True))
-    assert sorted(actions) == ["membership.reinstate", "membership.suspend"]
+    assert sorted(actions) == [AuditAction.MEMBERSHIP_REINSTATED, AuditAction.MEMBERSHIP_SUSPENDED]
 
 
 def test_an_exited_provider_is_no_longer_active_and_can_be_appointed_again(officer):

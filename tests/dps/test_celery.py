@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from dps import services
 from dps.models import DpsRound, RoundStatus
+from homecare.audit.actions import AuditAction
 from homecare.audit.models import AuditEvent
 from tests.conftest import IN_CI
 from tests.contracts.factories import AgreementFactory
@@ -59,7 +60,7 @@ def test_the_beat_task_run_twice_by_a_real_worker_opens_the_round_once(transacti
         worker.wait_for(second)
     dps_round.refresh_from_db()
     assert dps_round.status == RoundStatus.OPEN
-    assert AuditEvent.objects.filter(action="dps.round_open", target_id=str(dps_round.pk)).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.DPS_ROUND_OPENED, target_id=str(dps_round.pk)).count() == 1
 
 
 def test_eight_clocks_racing_open_a_due_round_exactly_once(transactional_db: None):
@@ -85,4 +86,4 @@ def test_eight_clocks_racing_open_a_due_round_exactly_once(transactional_db: Non
         thread.join()
     assert errors == []
     assert sum(opened) == 1
-    assert AuditEvent.objects.filter(action="dps.round_open", target_id=str(dps_round.pk)).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.DPS_ROUND_OPENED, target_id=str(dps_round.pk)).count() == 1

@@ -15,6 +15,7 @@ from contracts.selectors import provider_is_member
 from dps import schedule, services
 from dps.models import ApplicationStatus, DpsRound, RoundStatus
 from dps.tasks import dps_rounds_sync
+from homecare.audit.actions import AuditAction
 from homecare.audit.models import AuditEvent
 from providers.models import CqcRating
 from tests.contracts.factories import AgreementFactory
@@ -85,8 +86,8 @@ def test_the_beat_task_opens_and_closes_rounds_on_time_and_is_safe_to_run_twice(
         assert dps_rounds_sync() == {"opened": 0, "closed": 1}
         assert dps_rounds_sync() == {"opened": 0, "closed": 0}
     assert DpsRound.objects.get(agreement=agreement, number=1).status == RoundStatus.CLOSED
-    assert AuditEvent.objects.filter(action="dps.round_open").count() == 1
-    assert AuditEvent.objects.filter(action="dps.round_close").count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.DPS_ROUND_OPENED).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.DPS_ROUND_CLOSED).count() == 1
 
 
 def test_a_round_the_clock_missed_entirely_is_closed_not_opened(officer):
@@ -210,7 +211,7 @@ def test_going_against_the_automatic_result_needs_a_justification_and_is_marked_
     )
     assert decision.is_override
     assert not decision.automatic_passed
-    event = AuditEvent.objects.get(action="dps.application_decide")
+    event = AuditEvent.objects.get(action=AuditAction.DPS_APPLICATION_DECIDED)
     assert event.data["is_override"] is True
     assert event.data["override_justification"].startswith("Their care workers")
     assert event.actor == officer
@@ -247,4 +248,4 @@ def test_evaluating_again_uses_the_latest_cqc_rating_and_replaces_the_results(of
     services.application_evaluate(application=application, actor=officer)
     assert _results(application)["cqc_rating"].passed
     assert application.criterion_results.count() == 6
-    assert AuditEvent.objects.filter(action="dps.application_evaluate", actor=officer).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.DPS_APPLICATION_EVALUATED, actor=officer).count() == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from homecare.audit.actions import AuditAction
 from homecare.audit.models import AuditEvent
 from providers.models import PostcodeDistrict
 from tests.conftest import client_for
@@ -33,7 +34,7 @@ def test_an_officer_moves_a_ward_and_its_locations_follow(officer_client, office
     assert response.status_code == 302
     location.refresh_from_db()
     assert location.locality_area == new_area
-    event = AuditEvent.objects.get(action="providers.ward_area_changed")
+    event = AuditEvent.objects.get(action=AuditAction.WARD_AREA_CHANGED)
     assert (event.actor, event.reason) == (officer, "Matches the 2018 ward review")
 
 

@@ -11,6 +11,7 @@ import pytest
 import responses
 from django.core.exceptions import ImproperlyConfigured
 
+from homecare.audit.actions import AuditAction
 from homecare.audit.models import AuditEvent
 from providers.cqc_client import CqcApiClient
 from providers.cqc_import import cqc_records_import, cqc_sync_changes
@@ -55,7 +56,7 @@ def test_a_new_rating_adds_a_history_row_and_is_audited():
     assert location.current_rating is not None
     assert (location.current_rating.overall, location.current_rating.safe) == ("Requires improvement", "Inadequate")
     assert [r.overall for r in location.ratings.all()] == ["Requires improvement", "Good"]  # newest first
-    event = AuditEvent.objects.get(action="providers.cqc_rating_changed")
+    event = AuditEvent.objects.get(action=AuditAction.CQC_RATING_CHANGED)
     assert "from Good to Requires improvement (2025-02-01)" in event.summary
 
 
@@ -74,7 +75,7 @@ def test_deregistration_is_recorded_and_audited_and_the_history_kept():
     assert location.registration_status == "Deregistered"
     assert location.deregistration_date == date(2025, 1, 31)
     assert location.ratings.count() == 1
-    assert AuditEvent.objects.filter(action="providers.cqc_registration_changed").count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.CQC_REGISTRATION_CHANGED).count() == 1
 
 
 def test_a_location_with_no_rating_has_no_current_rating():

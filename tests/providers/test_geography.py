@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from homecare.audit.actions import AuditAction
 from homecare.audit.models import AuditEvent
 from providers.areas import district_set_area_override, ward_assign_area
 from providers.geography import (
@@ -99,7 +100,9 @@ def test_an_officers_district_override_wins_for_postcodes():
     Postcode.objects.create(postcode="LS1 1AB", outward="LS1", latitude=53.79609, longitude=-1.55364)
     district_set_area_override(district=district, area=other_area, actor=None, reason="Served from the west")
     assert locality_area_for("LS1 1AB") == other_area
-    assert AuditEvent.objects.filter(action="providers.district_area_override", reason="Served from the west").exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.DISTRICT_AREA_OVERRIDE_CHANGED, reason="Served from the west"
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -111,7 +114,7 @@ def test_moving_a_ward_to_another_area_moves_its_cqc_locations_and_is_audited(of
     location.refresh_from_db()
     assert location.locality_area == new_area
     assert location.ward == ward
-    event = AuditEvent.objects.get(action="providers.ward_area_changed")
+    event = AuditEvent.objects.get(action=AuditAction.WARD_AREA_CHANGED)
     assert event.actor == officer
     assert "to Inner South" in event.summary
 

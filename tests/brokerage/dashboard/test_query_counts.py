@@ -16,7 +16,7 @@ from django.urls import reverse
 from brokerage.models import CarePackage, DeclineReason, HandBack, Offer
 from contracts.models import Agreement, Urgency
 from providers.models import LocalityArea, Provider
-from tests.ccc.factories import NOW
+from tests.brokerage.dashboard.factories import NOW
 from tests.contracts.factories import AgreementFactory
 from tests.factories import ProviderFactory
 

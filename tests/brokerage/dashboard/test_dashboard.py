@@ -1,4 +1,4 @@
-"""The CCC dashboard's figures, checked against values worked out by hand from ``tests.ccc.factories``."""
+"""The CCC dashboard's figures, checked against values worked out by hand from ``factories`` beside this file."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from brokerage.dashboard import metrics
 from brokerage.dashboard.drilldown import packages_for_figure
 from brokerage.dashboard.filters import DashboardFilters
 from brokerage.reporting.tables import Table
-from tests.ccc.factories import NOW, World, make_world
+from tests.brokerage.dashboard.factories import NOW, World, make_world
 
 pytestmark = pytest.mark.django_db
 

@@ -30,7 +30,7 @@ from brokerage.allocation import (
     next_actions,
     rank_providers,
 )
-from tests.allocation.builders import AS_OF, make_candidate, make_isa, miles_north
+from tests.brokerage.allocation.builders import AS_OF, make_candidate, make_isa, miles_north
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 RESPONSE_WINDOW = timedelta(hours=48)

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from brokerage.dashboard import metrics
 from brokerage.dashboard.filters import DashboardFilters
-from tests.ccc.factories import NOW, World, make_world
+from tests.brokerage.dashboard.factories import NOW, World, make_world
 
 pytestmark = pytest.mark.django_db
 

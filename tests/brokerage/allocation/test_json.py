@@ -17,7 +17,7 @@ from brokerage.allocation import (
     rank_providers,
     replay,
 )
-from tests.allocation.builders import AS_OF, GOOD_WITH_RI, make_candidate, make_isa, miles_north
+from tests.brokerage.allocation.builders import AS_OF, GOOD_WITH_RI, make_candidate, make_isa, miles_north
 
 
 def _candidates() -> list[ProviderCandidate]:

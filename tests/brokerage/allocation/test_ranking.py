@@ -24,7 +24,7 @@ from brokerage.allocation import (
     explain_for_provider,
     rank_providers,
 )
-from tests.allocation.builders import (
+from tests.brokerage.allocation.builders import (
     ALL_GOOD,
     ALL_WEEK,
     AS_OF,

@@ -18,8 +18,9 @@ from brokerage.alerts.models import Alert
 from brokerage.alerts.services import alerts_raise
 from brokerage.alerts.tasks import raise_alerts
 from brokerage.models import Offer
+from homecare.audit.actions import AuditAction
 from homecare.audit.models import AuditEvent
-from tests.ccc.factories import NOW, World, make_offer, make_world
+from tests.brokerage.dashboard.factories import NOW, World, make_offer, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_a_package_past_its_deadline_raises_one_alert_however_often_the_task_run
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [ccc_user.email]
     assert world.packages["P4"].reference in mail.outbox[0].body
-    assert AuditEvent.objects.filter(action="alert.raised").count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.ALERT_RAISED).count() == 1
 
 
 def test_a_provider_letting_three_offers_in_a_row_expire_raises_an_alert(world: World) -> None:
@@ -79,7 +80,7 @@ def test_ccc_staff_acknowledge_an_alert_and_it_is_audited(world: World, ccc_user
     alert.refresh_from_db()
     assert alert.acknowledged_by == ccc_user
     assert alert.acknowledgement_note == "Phoning"
-    event = AuditEvent.objects.get(action="alert.acknowledged")
+    event = AuditEvent.objects.get(action=AuditAction.ALERT_ACKNOWLEDGED)
     assert event.actor == ccc_user
     again = ccc_client.post(reverse("ccc:brokerage:acknowledge_alert", args=[alert.pk]), follow=True)
     assert "acknowledged this alert" in again.content.decode()

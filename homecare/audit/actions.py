@@ -1,0 +1,78 @@
+"""Every action the audit trail records: one closed set, one grammar.
+
+Modelled on zulip's ``AuditLogEventType``: a new kind of change gets a member here, so a reader of the
+trail (or of a CSV export of it) can list every kind of event and filter on it exactly.
+
+The grammar is ``<entity>.<what happened to it>``: a snake_case entity, then a past-tense verb or
+past participle (``membership.suspended``, ``dps_round.opened``, ``cqc_rating.changed``). The entity
+names what changed, which is not always the audit row's target model: ``placement_deadline.set``
+targets the agreement the deadline belongs to.
+
+Status transitions of packages and offers each have their own member, chosen by
+``brokerage.status_actions``. A member is named after the event when every transition into that
+status is that event (``package.awarded``, ``package.escalated`` for unplaced, ``offer.expired``).
+A package enters brokering on first submission, on each re-brokered round and when imported with
+care already running, so no single verb is right there: that one is ``package.moved_to_brokering``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditAction(StrEnum):
+    # Care packages (ISAs): their status transitions, then what happens to them in brokering.
+    PACKAGE_ENTERED = "package.entered"  # created as a draft, from any route
+    PACKAGE_MOVED_TO_BROKERING = "package.moved_to_brokering"
+    PACKAGE_ESCALATED = "package.escalated"  # not placed: unplaced, with the Care Communications Centre
+    PACKAGE_AWARDED = "package.awarded"
+    PACKAGE_CARE_STARTED = "package.care_started"
+    PACKAGE_HANDED_BACK = "package.handed_back"
+    PACKAGE_ENDED = "package.ended"
+    PACKAGE_CANCELLED = "package.cancelled"
+    PACKAGE_RANKED = "package.ranked"
+
+    # Offers of a package to one provider: sent, then their status transitions.
+    OFFER_SENT = "offer.sent"
+    OFFER_ACCEPTED = "offer.accepted"
+    OFFER_DECLINED = "offer.declined"
+    OFFER_EXPIRED = "offer.expired"
+    OFFER_WITHDRAWN = "offer.withdrawn"
+    OFFER_AWARDED = "offer.awarded"
+    OFFER_NOT_SELECTED = "offer.not_selected"
+
+    # Alerts to the Care Communications Centre.
+    ALERT_RAISED = "alert.raised"
+    ALERT_ACKNOWLEDGED = "alert.acknowledged"
+
+    # Providers' own capacity, and what the council knows about them.
+    PROVIDER_CAPACITY_UPDATED = "provider_capacity.updated"
+    CQC_REGISTRATION_CHANGED = "cqc_registration.changed"
+    CQC_RATING_CHANGED = "cqc_rating.changed"
+    CQC_IMPORT_FINISHED = "cqc_import.finished"  # finished or failed: the event's data holds the error
+    WARD_AREA_CHANGED = "ward_area.changed"
+    DISTRICT_AREA_OVERRIDE_CHANGED = "district_area_override.changed"  # set or removed
+
+    # Agreements (call-off contracts), their lots, members and fee rates.
+    AGREEMENT_CREATED = "agreement.created"
+    AGREEMENT_UPDATED = "agreement.updated"
+    AGREEMENT_EXTENDED = "agreement.extended"
+    PLACEMENT_DEADLINE_SET = "placement_deadline.set"
+    LOT_CREATED = "lot.created"
+    MEMBERSHIP_APPOINTED = "membership.appointed"
+    MEMBERSHIP_SUSPENDED = "membership.suspended"
+    MEMBERSHIP_REINSTATED = "membership.reinstated"
+    MEMBERSHIP_EXITED = "membership.exited"
+    FEE_RATE_ADDED = "fee_rate.added"
+
+    # The Dynamic Purchasing System: application rounds and providers' applications to them.
+    DPS_ROUNDS_SCHEDULED = "dps_rounds.scheduled"
+    DPS_ROUND_RESCHEDULED = "dps_round.rescheduled"
+    DPS_ROUND_CANCELLED = "dps_round.cancelled"
+    DPS_ROUND_OPENED = "dps_round.opened"
+    DPS_ROUND_CLOSED = "dps_round.closed"
+    DPS_APPLICATION_STARTED = "dps_application.started"
+    DPS_APPLICATION_SAVED = "dps_application.saved"
+    DPS_APPLICATION_EVALUATED = "dps_application.evaluated"
+    DPS_APPLICATION_SUBMITTED = "dps_application.submitted"
+    DPS_APPLICATION_DECIDED = "dps_application.decided"
