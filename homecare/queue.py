@@ -51,7 +51,9 @@ def send_now(task_name: str, *ids: int) -> bool:
             app.loader.import_default_modules()
             app.tasks[task_name].apply(args=ids)
         else:
-            app.send_task(task_name, args=ids)
+            # The caller never waits on the result, so none is kept: sending then needs the broker alone,
+            # not the result store too (which, when down, would hold the request for its own retries).
+            app.send_task(task_name, args=ids, ignore_result=True)
     except Exception:
         # Deliberately broad: the broker's failures come from several libraries (kombu, redis, sqlalchemy).
         # The write is saved already and its sweep will find the work, so the caller must not fail.

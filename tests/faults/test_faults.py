@@ -1,0 +1,256 @@
+"""Faults with the real parts: a broker outage during intake, and a worker killed during allocation.
+
+Each test starts its own ``redis-server`` on a free port (never the shared one) and real Celery workers
+(``tests.foundation.celery_worker``) against pytest's PostgreSQL test database, then stops them. Nothing is
+simulated: the broker really goes away, the worker really dies (SIGKILL), and the proof is read back from
+the database and from the workers' own logs (the console email backend prints every email they send).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+from celery import Celery
+from django.db import connection
+from django.db.models import Count, F
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from brokerage.models import AllocationRun, CarePackage, Offer
+from brokerage.services.packages import package_enter
+from config.celery import app as project_app
+from tests.brokerage.factories import make_isa, make_market
+from tests.brokerage.test_api import payload
+from tests.conftest import IN_CI
+from tests.factories import make_provider_user
+from tests.foundation.celery_worker import RunningWorker, celery_worker, client_app
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres]
+
+WAIT_SECONDS = 90.0
+REFERRALS = 96
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class OwnRedis:
+    """A redis-server of the test's own, on its own port, that the test can stop and start again."""
+
+    port: int
+    directory: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen([*command, "--dir", str(self.directory)], stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while not self.answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"redis-server on port {self.port} did not start")
+            time.sleep(0.05)
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+        self.process = None
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    if connection.vendor != "postgresql" or shutil.which("redis-server") is None:
+        if IN_CI:
+            pytest.fail("CI must run the fault tests on PostgreSQL with redis-server installed")
+        pytest.skip("Needs DATABASE_URL (PostgreSQL) and redis-server for the fault tests")
+    redis = OwnRedis(port=_free_port(), directory=tmp_path)
+    redis.start()
+    try:
+        yield redis
+    finally:
+        redis.stop()
+
+
+@contextmanager
+def services_enqueue_to(redis: OwnRedis, queue: str) -> Iterator[None]:
+    """Make the services of this process send to ``redis`` (and ``queue``), as a web server configured so."""
+    app = Celery("homecare", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.broker_url = redis.url
+    app.conf.result_backend = redis.url
+    app.conf.task_default_queue = queue
+    app.conf.task_always_eager = False
+    app.set_current()
+    try:
+        yield
+    finally:
+        project_app.set_current()
+        app.close()
+
+
+def _test_database_url() -> str:
+    parsed = urlparse(os.environ["DATABASE_URL"])
+    return urlunparse(parsed._replace(path=f"/{connection.settings_dict['NAME']}"))
+
+
+def _worker_env(redis: OwnRedis) -> dict[str, str]:
+    return {
+        "REDIS_URL": redis.url,
+        "DATABASE_URL": _test_database_url(),
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+    }
+
+
+def sweep(client: Celery, task: str = "brokerage.tasks.broker_due_packages") -> Any:
+    """Run a beat sweep through the worker; wait for it and every task it fanned out."""
+    result = client.send_task(task)
+    value = result.get(timeout=WAIT_SECONDS)
+    children: list[Any] = list(result.children or [])
+    for child in children:
+        child.get(timeout=WAIT_SECONDS)
+    return value
+
+
+def wait_until(worker: RunningWorker, check: Callable[[], bool], what: str) -> None:
+    """Poll the database (the real result) until ``check`` holds; fail with the worker's log otherwise."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not check():
+        if worker.process.poll() is not None:
+            raise AssertionError(f"The worker exited while waiting for {what}:\n{worker.log()}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Timed out waiting for {what}. Worker log:\n{worker.log()}")
+        time.sleep(0.1)
+
+
+def _token_client(user: Any) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_intake_answers_201_through_a_broker_outage_and_everything_is_ranked_when_it_returns(
+    transactional_db: None, own_redis: OwnRedis, officer: Any, tmp_path: Path
+) -> None:
+    """The Redis the services send to is stopped; referrals keep arriving; then it comes back.
+
+    1. Every referral posted while the broker is down is answered 201 in about a second at most, and saved.
+    2. Once the broker is back, a worker and the beat sweep rank every one of them from the database.
+    """
+    market = make_market(providers=3)
+    integrator = _token_client(officer)
+    timings: list[float] = []
+    with services_enqueue_to(own_redis, queue="outage-test"):
+        own_redis.stop()
+        for number in range(REFERRALS):
+            started = time.perf_counter()
+            response = integrator.post(
+                "/api/packages/", payload(market, external_reference=f"OUTAGE-{number}"), format="json"
+            )
+            timings.append(time.perf_counter() - started)
+            assert response.status_code == 201, response.content
+    assert max(timings) < 2.0, f"slowest referral took {max(timings):.2f} s during the outage"
+    packages = CarePackage.objects.filter(source_system="mosaic", external_reference__startswith="OUTAGE-")
+    assert packages.count() == REFERRALS
+    assert set(packages.values_list("status", flat=True)) == {CarePackage.Status.BROKERING}
+    assert not AllocationRun.objects.exists()  # nothing reached a worker: the broker was down
+
+    own_redis.start()  # the broker returns, empty: the lost start messages are gone for good
+    with celery_worker(env=_worker_env(own_redis), log_dir=tmp_path) as worker:
+        client = client_app(broker=own_redis.url, backend=own_redis.url, queue=worker.queue)
+        assert sweep(client) == REFERRALS
+        assert sweep(client) == 0  # a second sweep finds nothing left to do
+    ranked = AllocationRun.objects.filter(package__in=packages, round_number=1)
+    assert ranked.count() == REFERRALS
+    assert Offer.objects.filter(package__in=packages).count() == REFERRALS * 3
+    print(f"\nBroker outage: {REFERRALS} referrals, slowest answer {max(timings) * 1000:.0f} ms")
+
+
+_SENT = re.compile(r"^Subject: New homecare offer (ISA-\d+).*?^To: (\S+)", re.M | re.S)
+
+
+def _emails(log: str) -> Counter[tuple[str, str]]:
+    """(package reference, recipient) of every offer email a worker printed (console email backend)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for message in log.split("-" * 79):
+        subject = re.search(r"^Subject: New homecare offer (ISA-\d+)", message, re.M)
+        recipient = re.search(r"^To: (\S+)", message, re.M)
+        if subject and recipient:
+            counts[(subject[1], recipient[1])] += 1
+    return counts
+
+
+def test_a_worker_killed_during_allocation_loses_nothing_and_duplicates_nothing(
+    transactional_db: None, own_redis: OwnRedis, officer: Any, tmp_path: Path
+) -> None:
+    """SIGKILL the worker part-way through a burst; a new worker and the sweeps finish the work.
+
+    Afterwards every package is ranked exactly once for its round, each provider has at most one offer per
+    package, and every offer was emailed to each member of its provider's staff exactly once.
+    """
+    packages_in_burst = 24
+    market = make_market(providers=3)
+    staff = {provider.pk: make_provider_user(provider).email for provider in market.providers}
+    env = _worker_env(own_redis)
+    with celery_worker(env=env, log_dir=tmp_path) as first:
+        with services_enqueue_to(own_redis, queue=first.queue):
+            packages = [
+                package_enter(isa=make_isa(market, external_reference=f"KILL-{n}"), entered_by=officer).package
+                for n in range(packages_in_burst)
+            ]
+        wait_until(first, lambda: AllocationRun.objects.count() >= 3, "the first rankings")
+        first.process.send_signal(signal.SIGKILL)
+        first.process.wait(timeout=20)
+        ranked_before_kill = AllocationRun.objects.count()
+        first_log = first.log()
+    assert ranked_before_kill < packages_in_burst, "the worker finished before it could be killed"
+
+    with celery_worker(env=env, log_dir=tmp_path) as second:
+        client = client_app(broker=own_redis.url, backend=own_redis.url, queue=second.queue)
+        sweep(client)
+        # Offer emails whose tasks died with the first worker are due a minute after the offer was sent.
+        Offer.objects.update(sent_at=F("sent_at") - timedelta(minutes=2))
+        sweep(client, "brokerage.tasks.notify_missed_offers")
+        second_log = second.log()
+
+    ids = [package.pk for package in packages]
+    runs = AllocationRun.objects.filter(package_id__in=ids).values("package", "round_number").annotate(n=Count("id"))
+    assert len(runs) == packages_in_burst and {row["n"] for row in runs} == {1}
+    offers = Offer.objects.filter(package_id__in=ids)
+    assert offers.count() == packages_in_burst * len(market.providers)
+    assert not offers.filter(notified_at__isnull=True).exists()
+    emails = _emails(first_log) + _emails(second_log)
+    expected = {(offer.package.reference, staff[offer.provider_id]) for offer in offers.select_related("package")}
+    assert set(emails) == expected
+    assert max(emails.values()) == 1, [pair for pair, n in emails.items() if n > 1]
+    print(f"\nWorker killed after {ranked_before_kill} of {packages_in_burst} rankings; 0 lost, 0 duplicated")
