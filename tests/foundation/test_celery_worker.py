@@ -8,10 +8,14 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from health_check.exceptions import ServiceUnavailable
 
+from brokerage.alerts.models import Alert
+from config.beat import BEAT_SCHEDULE
 from homecare.health import Broker, Worker
 from providers.models import Provider
+from tests.ccc.factories import make_world
 from tests.conftest import IN_CI
 from tests.foundation.celery_worker import celery_worker, client_app
 
@@ -53,6 +57,34 @@ def test_a_worker_on_redis_writes_to_the_test_database(transactional_db: None, t
         assert worker.wait_for(result) == "Renamed by the worker"
     provider.refresh_from_db()
     assert provider.name == "Renamed by the worker"
+
+
+def test_a_real_worker_registers_every_task_on_the_beat_schedule(tmp_path: Path) -> None:
+    # Tasks outside an app's tasks.py (the CCC alerts) are registered in AppConfig.ready, not by autodiscovery.
+    if not REDIS_URL:
+        pytest.skip("REDIS_URL is not set")  # the embedded broker cannot broadcast the inspect request
+    with celery_worker(env={"REDIS_URL": REDIS_URL}, log_dir=tmp_path) as worker:
+        client = client_app(broker=REDIS_URL, backend=REDIS_URL, queue=worker.queue)
+        assert worker.wait_for(client.send_task("homecare.ping")) == "pong"  # the worker is up
+        replies = client.control.inspect(timeout=5).registered() or {}
+        registered = next(tasks for name, tasks in replies.items() if name.startswith(f"{worker.queue}@"))
+    assert {entry["task"] for entry in BEAT_SCHEDULE.values()} <= set(registered)
+
+
+@pytest.mark.postgres
+def test_a_real_worker_runs_the_ccc_alert_beat_task(transactional_db: None, tmp_path: Path) -> None:
+    if not REDIS_URL or connection.vendor != "postgresql":
+        if IN_CI:
+            pytest.fail("CI must run this test on PostgreSQL and Redis")
+        pytest.skip("needs DATABASE_URL (PostgreSQL) and REDIS_URL")
+    world = make_world(now=timezone.now())  # P4 is past its placement deadline
+    env = {"REDIS_URL": REDIS_URL, "DATABASE_URL": _test_database_url()}
+    with celery_worker(env=env, log_dir=tmp_path) as worker:
+        client = client_app(broker=REDIS_URL, backend=REDIS_URL, queue=worker.queue)
+        first = worker.wait_for(client.send_task(BEAT_SCHEDULE["brokerage-raise-ccc-alerts"]["task"]))
+    breach = Alert.objects.get(kind=Alert.Kind.DEADLINE_BREACH)
+    assert breach.package == world.packages["P4"]
+    assert first["raised"] == Alert.objects.count() >= 1
 
 
 def test_the_embedded_broker_carries_tasks_to_a_real_worker_without_any_server(tmp_path: Path) -> None:
