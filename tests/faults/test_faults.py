@@ -107,8 +107,7 @@ def services_enqueue_to(redis: OwnRedis, queue: str) -> Iterator[None]:
     """Make the services of this process send to ``redis`` (and ``queue``), as a web server configured so."""
     app = Celery("homecare", set_as_current=False)
     app.config_from_object("django.conf:settings", namespace="CELERY")
-    app.conf.broker_url = redis.url
-    app.conf.result_backend = redis.url
+    app.conf.update(broker_url=redis.url, result_backend=redis.url)
     app.conf.task_default_queue = queue
     app.conf.task_always_eager = False
     app.set_current()
