@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import csp.constants
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
@@ -170,6 +171,39 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files; an inline
+# script needs the request's nonce (README, "Content-Security-Policy"). Swagger UI and Redoc come from
+# drf-spectacular-sidecar's pinned copies, so no page loads anything from another host.
+INSTALLED_APPS += ["csp", "drf_spectacular_sidecar"]
+MIDDLEWARE.insert(MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.constants.SELF],
+        "script-src": [csp.constants.SELF, csp.constants.NONCE],
+        # Redoc (pinned by drf-spectacular-sidecar) adds two <style> elements before it can be given the
+        # nonce: perfect-scrollbar's CSS and an empty sheet. Allowed by hash, so nothing else inline is.
+        "style-src": [
+            csp.constants.SELF,
+            csp.constants.NONCE,
+            "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='",
+            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+        ],
+        "img-src": [csp.constants.SELF, "data:"],  # GOV.UK Frontend's and Swagger UI's icons are data: URIs
+        "font-src": [csp.constants.SELF],
+        "connect-src": [csp.constants.SELF],
+        "worker-src": [csp.constants.SELF, "blob:"],  # Redoc's search runs in a worker made from its own bundle
+        "object-src": [csp.constants.NONE],
+        "base-uri": [csp.constants.SELF],
+        "frame-ancestors": [csp.constants.NONE],
+        "form-action": [csp.constants.SELF],
+    },
+}
+SPECTACULAR_SETTINGS |= {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Celery: the broker only carries ids; state lives in the database.

@@ -11,7 +11,8 @@ Built on django-health-check 4.x: each check is a dataclass with ``run()`` that 
   for the answer instead.
 
 Browsers get a GOV.UK page; monitors get JSON (``Accept: application/json`` or ``?format=json``),
-with HTTP 500 when anything is down so a load balancer or Docker healthcheck can act on it.
+with HTTP 503 Service Unavailable when anything is down, so a load balancer or Docker healthcheck
+can act on it (django-health-check itself answers 500, which reads as a bug in the health page).
 
 The checks use the process's Celery app (``config.celery``, made current when the settings load)
 through ``celery.current_app``, so the platform never imports the project package.
@@ -22,11 +23,12 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import math
+from http import HTTPStatus
 from typing import Any
 
 from celery import Celery, current_app
 from celery.exceptions import TimeoutError as CeleryTimeoutError
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from health_check.base import HealthCheck, HealthCheckResult
 from health_check.checks import Database
 from health_check.contrib.celery import Ping
@@ -42,6 +44,12 @@ def broker_can_broadcast(app: Celery) -> bool:
         return "fanout" in connection.transport.implements.exchange_type
 
 
+def broker_errors(app: Celery) -> tuple[type[BaseException], ...]:
+    """What the broker's client library raises when the broker is unreachable (e.g. redis' ConnectionError)."""
+    with app.connection_for_read() as connection:
+        return (OperationalError, *connection.connection_errors, *connection.channel_errors)
+
+
 @dataclasses.dataclass
 class Broker(HealthCheck):
     """The message broker accepts a connection and reports the depth of the default queue."""
@@ -52,12 +60,8 @@ class Broker(HealthCheck):
 
     def run(self) -> None:
         queue = self.app.conf.task_default_queue
+        errors = broker_errors(self.app)
         with self.app.connection_for_read() as connection:
-            errors: tuple[type[BaseException], ...] = (
-                OperationalError,
-                *connection.connection_errors,
-                *connection.channel_errors,
-            )
             try:
                 connection.ensure_connection(max_retries=1, timeout=math.ceil(self.timeout.total_seconds()))
                 # kombu's stubs type this as str; at run time it is (queue, message_count, consumer_count).
@@ -79,7 +83,10 @@ class Worker(HealthCheck):
 
     def run(self) -> None:
         if broker_can_broadcast(self.app):
-            Ping(app=self.app, timeout=datetime.timedelta(seconds=1)).run()
+            try:
+                Ping(app=self.app, timeout=datetime.timedelta(seconds=1)).run()
+            except broker_errors(self.app) as exc:  # not OSErrors: Ping itself would call them "unknown"
+                raise ServiceUnavailable(f"Cannot reach the broker ({type(exc).__name__})") from exc
             return
         seconds = self.timeout.total_seconds()
         try:
@@ -106,16 +113,28 @@ class HealthView(HealthCheckView):
     template_name = "health/index.html"
     checks = (Database, Broker, Worker)
 
+    async def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response: HttpResponseBase = await super().get(request, *args, **kwargs)
+        # django-health-check answers 500 when a check failed (its feeds stay 200, for feed readers).
+        # Part of the service is down, not broken: 503, which monitors and load balancers expect.
+        if response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR and any(r.error for r in self.results):
+            response.status_code = HTTPStatus.SERVICE_UNAVAILABLE
+        return response
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)
-        context["rows"] = [_row(result) for result in self.results]
+        context["rows"] = rows = [_row(result) for result in self.results]
+        # Named in the warning at the top, so nobody has to scan the list to see what is down.
+        context["unavailable"] = ", ".join(row["name"] for row in rows if not row["ok"])
         return context
 
     def render_to_response_json(self, status: int) -> JsonResponse:
+        rows = [_row(result) for result in self.results]
         return JsonResponse(
             {
                 "status": "unavailable" if status >= 500 else "ok",
-                "checks": {_row(result)["key"]: _row(result) for result in self.results},
+                "unavailable": [row["key"] for row in rows if not row["ok"]],
+                "checks": {row["key"]: row for row in rows},
             },
             status=status,
         )

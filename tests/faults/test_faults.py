@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
-import socket
-import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -39,6 +35,7 @@ from tests.brokerage.test_api import payload
 from tests.conftest import IN_CI
 from tests.factories import make_provider_user
 from tests.foundation.celery_worker import RunningWorker, celery_worker, client_app
+from tests.foundation.redis_server import RunningRedis, redis_server
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres]
 
@@ -46,64 +43,18 @@ WAIT_SECONDS = 90.0
 REFERRALS = 96
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class OwnRedis:
-    """A redis-server of the test's own, on its own port, that the test can stop and start again."""
-
-    port: int
-    directory: Path
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen([*command, "--dir", str(self.directory)], stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 20
-        while not self.answers():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"redis-server on port {self.port} did not start")
-            time.sleep(0.05)
-
-    def answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-        self.process = None
-
-
 @pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
-    if connection.vendor != "postgresql" or shutil.which("redis-server") is None:
+def own_redis(tmp_path: Path) -> Iterator[RunningRedis]:
+    if connection.vendor != "postgresql":
         if IN_CI:
-            pytest.fail("CI must run the fault tests on PostgreSQL with redis-server installed")
-        pytest.skip("Needs DATABASE_URL (PostgreSQL) and redis-server for the fault tests")
-    redis = OwnRedis(port=_free_port(), directory=tmp_path)
-    redis.start()
-    try:
+            pytest.fail("CI must run the fault tests on PostgreSQL")
+        pytest.skip("Needs DATABASE_URL (PostgreSQL) for the fault tests' workers")
+    with redis_server(log_dir=tmp_path) as redis:
         yield redis
-    finally:
-        redis.stop()
 
 
 @contextmanager
-def services_enqueue_to(redis: OwnRedis, queue: str) -> Iterator[None]:
+def services_enqueue_to(redis: RunningRedis, queue: str) -> Iterator[None]:
     """Make the services of this process send to ``redis`` (and ``queue``), as a web server configured so."""
     app = Celery("homecare", set_as_current=False)
     app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -123,7 +74,7 @@ def _test_database_url() -> str:
     return urlunparse(parsed._replace(path=f"/{connection.settings_dict['NAME']}"))
 
 
-def _worker_env(redis: OwnRedis) -> dict[str, str]:
+def _worker_env(redis: RunningRedis) -> dict[str, str]:
     return {
         "REDIS_URL": redis.url,
         "DATABASE_URL": _test_database_url(),
@@ -159,7 +110,7 @@ def _token_client(user: Any) -> APIClient:
 
 
 def test_intake_answers_201_through_a_broker_outage_and_everything_is_ranked_when_it_returns(
-    transactional_db: None, own_redis: OwnRedis, officer: Any, tmp_path: Path
+    transactional_db: None, own_redis: RunningRedis, officer: Any, tmp_path: Path
 ) -> None:
     """The Redis the services send to is stopped; referrals keep arriving; then it comes back.
 
@@ -218,7 +169,7 @@ def _emails(log: str) -> Counter[tuple[str, str]]:
 
 
 def test_a_worker_killed_during_allocation_loses_nothing_and_duplicates_nothing(
-    transactional_db: None, own_redis: OwnRedis, officer: Any, tmp_path: Path
+    transactional_db: None, own_redis: RunningRedis, officer: Any, tmp_path: Path
 ) -> None:
     """SIGKILL the worker part-way through a burst; a new worker and the sweeps finish the work.
 

@@ -15,7 +15,7 @@ from brokerage.alerts.models import Alert
 from config.beat import BEAT_SCHEDULE
 from homecare.health import Broker, Worker
 from providers.models import Provider
-from tests.ccc.factories import make_world
+from tests.brokerage.dashboard.factories import make_world
 from tests.conftest import IN_CI
 from tests.foundation.celery_worker import celery_worker, client_app
 
