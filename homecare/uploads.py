@@ -66,14 +66,18 @@ def import_max_bytes() -> int:
     return int(settings.HOMECARE_IMPORT_MAX_BYTES)
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:,.1f} MB"
+def _size(size: int) -> str:
+    if size >= 1024**2:
+        return f"{size / 1024**2:,.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:,.1f} KB"
+    return f"{size:,} bytes"
 
 
 def _too_big(name: str, size: int | None, max_bytes: int) -> TextFileRefused:
-    found = f"is {_megabytes(size)}" if size is not None else "is larger than that"
+    found = f"is {_size(size)}" if size is not None else "is larger than that"
     return TextFileRefused(
-        f"{name} {found}; the largest file that can be imported is {_megabytes(max_bytes)} "
+        f"{name} {found}; the largest file that can be imported is {_size(max_bytes)} "
         "(HOMECARE_IMPORT_MAX_MB). Split it into smaller files."
     )
 
@@ -100,7 +104,7 @@ def _read_bounded(source: Path | IO[bytes] | _SizedUpload, *, name: str, max_byt
 
 
 def _bad_byte(error: UnicodeDecodeError) -> str:
-    return f"byte 0x{error.object[error.start]:02X} at position {error.start:,}"
+    return f"byte 0x{error.object[error.start]:02X} at offset {error.start:,}"
 
 
 def decode_text(data: bytes, *, name: str) -> DecodedText:
