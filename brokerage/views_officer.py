@@ -41,6 +41,7 @@ from brokerage.services.packages import (
 from brokerage.services.responses import package_award_manually, package_rebroker
 from contracts.models import Urgency
 from homecare.accounts.audiences import Audience, audience_required, request_user
+from homecare.uploads import TextFileRefused, read_text_file
 from providers.models import LocalityArea
 
 officer_only = audience_required(Audience.OFFICER)
@@ -197,9 +198,9 @@ def package_import_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.add_error("file", "The file must be a CSV saved as UTF-8.")
+            text = read_text_file(upload)  # checks the declared size against HOMECARE_IMPORT_MAX_MB first
+        except TextFileRefused as problem:
+            form.add_error("file", str(problem))  # names the file and what was found
         else:
             report = package_import_csv(text=text, imported_by=request_user(request))
             if report.ok:

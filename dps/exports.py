@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
+from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from dps.models import ApplicationStatus, DpsRound, ProviderApplication
+from homecare.spreadsheets import spreadsheet_response
 
 COLUMNS = (
     "Provider",
@@ -65,32 +63,18 @@ def decision_record(*, dps_round: DpsRound) -> list[tuple[str, ...]]:
     return rows
 
 
-def _safe_cell(value: str) -> str:
-    """Stop spreadsheet formula injection: a cell starting with = + - @ is shown as text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+COLUMN_WIDTHS = (40, 16, 50, 28, 18, 28, 10, 10, 40, 50, 24, 18, 18)
 
 
-def as_csv(rows: list[tuple[str, ...]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    writer.writerows([_safe_cell(value) for value in row] for row in rows)
-    return buffer.getvalue()
-
-
-def as_xlsx(rows: list[tuple[str, ...]], *, title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.worksheets[0]
-    sheet.title = "Appointed providers"
-    workbook.properties.title = title
-    sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_safe_cell(value) for value in row])
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHIJKLM", (40, 16, 50, 28, 18, 28, 10, 10, 40, 50, 24, 18, 18), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def decision_record_response(*, dps_round: DpsRound, file_format: str) -> HttpResponse:
+    """The decision record as CSV or XLSX, written by ``homecare.spreadsheets`` (formula-safe)."""
+    stem = f"decision-record-{dps_round.agreement.reference}-round-{dps_round.number}".replace(" ", "-").lower()
+    return spreadsheet_response(
+        header=COLUMNS,
+        rows=decision_record(dps_round=dps_round),
+        file_format=file_format,
+        filename_stem=stem,
+        sheet_title="Appointed providers",
+        document_title=f"{dps_round.agreement}: {dps_round}: appointed providers",
+        column_widths=COLUMN_WIDTHS,
+    )

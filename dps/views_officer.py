@@ -17,6 +17,7 @@ from dps.criteria import PUBLISHED_CRITERIA
 from dps.models import ApplicationStatus
 from homecare.accounts.audiences import Audience, audience_required, request_user
 from homecare.audit.selectors import audit_events_for
+from homecare.spreadsheets import FILE_FORMATS
 
 
 def _round_url(round_id: int) -> str:
@@ -148,19 +149,8 @@ def application_letter(request: HttpRequest, application_id: int, fmt: str = "ht
 def decision_record(request: HttpRequest, round_id: int, fmt: str = "html") -> HttpResponse:
     """The decision report's appendix: every appointed provider, as a page, CSV or XLSX."""
     dps_round = selectors.round_get(round_id=round_id)
+    if fmt in FILE_FORMATS:
+        return exports.decision_record_response(dps_round=dps_round, file_format=fmt)
     rows = exports.decision_record(dps_round=dps_round)
-    stem = f"decision-record-{dps_round.agreement.reference}-round-{dps_round.number}".replace(" ", "-").lower()
-    if fmt == "csv":
-        response = HttpResponse(exports.as_csv(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-        return response
-    if fmt == "xlsx":
-        title = f"{dps_round.agreement}: {dps_round}: appointed providers"
-        response = HttpResponse(
-            exports.as_xlsx(rows, title=title),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-        return response
     context = {"dps_round": dps_round, "columns": exports.COLUMNS, "rows": rows}
     return render(request, "dps/decision_record.html", context)

@@ -6,8 +6,11 @@
    distinct rating set (ratings + report date), so a new CQC rating adds a row and a repeat does not.
 3. Rating and registration-status changes of known locations are audited one by one; each run is
    recorded as a :class:`CqcImportRun` with its counts and audited as a whole.
-4. Writes happen in batches, each in one transaction: a failure leaves earlier batches in place and
-   the run marked failed with the error; the run can simply be repeated.
+4. A file (and the demo) is imported all or nothing, in one transaction: a bad record anywhere leaves
+   the database as it was, and the run is recorded as failed with where and why, and 0 written.
+5. An API import or sync commits in batches (a transaction must not stay open across hundreds of HTTP
+   calls): a failure keeps the earlier batches, the run's counts are exactly what was committed, and a
+   repeat resumes cheaply because unchanged locations are skipped.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from itertools import islice
@@ -29,7 +32,7 @@ from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from providers.areas import AreaResolver
 from providers.cqc_client import CqcApiClient
-from providers.cqc_records import LocationRecord, location_record_from_api, parse_date
+from providers.cqc_records import CqcFormatError, LocationRecord, location_record_from_api, parse_date
 from providers.geography import GeoPoint, council_boundary
 from providers.models import CqcImportRun, CqcLocation, CqcRating, Provider
 from providers.quality import CqcRatings, KeyQuestion
@@ -48,6 +51,10 @@ class ImportCounts:
     unchanged: int = 0
     ratings_added: int = 0
 
+    def add(self, other: ImportCounts) -> None:
+        for name in ("created", "updated", "unchanged", "ratings_added"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, CqcRatings):
@@ -57,7 +64,8 @@ def _plain(value: Any) -> Any:
             "report_date": value.report_date,
         }
     if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        # Where a record was read from is not part of what CQC says about the location.
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value) if f.name != "origin"}
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]
     return value
@@ -95,6 +103,28 @@ _LOCATION_FIELDS = (
 )
 
 
+def _text_limits() -> dict[str, int]:
+    """The longest text each stored field holds, so a too-long value is refused by name on every database
+    (PostgreSQL would fail the whole statement; SQLite would store it)."""
+    limits = {
+        name: max_length
+        for name in (*_LOCATION_FIELDS, "location_id")
+        if (max_length := getattr(CqcLocation._meta.get_field(name), "max_length", None))
+    }
+    limits["provider_id"] = int(Provider._meta.get_field("cqc_provider_id").max_length or 0)
+    limits["provider_name"] = int(Provider._meta.get_field("name").max_length or 0)
+    return limits
+
+
+def _check(record: LocationRecord, limits: dict[str, int]) -> None:
+    if not record.location_id or not record.provider_id:
+        raise CqcFormatError("A location needs both a location ID and a provider ID.")
+    for name, limit in limits.items():
+        value = getattr(record, name)
+        if isinstance(value, str) and len(value) > limit:
+            raise CqcFormatError(f"{name} is {len(value)} characters long ({value[:40]!r}...); at most {limit} fit.")
+
+
 def _apply(location: CqcLocation, record: LocationRecord) -> None:
     for name in _LOCATION_FIELDS:
         setattr(location, name, getattr(record, name))
@@ -111,6 +141,9 @@ class _Importer:
         self.counts = ImportCounts()
         self.resolver = AreaResolver()
         self.now = timezone.now()
+        self.limits = _text_limits()
+        self.position = 0  # how many records have been read, so a failure can say where
+        self.current: LocationRecord | None = None
 
     def provider_for(self, record: LocationRecord, providers: dict[str, Provider]) -> Provider:
         provider = providers.get(record.provider_id)
@@ -136,6 +169,9 @@ class _Importer:
         provider_ids = {record.provider_id for record in records}
         providers = {p.cqc_provider_id or "": p for p in Provider.objects.filter(cqc_provider_id__in=provider_ids)}
         for record in records:
+            self.position += 1
+            self.current = record
+            _check(record, self.limits)
             fingerprint = _hash(record)
             location = existing.get(record.location_id)
             if location is not None and location.source_fingerprint == fingerprint:
@@ -221,6 +257,15 @@ def _batches(records: Iterable[LocationRecord], size: int) -> Iterator[list[Loca
         yield batch
 
 
+def _where(importer: _Importer) -> str:
+    """Where the import stopped: the record being written, by its origin; a reader's error names its own line."""
+    record = importer.current
+    if record is None:
+        return ""
+    place = record.origin or f"record {importer.position}"
+    return f"{place} (location {record.location_id or 'with no ID'}): "
+
+
 def cqc_records_import(
     *,
     records: Iterable[LocationRecord],
@@ -228,10 +273,18 @@ def cqc_records_import(
     description: str = "",
     progress: ProgressCallback | None = None,
     batch_size: int = 500,
+    all_or_nothing: bool = True,
     changes_from: datetime | None = None,
     changes_until: datetime | None = None,
 ) -> CqcImportRun:
-    """Import CQC location records (from any source) and return the recorded run."""
+    """Import CQC location records (from any source) and return the recorded run.
+
+    1. Record the run as started (committed at once, so even a crash leaves a trace).
+    2. Import the records in batches (for the queries), all inside one transaction when
+       ``all_or_nothing``, or each batch committed on its own.
+    3. On any error: roll back what was not committed, record the run as failed with where it stopped,
+       why, and the counts actually written (0 for all or nothing), then let the error reach the caller.
+    """
     run = CqcImportRun.objects.create(
         source=source,
         description=description[:255],
@@ -240,17 +293,27 @@ def cqc_records_import(
         changes_until=changes_until,
     )
     importer = _Importer(source=source)
+    committed = ImportCounts()
     try:
-        for batch in _batches(records, batch_size):
-            with transaction.atomic():
-                importer.import_batch(batch)
-            if progress:
-                progress(len(batch))
+        with transaction.atomic() if all_or_nothing else nullcontext():
+            for batch in _batches(records, batch_size):
+                with nullcontext() if all_or_nothing else transaction.atomic():
+                    importer.import_batch(batch)
+                # A reader's error while fetching the next batch names its own line.
+                importer.current = None
+                if not all_or_nothing:
+                    committed.add(importer.counts)
+                    importer.counts = ImportCounts()
+                if progress:
+                    progress(len(batch))
     except Exception as problem:
         # Record why the run failed, then let the error reach the caller: nothing is swallowed.
-        _finish(run, importer.counts, error=f"{type(problem).__name__}: {problem}")
+        reason = str(problem) if isinstance(problem, CqcFormatError) else f"{type(problem).__name__}: {problem}"
+        _finish(run, committed, error=_where(importer) + reason)
+        problem.add_note(f"Recorded as failed CQC import run {run.pk}: {run.error}")
         raise
-    _finish(run, importer.counts)
+    committed.add(importer.counts)
+    _finish(run, committed)
     return run
 
 
@@ -266,12 +329,17 @@ def _finish(run: CqcImportRun, counts: ImportCounts, *, error: str = "") -> None
         counts.ratings_added,
     )
     run.save()
+    written = (
+        f"{counts.created} new, {counts.updated} updated, {counts.unchanged} unchanged, "
+        f"{counts.ratings_added} new rating sets"
+    )
     audit_record(
         actor=None,
         action=AuditAction.CQC_IMPORT_FINISHED,
         target=run,
-        summary=f"{run.get_source_display()} {'failed' if error else 'finished'}: {counts.created} new, "
-        f"{counts.updated} updated, {counts.unchanged} unchanged, {counts.ratings_added} new rating sets.",
+        summary=f"{run.get_source_display()} failed ({written} kept): {error}"[:500]
+        if error
+        else f"{run.get_source_display()} finished: {written}.",
         data={"error": error} if error else None,
     )
 
@@ -354,6 +422,7 @@ def cqc_import_from_api(
             description=f"All CQC locations in {local_authority} ({len(ids)})",
             progress=progress,
             batch_size=50,
+            all_or_nothing=False,
         )
 
 
@@ -393,6 +462,7 @@ def _sync_changes(*, client: CqcApiClient, until: datetime | None, progress: Pro
         description=f"CQC changes {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({len(ids)} changed)",
         progress=progress,
         batch_size=50,
+        all_or_nothing=False,
         changes_from=start,
         changes_until=end,
     )

@@ -23,14 +23,16 @@ What real data contains, and how it is read:
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from homecare.uploads import TextFileRefused, read_text_file
 from providers.quality import CqcRatings, KeyQuestion, Rating
 
 HOMECARE_SERVICE_TYPE = "Homecare agencies"
@@ -85,6 +87,8 @@ class LocationRecord:
     last_report_publication_date: date | None = None
     ratings_known: bool = True
     current_rating: RatingRecord | None = field(default=None)
+    # Where the record came from, e.g. "file.csv, line 552", for error messages; not part of its fingerprint.
+    origin: str = field(default="", compare=False)
 
     @property
     def is_homecare_agency(self) -> bool:
@@ -353,42 +357,52 @@ def read_latest_ratings_csv(rows: Iterable[Mapping[str, str]]) -> dict[str, Rati
     return result
 
 
-def _from_header(handle: IO[str], path: Path) -> tuple[Iterator[str], int]:
+def _from_header(lines: Iterator[str], path: Path) -> tuple[Iterator[str], int]:
     """Skip any notice CQC puts above the header (recent directory sheets have one); returns the lines
     from the header on, and how many lines were skipped."""
-    for skipped, line in enumerate(handle):
+    for skipped, line in enumerate(lines):
         if "Location ID" in line or "location_id" in line:
-            return itertools.chain([line], handle), skipped
+            return itertools.chain([line], lines), skipped
         if skipped >= MAX_PREAMBLE_LINES:
             break
     raise CqcFormatError(f"{path.name}: no header row with a 'Location ID' column in its first lines.")
 
 
+def _lines(path: Path) -> Iterator[str]:
+    """The file's lines, in whichever encoding Excel saved it (``homecare.uploads``), within the size limit."""
+    try:
+        text = read_text_file(path)
+    except TextFileRefused as problem:
+        raise CqcFormatError(str(problem)) from problem
+    return iter(io.StringIO(text, newline=""))
+
+
 def read_location_csv(path: Path, *, ratings_path: Path | None = None) -> Iterator[LocationRecord]:
-    """Records from a CQC bulk CSV, whichever supported shape it has (decided from its header)."""
+    """Records from a CQC bulk CSV, whichever supported shape it has (decided from its header).
+
+    Each record carries its line in the file (``source_line``), so an import can say where it stopped.
+    """
     ratings = None
     if ratings_path is not None:
-        with ratings_path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(_from_header(handle, ratings_path)[0])
-            missing = RATINGS_COLUMNS - set(reader.fieldnames or [])
-            if missing:
-                raise CqcFormatError(f"{ratings_path.name} is not CQC's latest ratings sheet: no {sorted(missing)}.")
-            ratings = read_latest_ratings_csv(reader)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        lines, skipped = _from_header(handle, path)
-        reader = csv.DictReader(lines)
-        columns = set(reader.fieldnames or [])
-        if columns >= EXTRACT_COLUMNS:
-            read_row: Callable[[Mapping[str, str]], LocationRecord] = _extract_row
-        elif columns >= DIRECTORY_COLUMNS:
-            read_row = partial(_directory_row, ratings=ratings)
-        else:
-            raise CqcFormatError(
-                f"{path.name} is not a CQC locations CSV this importer knows: expected the care directory "
-                f"columns {sorted(DIRECTORY_COLUMNS)} or the extract columns {sorted(EXTRACT_COLUMNS)}."
-            )
-        for line, row in enumerate(reader, start=2 + skipped):
-            try:
-                yield read_row(row)
-            except (ValueError, KeyError) as problem:
-                raise CqcFormatError(f"{path.name}, line {line}: {problem}") from problem
+        reader = csv.DictReader(_from_header(_lines(ratings_path), ratings_path)[0])
+        missing = RATINGS_COLUMNS - set(reader.fieldnames or [])
+        if missing:
+            raise CqcFormatError(f"{ratings_path.name} is not CQC's latest ratings sheet: no {sorted(missing)}.")
+        ratings = read_latest_ratings_csv(reader)
+    lines, skipped = _from_header(_lines(path), path)
+    reader = csv.DictReader(lines)
+    columns = set(reader.fieldnames or [])
+    if columns >= EXTRACT_COLUMNS:
+        read_row: Callable[[Mapping[str, str]], LocationRecord] = _extract_row
+    elif columns >= DIRECTORY_COLUMNS:
+        read_row = partial(_directory_row, ratings=ratings)
+    else:
+        raise CqcFormatError(
+            f"{path.name} is not a CQC locations CSV this importer knows: expected the care directory "
+            f"columns {sorted(DIRECTORY_COLUMNS)} or the extract columns {sorted(EXTRACT_COLUMNS)}."
+        )
+    for line, row in enumerate(reader, start=2 + skipped):
+        try:
+            yield replace(read_row(row), origin=f"{path.name}, line {line}")
+        except (ValueError, KeyError) as problem:
+            raise CqcFormatError(f"{path.name}, line {line}: {problem}") from problem

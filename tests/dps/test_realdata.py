@@ -200,7 +200,7 @@ def test_an_override_is_recorded_with_its_justification_and_exported(
 
     rows = exports.decision_record(dps_round=open_round)
     csv_response = officer_client.get(reverse("commissioning:dps:decision_record_csv", args=[open_round.pk]))
-    table = list(csv.reader(io.StringIO(csv_response.content.decode())))
+    table = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
     assert tuple(table[0]) == exports.COLUMNS
     assert len(table) == 1 + len(rows) == 2
     record = dict(zip(table[0], table[1], strict=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -109,9 +110,24 @@ def test_a_failing_import_is_recorded_as_failed_and_the_error_reaches_the_caller
     with pytest.raises(CqcFormatError):
         cqc_records_import(records=records(), source="csv", batch_size=1)
     run = CqcImportRun.objects.get()
-    assert not run.succeeded
+    assert not run.succeeded and run.finished_at is not None
     assert "Unrecognised date" in run.error
-    assert CqcLocation.objects.count() == 1  # the batch before the bad row stays; re-running is safe
+    # All or nothing: the batch before the bad row was rolled back too, and the run says so.
+    assert CqcLocation.objects.count() == 0 and Provider.objects.count() == 0
+    assert (run.created, run.updated, run.unchanged, run.ratings_added) == (0, 0, 0, 0)
+
+
+def test_a_failing_batched_api_import_keeps_committed_batches_and_counts_only_those():
+    def records():
+        yield location_record()
+        yield replace(location_record(), location_id="1-000000002", postcode="LS1 1AA EXTRA")
+
+    with pytest.raises(CqcFormatError, match="postcode is 13 characters"):
+        cqc_records_import(records=records(), source="api", batch_size=1, all_or_nothing=False)
+    run = CqcImportRun.objects.get()
+    assert not run.succeeded
+    assert run.error.startswith("record 2 (location 1-000000002): postcode is 13 characters")
+    assert CqcLocation.objects.count() == 1 and (run.created, run.updated) == (1, 0)
 
 
 def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:

@@ -9,10 +9,14 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from brokerage.services.imports import COLUMNS, package_import_csv
+from homecare.uploads import TextFileRefused, decode_text_file
 
 
 class Command(BaseCommand):
-    help = "Import care packages from CSV (columns: " + ", ".join(COLUMNS) + "). All rows or none."
+    help = (
+        "Import care packages from CSV (columns: " + ", ".join(COLUMNS) + "). UTF-8, UTF-16 or Windows-1252 "
+        "(Latin-1), up to HOMECARE_IMPORT_MAX_MB. All rows or none."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
@@ -27,7 +31,12 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"No user {options['user']!r}.")
-        report = package_import_csv(text=path.read_text(encoding="utf-8-sig"), imported_by=user)
+        try:
+            decoded = decode_text_file(path)
+        except TextFileRefused as problem:
+            raise CommandError(str(problem)) from problem
+        self.stdout.write(f"Read {path.name} as {decoded.encoding}.")
+        report = package_import_csv(text=decoded.text, imported_by=user)
         for error in report.file_errors:
             self.stderr.write(error)
         for row in report.failed_rows:

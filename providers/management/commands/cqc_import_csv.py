@@ -18,7 +18,8 @@ class Command(BaseCommand):
     help = (
         "Import CQC locations from a bulk CSV. Accepts CQC's care directory sheet saved as CSV "
         "(add --ratings with the 'Latest ratings' sheet for key-question ratings) or the flattened "
-        "extract (e.g. shared/data/cqc/oldham_cqc_locations_2025-03.csv). Safe to re-run."
+        "extract (e.g. shared/data/cqc/oldham_cqc_locations_2025-03.csv). UTF-8, UTF-16 or Windows-1252 "
+        "(Latin-1), up to HOMECARE_IMPORT_MAX_MB. All rows or none; safe to re-run."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -34,10 +35,15 @@ class Command(BaseCommand):
             records = list(read_location_csv(path, ratings_path=options["ratings"]))
         except CqcFormatError as problem:
             raise CommandError(str(problem)) from problem
-        with progress_bar(total=len(records), unit="loc", description="CQC locations") as bar:
-            run = cqc_records_import(
-                records=records, source=CqcImportRun.Source.CSV, description=path.name, progress=bar.update
-            )
+        try:
+            with progress_bar(total=len(records), unit="loc", description="CQC locations") as bar:
+                run = cqc_records_import(
+                    records=records, source=CqcImportRun.Source.CSV, description=path.name, progress=bar.update
+                )
+        except CqcFormatError as problem:
+            # The importer's note says where it stopped, and which run records the failure.
+            where = " ".join(getattr(problem, "__notes__", [])) or str(problem)
+            raise CommandError(f"Nothing was imported. {where}") from problem
         self.stdout.write(
             self.style.SUCCESS(
                 f"{path.name}: {run.created} new, {run.updated} updated, {run.unchanged} unchanged, "

@@ -1,4 +1,4 @@
-"""Every table on the dashboard downloads as CSV and XLSX with the rows the page shows."""
+"""Every table on the dashboard downloads as CSV and XLSX with the rows the page shows; no cell runs as a formula."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from openpyxl import load_workbook
 
 from brokerage.dashboard import metrics
 from brokerage.dashboard.filters import DashboardFilters
+from providers.models import LocalityArea, Provider
 from tests.brokerage.dashboard.factories import NOW, World, make_world
+from tests.spreadsheets import HOSTILE_NAMES, ReadBack, read_back_inert
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +56,21 @@ def test_exported_figures_are_numbers_in_the_spreadsheet(ccc_client: Client, wor
 
 def test_an_unknown_table_is_not_found(ccc_client: Client) -> None:
     assert ccc_client.get(reverse("ccc:brokerage:export", args=["nothing", "csv"])).status_code == 404
+
+
+def test_no_dashboard_export_lets_a_provider_or_area_name_run_as_a_formula(ccc_client: Client, world: World) -> None:
+    hostile_providers = dict(zip((world.a, world.b, world.c), HOSTILE_NAMES, strict=False))
+    for provider, name in hostile_providers.items():
+        Provider.objects.filter(pk=provider.pk).update(name=name)
+    LocalityArea.objects.filter(pk=world.north.pk).update(name=HOSTILE_NAMES[3])
+    shown: dict[str, ReadBack] = {}
+    for slug in metrics.dashboard(DashboardFilters(period="91", now=NOW)).tables():
+        with time_machine.travel(NOW, tick=False):
+            as_csv = ccc_client.get(reverse("ccc:brokerage:export", args=[slug, "csv"]), {"period": "91"})
+            as_xlsx = ccc_client.get(reverse("ccc:brokerage:export", args=[slug, "xlsx"]), {"period": "91"})
+        shown[slug] = read_back_inert(csv_content=as_csv.content, xlsx_content=as_xlsx.content)
+    assert len(shown) == 10
+    for slug in ("awarded-hours", "provider-responses"):
+        assert all(shown[slug].shows_inert(name) for name in hostile_providers.values()), slug
+    for slug in ("unmet-demand", "times-by-area"):
+        assert shown[slug].shows_inert(HOSTILE_NAMES[3]), slug

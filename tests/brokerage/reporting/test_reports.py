@@ -24,6 +24,7 @@ from dps.models import ApplicationStatus, CriterionResult, DpsRound, ProviderApp
 from providers.models import LocalityArea
 from tests.contracts.factories import AgreementFactory, FeeRateFactory, MembershipFactory
 from tests.factories import ProviderFactory
+from tests.spreadsheets import HOSTILE_NAMES, read_back_inert
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +189,30 @@ def test_officers_read_the_report_and_download_every_table(
 
 def test_ccc_staff_cannot_read_officer_reports(ccc_client: Client, agreement: Agreement) -> None:
     assert ccc_client.get(reverse("commissioning:reports:index")).status_code == 403
+
+
+def test_no_report_export_lets_a_round_area_or_criterion_name_run_as_a_formula(
+    agreement: Agreement, officer: User, officer_client: Client
+) -> None:
+    make_dps(agreement, officer)
+    DpsRound.objects.filter(agreement=agreement).update(label=HOSTILE_NAMES[0])
+    CriterionResult.objects.update(title=HOSTILE_NAMES[1])
+    area = LocalityArea.objects.create(name=HOSTILE_NAMES[2], code="north")
+    make_package(agreement, area, status=CarePackage.Status.CARE_STARTED, started=date(2026, 2, 1))
+    # A budget far below the commitments, so the year-end figure is negative.
+    Agreement.objects.filter(pk=agreement.pk).update(indicative_annual_budget=Decimal(100))
+    shown = {}
+    with time_machine.travel(datetime(2026, 3, 2, 12, tzinfo=UTC), tick=False):
+        for slug in ["budget", "budget-by-area", "dps-rounds", "dps-rejections", "dps-members"]:
+            as_csv = officer_client.get(reverse("commissioning:reports:export", args=[agreement.pk, slug, "csv"]))
+            as_xlsx = officer_client.get(reverse("commissioning:reports:export", args=[agreement.pk, slug, "xlsx"]))
+            shown[slug] = read_back_inert(csv_content=as_csv.content, xlsx_content=as_xlsx.content)
+    assert shown["dps-rounds"].shows_inert(HOSTILE_NAMES[0])
+    assert shown["dps-rejections"].shows_inert(HOSTILE_NAMES[0])
+    assert shown["dps-rejections"].shows_inert(HOSTILE_NAMES[1])
+    assert shown["budget-by-area"].shows_inert(HOSTILE_NAMES[2])
+    # Negative figures stay numbers: unquoted in the CSV, numeric in the XLSX.
+    over_csv = {row[0]: row[1] for row in shown["budget"].csv_rows}["Over budget at year end"]
+    over_xlsx = {row[0]: row[1] for row in shown["budget"].xlsx_rows}["Over budget at year end"]
+    assert over_csv.startswith("-") and float(over_csv) == over_xlsx
+    assert isinstance(over_xlsx, int | float) and over_xlsx == -1080
