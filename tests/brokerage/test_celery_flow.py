@@ -9,8 +9,7 @@ through the broker and the worker does the rest.
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -60,16 +59,6 @@ def worker(transactional_db: None, tmp_path: Path) -> Iterator[RunningWorker]:
             celery_app.conf.task_default_queue = previous
 
 
-def eventually(worker: RunningWorker, check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not check():
-        if worker.process.poll() is not None:
-            raise AssertionError(f"The worker exited while waiting for {what}:\n{worker.log()}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Timed out waiting for {what}. Worker log:\n{worker.log()}")
-        time.sleep(0.2)
-
-
 def sweep() -> int:
     """Run the beat sweep through the worker and wait for it and every package task it fanned out."""
     result = celery_app.send_task(broker_due_packages.name)
@@ -113,7 +102,7 @@ def test_ranked_dps_through_celery_then_hand_back_and_rebrokering(worker, office
     market = make_market(policy=AllocationPolicy.RANKED_DPS, providers=3, response_window_hours=24)
     a, b, c = market.providers
     package = submit(market, officer)
-    eventually(worker, lambda: len(offers(package)) == 3, "the ranked offers")
+    worker.wait_until(lambda: len(offers(package)) == 3, "the ranked offers")
     assert offers(package) == [(a.pk, "pending"), (b.pk, "pending"), (c.pk, "pending")]
 
     c_user = make_provider_user(c)
@@ -142,7 +131,7 @@ def test_ranked_dps_through_celery_then_hand_back_and_rebrokering(worker, office
         effective_on=timezone.localdate() + timedelta(days=14),
         reason="staffing",
     )
-    eventually(worker, lambda: len(offers(package, round_number=2)) == 1, "round 2 offers")
+    worker.wait_until(lambda: len(offers(package, round_number=2)) == 1, "round 2 offers")
     # A declined this package and C handed it back: only B is offered in round 2.
     assert offers(package, round_number=2) == [(b.pk, "pending")]
     offer_accept(
@@ -160,7 +149,7 @@ def test_sequential_cascade_through_celery_moves_on_after_decline_and_timeout(wo
     market = make_market(policy=AllocationPolicy.SEQUENTIAL_CASCADE, providers=3, cascade_offer_timeout_hours=4)
     a, b, c = market.providers
     package = submit(market, officer)
-    eventually(worker, lambda: len(offers(package)) == 1, "the first cascade offer")
+    worker.wait_until(lambda: len(offers(package)) == 1, "the first cascade offer")
     offer_decline(
         offer_id=Offer.objects.get(package=package, provider=a).pk,
         provider_user=make_provider_user(a),
@@ -185,7 +174,7 @@ def test_lead_provider_first_through_celery_then_escalation_to_the_ccc(worker, o
     )
     lead, b, c = market.providers
     package = submit(market, officer)
-    eventually(worker, lambda: len(offers(package)) == 1, "the lead's first refusal")
+    worker.wait_until(lambda: len(offers(package)) == 1, "the lead's first refusal")
     assert Offer.objects.get(package=package).is_first_refusal
 
     hours_pass(package, 25)

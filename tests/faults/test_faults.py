@@ -13,7 +13,7 @@ import re
 import signal
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -34,7 +34,7 @@ from tests.brokerage.factories import make_isa, make_market
 from tests.brokerage.test_api import payload
 from tests.conftest import IN_CI
 from tests.factories import make_provider_user
-from tests.foundation.celery_worker import RunningWorker, celery_worker, client_app
+from tests.foundation.celery_worker import celery_worker, client_app
 from tests.foundation.redis_server import RunningRedis, redis_server
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres]
@@ -90,17 +90,6 @@ def sweep(client: Celery, task: str = "brokerage.tasks.broker_due_packages") -> 
     for child in children:
         child.get(timeout=WAIT_SECONDS)
     return value
-
-
-def wait_until(worker: RunningWorker, check: Callable[[], bool], what: str) -> None:
-    """Poll the database (the real result) until ``check`` holds; fail with the worker's log otherwise."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not check():
-        if worker.process.poll() is not None:
-            raise AssertionError(f"The worker exited while waiting for {what}:\n{worker.log()}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Timed out waiting for {what}. Worker log:\n{worker.log()}")
-        time.sleep(0.1)
 
 
 def _token_client(user: Any) -> APIClient:
@@ -186,7 +175,7 @@ def test_a_worker_killed_during_allocation_loses_nothing_and_duplicates_nothing(
                 package_enter(isa=make_isa(market, external_reference=f"KILL-{n}"), entered_by=officer).package
                 for n in range(packages_in_burst)
             ]
-        wait_until(first, lambda: AllocationRun.objects.count() >= 3, "the first rankings")
+        first.wait_until(lambda: AllocationRun.objects.count() >= 3, "the first rankings")
         first.process.send_signal(signal.SIGKILL)
         first.process.wait(timeout=20)
         ranked_before_kill = AllocationRun.objects.count()

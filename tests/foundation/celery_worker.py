@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +34,17 @@ class RunningWorker:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def wait_until(self, check: Callable[[], bool], what: str, timeout: float = START_TIMEOUT) -> None:
+        """Poll a real result (the database state ``check`` reads) until it holds; fails early, with the
+        worker's log, if the worker dies or the time runs out."""
+        deadline = time.monotonic() + timeout
+        while not check():
+            if self.process.poll() is not None:
+                raise AssertionError(f"The worker exited while waiting for {what}:\n{self.log()}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"Timed out waiting for {what}. Worker log:\n{self.log()}")
+            time.sleep(0.1)
 
     def wait_for(self, result: AsyncResult[Any], timeout: float = START_TIMEOUT) -> Any:
         """The task's return value; fails early, with the worker's log, if the worker dies."""
