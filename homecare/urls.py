@@ -36,6 +36,7 @@ api_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("homecare.accounts.urls")),
+    path("accounts/api-tokens/", include("homecare.apitokens.urls")),
     path("commissioning/", include((commissioning_patterns, "commissioning"))),
     path("portal/", include((portal_patterns, "portal"))),
     path("ccc/", include((ccc_patterns, "ccc"))),
