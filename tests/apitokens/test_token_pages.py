@@ -19,6 +19,12 @@ LIST = "/accounts/api-tokens/"
 CREATE = "/accounts/api-tokens/new/"
 
 
+def shown_secret(html: str) -> str:
+    match = re.search(r'data-testid="api-token-secret">([0-9a-f]{64})<', html)
+    assert match, "the page shows no token"
+    return match.group(1)
+
+
 def works(secret: str, path: str = "/api/providers/") -> bool:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
@@ -37,7 +43,7 @@ def test_creating_a_token_shows_its_secret_once_and_it_works(officer_client):
     assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
     assert "govuk-panel--confirmation" in html and "You will not be able to see it again" in html
-    secret = re.search(r'data-testid="api-token-secret">([0-9a-f]{64})<', html).group(1)
+    secret = shown_secret(html)
     assert works(secret)
     listing = officer_client.get(LIST).content.decode()
     assert "Mosaic live interface" in listing and secret[:8] in listing
@@ -82,7 +88,7 @@ def test_a_user_cannot_revoke_someone_elses_token(provider_user, officer):
 
 def test_provider_staff_can_make_a_token_for_their_own_system(provider_client):
     html = provider_client.post(CREATE, {"name": "Rostering system"}).content.decode()
-    secret = re.search(r'data-testid="api-token-secret">([0-9a-f]{64})<', html).group(1)
+    secret = shown_secret(html)
     assert works(secret, "/api/offers/")
 
 

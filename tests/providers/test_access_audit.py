@@ -77,8 +77,7 @@ def test_renaming_a_provider_is_audited_with_old_and_new_names(admin):
 
 
 def test_changing_other_identifying_details_is_audited():
-    provider = ProviderFactory()
-    provider = Provider.objects.get(pk=provider.pk)
+    provider = Provider.objects.get(pk=ProviderFactory().pk)
     provider.cqc_provider_id = "1-000000001"
     provider.companies_house_number = "01234567"
     provider.save()
