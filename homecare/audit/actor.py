@@ -35,17 +35,8 @@ def current_actor() -> User | None:
 @contextmanager
 def acting_as(user: User | None) -> Iterator[None]:
     """Attribute the audit events written inside the block to ``user`` (``None``: the system)."""
-    token = _resolver.set(lambda: user)
-    try:
+    with _acting(lambda: user):
         yield
-    finally:
-        _resolver.reset(token)
-
-
-def _request_user(request: HttpRequest) -> User | None:
-    # getattr: a request rejected before AuthenticationMiddleware ran has no user attribute.
-    user = getattr(request, "user", None)
-    return user if isinstance(user, User) else None
 
 
 class ActorMiddleware:
@@ -55,13 +46,19 @@ class ActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with _acting_for_request(request):
+        with _acting(lambda: _request_user(request)):
             return self.get_response(request)
 
 
+def _request_user(request: HttpRequest) -> User | None:
+    # getattr: a request refused before AuthenticationMiddleware ran has no user attribute.
+    user = getattr(request, "user", None)
+    return user if isinstance(user, User) else None
+
+
 @contextmanager
-def _acting_for_request(request: HttpRequest) -> Iterator[None]:
-    token = _resolver.set(lambda: _request_user(request))
+def _acting(resolve: ActorResolver) -> Iterator[None]:
+    token = _resolver.set(resolve)
     try:
         yield
     finally:
