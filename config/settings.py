@@ -9,6 +9,7 @@ Every variable is listed in the README's configuration table.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import csp.constants
@@ -24,6 +25,7 @@ from homecare.env import (
     env_list,
     env_optional,
     env_path,
+    env_rate,
     env_str,
     env_url,
 )
@@ -60,7 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "crispy_forms",
@@ -70,6 +72,7 @@ INSTALLED_APPS = [
     "health_check",
     "homecare.accounts",
     "homecare.audit",
+    "homecare.apitokens",
     "demo",  # the demo orchestration (top level: it runs every app's demo step)
     "providers",
     "contracts",
@@ -84,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "homecare.audit.actor.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -156,7 +160,7 @@ CRISPY_TEMPLATE_PACK = "gds"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "homecare.apitokens.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -164,7 +168,21 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "homecare.apitokens.throttling.ApiUserRateThrottle",
+        "homecare.apitokens.throttling.ApiAnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_rate("HOMECARE_API_THROTTLE_USER", "1000/minute"),
+        "anon": env_rate("HOMECARE_API_THROTTLE_ANON", "60/minute"),
+    },
+    # Proxies in front of the service that append to X-Forwarded-For; 0 trusts only the socket's address.
+    "NUM_PROXIES": env_int("HOMECARE_API_TRUSTED_PROXIES", 0, minimum=0),
 }
+# API tokens: knox, hashed and expiring, with our named model (homecare.apitokens.models.ApiToken).
+KNOX_TOKEN_MODEL = "apitokens.ApiToken"  # noqa: S105 - a model name, not a secret
+MIGRATION_MODULES = {"knox": None}  # knox's migrations would create its unused (swapped-out) token table
+REST_KNOX = {"TOKEN_TTL": timedelta(days=env_int("HOMECARE_API_TOKEN_TTL_DAYS", 90, minimum=1)), "AUTO_REFRESH": False}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Homecare brokerage API",
     "DESCRIPTION": "For integrators: case-management systems (e.g. Mosaic) and provider systems.",
@@ -239,6 +257,21 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# API throttle counts: shared by every process through Redis when it is configured; per process otherwise.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "homecare",
+            # Fail fast when Redis is down (the throttle then lets requests through), never hang a request.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -35,6 +35,7 @@ api_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", include("homecare.accounts.urls_home")),
     path("accounts/", include("homecare.accounts.urls")),
+    path("accounts/api-tokens/", include("homecare.apitokens.urls")),
     path("commissioning/", include((commissioning_patterns, "commissioning"))),
     path("portal/", include((portal_patterns, "portal"))),
     path("ccc/", include("brokerage.urls_ccc")),  # the CCC's whole area, its dashboard at its root

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, User
 from django.core.management.base import OutputWrapper
-from rest_framework.authtoken.models import Token
 
 from homecare.accounts.audiences import Audience
+from homecare.apitokens.models import ApiToken
+from homecare.apitokens.services import api_token_create, api_token_revoke
 from providers.models import Provider, ProviderStaff
 
 # Fictional organisations. Other demo steps may look them up by name and add detail to them.
@@ -72,13 +73,29 @@ def load_demo_accounts(*, stdout: OutputWrapper) -> None:
             user.groups.add(Group.objects.get_or_create(name=account.audience.group_name)[0])
         if account.provider_name is not None:
             ProviderStaff.objects.update_or_create(user=user, defaults={"provider": providers[account.provider_name]})
-    # Integrators call /api/ with a token; the demo gives the officer one to try it with.
-    Token.objects.get_or_create(user=User.objects.get(username="officer"))
     stdout.write(f"Demo providers: {', '.join(DEMO_PROVIDER_NAMES)}; {len(DEMO_ACCOUNTS)} demo accounts.")
 
 
-def describe_demo_accounts(*, base_url: str) -> str:
-    """The sign-in details printed by load_demo and scripts/demo.sh."""
+DEMO_API_TOKEN_NAME = "Demo: try the API"  # noqa: S105 - a label, not the secret
+
+
+def demo_api_token_issue() -> str | None:
+    """A fresh API token for the demo officer, replacing the last one: its secret cannot be read back.
+
+    Integrators call /api/ with a token; the demo prints one to try the API with. Only its digest
+    is stored, so every run of ``load_demo`` (and ``load_demo --accounts``) mints a new one.
+    """
+    officer = User.objects.filter(username="officer").first()
+    if officer is None:
+        return None  # the demo data is not loaded
+    for old in ApiToken.objects.filter(user=officer, name=DEMO_API_TOKEN_NAME):
+        api_token_revoke(token=old, revoked_by=None)
+    _, secret = api_token_create(user=officer, name=DEMO_API_TOKEN_NAME, created_by=None)
+    return secret
+
+
+def describe_demo_accounts(*, base_url: str, api_token: str | None = None) -> str:
+    """The sign-in details printed by load_demo and scripts/demo.sh, with the officer's API token if given."""
     lines = [f"Sign in at {base_url}/accounts/sign-in/ (the Django admin is at {base_url}/admin/)", ""]
     width = max(len(account.description) for account in DEMO_ACCOUNTS)
     for account in DEMO_ACCOUNTS:
@@ -86,7 +103,10 @@ def describe_demo_accounts(*, base_url: str) -> str:
             f"  {account.description:<{width}}  username {account.username:<8} password {account.password:<18}"
             f"  -> {base_url}{account.area}"
         )
-    token = Token.objects.filter(user__username="officer").values_list("key", flat=True).first()
-    if token:
-        lines += ["", f"  API (integrators): {base_url}/api/docs/  with header  Authorization: Token {token}"]
+    if api_token:
+        lines += [
+            "",
+            f"  API (integrators): {base_url}/api/docs/  with header  Authorization: Token {api_token}",
+            f"  (the officer's demo token; manage tokens at {base_url}/accounts/api-tokens/)",
+        ]
     return "\n".join(lines)

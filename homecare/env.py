@@ -110,3 +110,17 @@ def database_from_env(name: str, *, default_sqlite: Path) -> dict[str, Any]:
         # and take the write lock up front so two writers never deadlock.
         "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
     }
+
+
+_RATE_PERIODS = {"second", "minute", "hour", "day"}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate for DRF's throttles: ``<number>/<second|minute|hour|day>``, e.g. ``1000/minute``."""
+    raw = env_str(name, default).strip().lower()
+    number, _, period = raw.partition("/")
+    if not (number.isdigit() and int(number) > 0 and period in _RATE_PERIODS):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 1000/minute (a number, then /second, /minute, /hour or /day), not {raw!r}."
+        )
+    return raw

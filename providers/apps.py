@@ -11,3 +11,7 @@ class ProvidersConfig(AppConfig):
 
         # Provider staff belong to the portal's audience only once linked to their organisation.
         audience_condition_add(Audience.PROVIDER, is_linked_to_provider)
+
+        from providers import access_audit
+
+        access_audit.connect()

@@ -7,8 +7,10 @@ had is kept as a :class:`CqcRating` row, so officers can see when a rating chang
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 
 from providers.quality import CqcRatings, KeyQuestion, Rating
 
@@ -20,7 +22,31 @@ class RegistrationStatus(models.TextChoices):
     DEREGISTERED = "Deregistered", "Deregistered"
 
 
-class Provider(models.Model):
+class AuditedAccessModel(models.Model):
+    """A model whose changes decide who sees what, audited by ``providers.access_audit``'s receivers.
+
+    It remembers the values it was loaded with, so the receivers can tell what a save changed
+    without another query, and saves in a transaction, so a change and its audit event commit together.
+    """
+
+    # Field name -> value as loaded from the database; absent on an instance not loaded from it.
+    loaded_values: dict[str, Any]
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        instance.loaded_values = dict(zip(field_names, values, strict=True))
+        return instance
+
+
+class Provider(AuditedAccessModel):
     """A care provider organisation (a CQC "provider"), which runs one or more CQC locations."""
 
     name = models.CharField(max_length=255)
@@ -44,7 +70,7 @@ class Provider(models.Model):
         return self.name
 
 
-class ProviderStaff(models.Model):
+class ProviderStaff(AuditedAccessModel):
     """Links a provider-portal user to the one organisation whose data they may see."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_staff")

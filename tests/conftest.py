@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from typing import Any
 from urllib.parse import urlparse
 
@@ -53,6 +54,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def _fast_password_hashing(settings: Any) -> None:
     """Production hashing is deliberately slow; tests sign in often, so they use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings: Any) -> None:
+    """A cache key prefix per test: API throttle counts never carry over (user ids repeat between tests).
+
+    Clearing the cache instead would flush the Redis database the Celery broker shares.
+    """
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, config in settings.CACHES.items()
+    }
 
 
 @pytest.fixture

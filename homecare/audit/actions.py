@@ -76,3 +76,23 @@ class AuditAction(StrEnum):
     DPS_APPLICATION_EVALUATED = "dps_application.evaluated"
     DPS_APPLICATION_SUBMITTED = "dps_application.submitted"
     DPS_APPLICATION_DECIDED = "dps_application.decided"
+
+    # Who may see what: access control, sign-in and API tokens (recorded whoever makes the change).
+    USER_GROUPS_CHANGED = "user_groups.changed"
+    SUPERUSER_GRANTED = "superuser.granted"
+    SUPERUSER_REVOKED = "superuser.revoked"
+    STAFF_STATUS_GRANTED = "staff_status.granted"
+    STAFF_STATUS_REVOKED = "staff_status.revoked"
+    PROVIDER_STAFF_LINKED = "provider_staff.linked"
+    PROVIDER_STAFF_MOVED = "provider_staff.moved"
+    PROVIDER_STAFF_UNLINKED = "provider_staff.unlinked"
+    PROVIDER_RENAMED = "provider.renamed"
+    PROVIDER_DETAILS_CHANGED = "provider_details.changed"
+    API_TOKEN_CREATED = "api_token.created"  # noqa: S105 - an event name, not a secret
+    API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105 - an event name, not a secret
+    API_TOKEN_EXPIRED = "api_token.expired"  # noqa: S105 - an event name, not a secret
+    ACCOUNT_UNLOCKED = "account.unlocked"
+    MFA_ENABLED = "mfa.enabled"
+    MFA_DISABLED = "mfa.disabled"
+    PASSWORD_CHANGED = "password.changed"  # noqa: S105 - an event name, not a secret
+    PASSWORD_RESET = "password.reset"  # noqa: S105 - an event name, not a secret

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from brokerage.models import CarePackage, Offer, PersonDetails, Visit
 from brokerage.services.brokering import package_broker
+from homecare.apitokens.services import api_token_create
 from tests.brokerage.factories import make_market
 from tests.factories import make_provider_user
 
@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    _, secret = api_token_create(user=user, name="Case-management system", created_by=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
 
 

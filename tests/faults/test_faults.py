@@ -24,14 +24,12 @@ import pytest
 from celery import Celery
 from django.db import connection
 from django.db.models import Count, F
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from brokerage.models import AllocationRun, CarePackage, Offer
 from brokerage.services.packages import package_enter
 from config.celery import app as project_app
 from tests.brokerage.factories import make_isa, make_market
-from tests.brokerage.test_api import payload
+from tests.brokerage.test_api import payload, token_client
 from tests.conftest import IN_CI
 from tests.factories import make_provider_user
 from tests.foundation.celery_worker import celery_worker, client_app
@@ -92,12 +90,6 @@ def sweep(client: Celery, task: str = "brokerage.tasks.broker_due_packages") -> 
     return value
 
 
-def _token_client(user: Any) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
 def test_intake_answers_201_through_a_broker_outage_and_everything_is_ranked_when_it_returns(
     transactional_db: None, own_redis: RunningRedis, officer: Any, tmp_path: Path
 ) -> None:
@@ -107,7 +99,7 @@ def test_intake_answers_201_through_a_broker_outage_and_everything_is_ranked_whe
     2. Once the broker is back, a worker and the beat sweep rank every one of them from the database.
     """
     market = make_market(providers=3)
-    integrator = _token_client(officer)
+    integrator = token_client(officer)
     timings: list[float] = []
     with services_enqueue_to(own_redis, queue="outage-test"):
         # One referral while the broker is up, so the timings below measure the outage, not first-use imports.

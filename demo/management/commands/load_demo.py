@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from demo.accounts import describe_demo_accounts
+from demo.accounts import demo_api_token_issue, describe_demo_accounts
 from demo.steps import DEMO_STEPS
 
 
@@ -38,4 +38,5 @@ class Command(BaseCommand):
                 else:
                     with transaction.atomic():
                         step(stdout=self.stdout)
-        self.stdout.write(describe_demo_accounts(base_url=base_url.rstrip("/")))
+        api_token = demo_api_token_issue()
+        self.stdout.write(describe_demo_accounts(base_url=base_url.rstrip("/"), api_token=api_token))

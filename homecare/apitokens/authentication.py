@@ -1,0 +1,32 @@
+"""knox's token authentication, also noting when each token was last used."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.utils import timezone
+from knox.auth import TokenAuthentication
+
+from homecare.apitokens.models import ApiToken
+
+# Recording every request would add a write to each API call; to the minute is enough to spot
+# a token nobody uses any more.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class ApiTokenAuthentication(TokenAuthentication):
+    """``Authorization: Token <secret>``; refuses expired and revoked tokens (knox) and records use."""
+
+    def validate_user(self, auth_token: ApiToken) -> tuple[User, ApiToken]:
+        user, token = super().validate_user(auth_token)
+        now = timezone.now()
+        stale = now - LAST_USED_RESOLUTION
+        if token.last_used_at is None or token.last_used_at < stale:
+            # A conditional UPDATE: concurrent requests write at most once, and never touch the digest.
+            ApiToken.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale), pk=token.pk).update(
+                last_used_at=now
+            )
+            token.last_used_at = now
+        return user, token
