@@ -13,7 +13,7 @@ from django.test import Client
 
 from homecare.accounts.audiences import Audience
 from providers.models import Provider
-from tests.factories import ProviderFactory, UserFactory, make_provider_user
+from tests.factories import ProviderFactory, UserFactory, make_provider_user, sign_in_fully
 
 # The browser-test fixtures (page, signed_in_page, browser), available to every test module.
 pytest_plugins = ["tests.browser.harness"]
@@ -57,12 +57,12 @@ def _fast_password_hashing(settings: Any) -> None:
 
 @pytest.fixture
 def officer(db: None) -> User:
-    return UserFactory(username="officer", audiences=[Audience.OFFICER])
+    return UserFactory(username="officer", audiences=[Audience.OFFICER], totp_device=True)
 
 
 @pytest.fixture
 def ccc_user(db: None) -> User:
-    return UserFactory(username="ccc", audiences=[Audience.CCC])
+    return UserFactory(username="ccc", audiences=[Audience.CCC], totp_device=True)
 
 
 @pytest.fixture
@@ -86,9 +86,10 @@ def other_provider_user(other_provider: Provider) -> User:
 
 
 def client_for(user: User | None) -> Client:
+    """A test client signed in as ``user`` (second factor given where owed), or anonymous for ``None``."""
     client = Client()
     if user is not None:
-        client.force_login(user)
+        sign_in_fully(client, user)
     return client
 
 
