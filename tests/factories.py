@@ -53,7 +53,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def give_totp_device(user: User) -> TOTPDevice:
     """A confirmed authenticator for ``user``, as if they had finished the set-up page."""
-    return TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    device: TOTPDevice = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    return device
 
 
 def current_totp_code(device: TOTPDevice) -> str:

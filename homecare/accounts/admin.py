@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django.contrib import admin, messages
@@ -28,7 +30,7 @@ class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
             request, f"Unlocked {count} sign-in record(s); each unlock is in the audit trail.", messages.SUCCESS
         )
 
-    def get_actions(self, request: HttpRequest) -> dict[str, object]:
+    def get_actions(self, request: HttpRequest) -> dict[str, tuple[Callable[..., str], str, str] | None]:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # "Unlock" is the same deletion, audited
         return actions

@@ -8,6 +8,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.models import User
 
 
 def _gds_helper(form: forms.Form, submit_label: str) -> FormHelper:
@@ -54,7 +55,7 @@ class GdsPasswordResetForm(PasswordResetForm):
         self.helper = _gds_helper(self, "Send the reset link")
 
 
-class GdsSetPasswordForm(SetPasswordForm):
+class GdsSetPasswordForm(SetPasswordForm[User]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _gds_helper(self, "Save the new password")

@@ -20,7 +20,8 @@ DEVICE_NAME = "Authenticator app"
 def totp_device_start(*, user: User) -> TOTPDevice:
     """A fresh, unconfirmed authenticator for set-up; any earlier unfinished set-up is discarded."""
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    device: TOTPDevice = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    return device
 
 
 @transaction.atomic
@@ -31,7 +32,9 @@ def totp_device_confirm(*, user: User, device_id: int, code: str) -> TOTPDevice 
     2. Check the code (django-otp throttles repeated wrong codes on the device itself).
     3. Confirm it, remove any older device, and record the audit event.
     """
-    device = TOTPDevice.objects.select_for_update().filter(pk=device_id, user=user, confirmed=False).first()
+    device: TOTPDevice | None = (
+        TOTPDevice.objects.select_for_update().filter(pk=device_id, user=user, confirmed=False).first()
+    )
     if device is None or not device.verify_token(code):
         return None
     device.confirmed = True

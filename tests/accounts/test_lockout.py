@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -19,13 +20,13 @@ from tests.factories import TEST_PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def attempt(client: Client, username: str, password: str, **headers: str):
-    return client.post("/accounts/sign-in/", {"username": username, "password": password}, **headers)
+def attempt(client: Client, username: str, password: str, **meta: Any):
+    return client.post("/accounts/sign-in/", {"username": username, "password": password}, **meta)
 
 
-def fail(client: Client, username: str, times: int, **headers: str) -> None:
+def fail(client: Client, username: str, times: int, **meta: Any) -> None:
     for _ in range(times):
-        attempt(client, username, "not-the-password", **headers)
+        attempt(client, username, "not-the-password", **meta)
 
 
 def test_five_wrong_passwords_lock_the_account_and_the_page_says_so(provider_user):

@@ -71,7 +71,7 @@ def test_the_emailed_link_sets_a_new_password_and_lifts_a_lockout(provider_user,
         Client().post("/accounts/sign-in/", {"username": "provider", "password": "wrong"}, REMOTE_ADDR="192.0.2.5")
     assert AccessAttempt.objects.exists()
     Client().post("/accounts/password/reset/", {"email": provider_user.email})
-    link = re.search(r"https://homecare\.example\.gov\.uk(/accounts/password/reset/\S+/)", mail.outbox[0].body)
+    link = re.search(r"https://homecare\.example\.gov\.uk(/accounts/password/reset/\S+/)", str(mail.outbox[0].body))
     assert link is not None
     client = Client()
     form_page = client.get(link.group(1), follow=True)
