@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.contrib.auth.models import User
+
+if TYPE_CHECKING:
+    _SetPasswordForm = SetPasswordForm[User]  # generic in django-stubs only, not at run time
+else:
+    _SetPasswordForm = SetPasswordForm
 
 
 def _gds_helper(form: forms.Form, submit_label: str) -> FormHelper:
@@ -55,7 +60,7 @@ class GdsPasswordResetForm(PasswordResetForm):
         self.helper = _gds_helper(self, "Send the reset link")
 
 
-class GdsSetPasswordForm(SetPasswordForm[User]):
+class GdsSetPasswordForm(_SetPasswordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _gds_helper(self, "Save the new password")
