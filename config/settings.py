@@ -17,6 +17,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from config.beat import BEAT_SCHEDULE
+from homecare.accounts.client_ip import client_ip_meta_precedence
 from homecare.env import (
     database_from_env,
     env_bool,
@@ -54,7 +55,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [] if IS_PRODUCTION else ["loca
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "homecare.accounts.admin_config.HomecareAdminConfig",  # django.contrib.admin, behind sign-in and MFA
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -70,6 +71,9 @@ INSTALLED_APPS = [
     "govuk_frontend_django",
     "django_htmx",
     "health_check",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "homecare.accounts",
     "homecare.audit",
     "homecare.apitokens",
@@ -87,10 +91,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "homecare.audit.actor.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "homecare.accounts.middleware.IdleSessionTimeoutMiddleware",  # after messages: it leaves one
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into the sign-in page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,6 +131,25 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Sign-in protection (README "Security: sign-in"). Lockout: django-axes counts failed passwords per
+# username and per client address; a successful sign-in clears the count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("HOMECARE_SIGNIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("HOMECARE_SIGNIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "homecare.accounts.lockout.lockout_response"
+# The client address is REMOTE_ADDR unless the deployment names the header its own proxy sets
+# (HOMECARE_CLIENT_IP_HEADER); its right-most entry is the one that proxy appended, not the client.
+AXES_IPWARE_META_PRECEDENCE_ORDER = client_ip_meta_precedence(env_optional("HOMECARE_CLIENT_IP_HEADER"))
+AXES_IPWARE_PROXY_ORDER = "right-most"
+# Second factor (django-otp TOTP): required for officers, CCC staff and admins; optional for providers.
+HOMECARE_MFA_REQUIRED = env_bool("HOMECARE_MFA_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "Homecare brokerage"
+# Idle timeout: a session unused this long is signed out; SESSION_COOKIE_AGE stays the absolute limit.
+SESSION_IDLE_TIMEOUT = env_int("DJANGO_SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for an hour
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -1,11 +1,18 @@
-"""Demo accounts: one person per audience, and provider staff linked to fictional providers."""
+"""Demo accounts: one person per audience, and provider staff linked to fictional providers.
+
+The officer, CCC and admin accounts need a second factor, so they get authenticators with fixed,
+published, demo-only secrets: the banner prints each secret, its otpauth:// URI and the current code.
+"""
 
 from __future__ import annotations
 
+from base64 import b32decode
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, User
 from django.core.management.base import OutputWrapper
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homecare.accounts.audiences import Audience
 from homecare.apitokens.models import ApiToken
@@ -23,6 +30,11 @@ class DemoAccount:
     full_name: str
     audience: Audience | None  # None: the system administrator (Django admin)
     provider_name: str | None = None
+    totp_secret: str | None = None  # base32; None: no authenticator (provider staff may add one)
+
+    @property
+    def totp_key_hex(self) -> str:
+        return b32decode(self.totp_secret or "").hex()
 
     @property
     def area(self) -> str:
@@ -37,14 +49,23 @@ class DemoAccount:
         return self.audience.label
 
 
-# Demo only: these passwords are printed on purpose and load_demo refuses to run in production.
+# Demo only: these passwords and authenticator secrets are printed on purpose (they spell out that they
+# are public), and load_demo refuses to run in production.
 DEMO_ACCOUNTS = [
-    DemoAccount("officer", "demo-officer-pass", "Olivia Officer (demo)", Audience.OFFICER),
-    DemoAccount("ccc", "demo-ccc-pass", "Callum Centre (demo)", Audience.CCC),
+    DemoAccount(
+        "officer",
+        "demo-officer-pass",
+        "Olivia Officer (demo)",
+        Audience.OFFICER,
+        None,
+        "DEMOONLYOFFICERTOTPSECRETPUBLIC2",
+    ),
+    DemoAccount("ccc", "demo-ccc-pass", "Callum Centre (demo)", Audience.CCC, None, "DEMOONLYCCCSTAFFTOTPSECRETPUBLIC"),
     DemoAccount("aire", "demo-provider-pass", "Priya Provider (demo)", Audience.PROVIDER, DEMO_PROVIDER_NAMES[0]),
     DemoAccount("wharfe", "demo-provider-pass", "Will Wharfe (demo)", Audience.PROVIDER, DEMO_PROVIDER_NAMES[1]),
-    DemoAccount("admin", "demo-admin-pass", "Ada Admin (demo)", None),
+    DemoAccount("admin", "demo-admin-pass", "Ada Admin (demo)", None, None, "DEMOONLYADMINTOTPSECRETPUBLIC234"),
 ]
+DEMO_DEVICE_NAME = "Demo authenticator (public secret)"
 
 
 def load_demo_accounts(*, stdout: OutputWrapper) -> None:
@@ -73,6 +94,10 @@ def load_demo_accounts(*, stdout: OutputWrapper) -> None:
             user.groups.add(Group.objects.get_or_create(name=account.audience.group_name)[0])
         if account.provider_name is not None:
             ProviderStaff.objects.update_or_create(user=user, defaults={"provider": providers[account.provider_name]})
+        # Back to the printed state: the published authenticator, or none; no throttling left from earlier tries.
+        TOTPDevice.objects.filter(user=user).delete()
+        if account.totp_secret is not None:
+            TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, key=account.totp_key_hex, confirmed=True)
     stdout.write(f"Demo providers: {', '.join(DEMO_PROVIDER_NAMES)}; {len(DEMO_ACCOUNTS)} demo accounts.")
 
 
@@ -103,6 +128,15 @@ def describe_demo_accounts(*, base_url: str, api_token: str | None = None) -> st
             f"  {account.description:<{width}}  username {account.username:<8} password {account.password:<18}"
             f"  -> {base_url}{account.area}"
         )
+    lines += [
+        "",
+        "  Two-step verification (demo-only, public secrets): add a secret to an authenticator app, or use the",
+        "  code below (it changes every 30 seconds; `manage.py load_demo --accounts` prints fresh ones).",
+    ]
+    for device in TOTPDevice.objects.filter(name=DEMO_DEVICE_NAME).select_related("user").order_by("user__username"):
+        code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        secret = next(a.totp_secret for a in DEMO_ACCOUNTS if a.username == device.user.username)
+        lines.append(f"    {device.user.username:<8} code now {code:06d}  secret {secret}  {device.config_url}")
     if api_token:
         lines += [
             "",

@@ -14,7 +14,7 @@ from django.test import Client
 
 from homecare.accounts.audiences import Audience
 from providers.models import Provider
-from tests.factories import ProviderFactory, UserFactory, make_provider_user
+from tests.factories import ProviderFactory, UserFactory, make_provider_user, sign_in_fully
 
 # The browser-test fixtures (page, signed_in_page, browser), available to every test module.
 pytest_plugins = ["tests.browser.harness"]
@@ -69,12 +69,12 @@ def _own_cache(settings: Any) -> None:
 
 @pytest.fixture
 def officer(db: None) -> User:
-    return UserFactory(username="officer", audiences=[Audience.OFFICER])
+    return UserFactory(username="officer", audiences=[Audience.OFFICER], totp_device=True)
 
 
 @pytest.fixture
 def ccc_user(db: None) -> User:
-    return UserFactory(username="ccc", audiences=[Audience.CCC])
+    return UserFactory(username="ccc", audiences=[Audience.CCC], totp_device=True)
 
 
 @pytest.fixture
@@ -98,9 +98,10 @@ def other_provider_user(other_provider: Provider) -> User:
 
 
 def client_for(user: User | None) -> Client:
+    """A test client signed in as ``user`` (second factor given where owed), or anonymous for ``None``."""
     client = Client()
     if user is not None:
-        client.force_login(user)
+        sign_in_fully(client, user)
     return client
 
 

@@ -1,13 +1,24 @@
-"""Factories shared by every area's tests: users in each audience and provider organisations."""
+"""Factories shared by every area's tests: users in each audience and provider organisations.
+
+Officers, CCC staff and admins must give a second factor (django-otp TOTP): ``UserFactory(totp_device=True)``
+gives a user a confirmed authenticator, ``sign_in_fully(client, user)`` signs a test client in with the
+password step skipped and the code step done the way django-otp's own ``login(request, device)`` does it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import django_otp
 import factory
 from django.contrib.auth.models import Group, User
+from django.http import HttpRequest
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homecare.accounts.audiences import Audience
+from homecare.accounts.mfa import confirmed_totp_device, mfa_required_for
 from providers.models import Provider, ProviderStaff
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -33,6 +44,38 @@ class UserFactory(factory.django.DjangoModelFactory):
                 self.groups.add(Group.objects.get_or_create(name=audience.group_name)[0])
         if create:
             self.save()
+
+    @factory.post_generation
+    def totp_device(self, create: bool, extracted: bool | None, **kwargs: Any) -> None:
+        if create and extracted:
+            give_totp_device(self)
+
+
+def give_totp_device(user: User) -> TOTPDevice:
+    """A confirmed authenticator for ``user``, as if they had finished the set-up page."""
+    device: TOTPDevice = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    return device
+
+
+def current_totp_code(device: TOTPDevice) -> str:
+    """The code the person's authenticator app shows now (the same computation django-otp verifies)."""
+    device.refresh_from_db()
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+
+
+def sign_in_fully(client: Client, user: User) -> Client:
+    """Sign ``client`` in as ``user``, second factor included where the user has or needs one."""
+    client.force_login(user)
+    device = confirmed_totp_device(user)
+    if device is None and mfa_required_for(user):
+        device = give_totp_device(user)  # e.g. pytest-django's admin_user, made without a factory
+    if device is not None:
+        request = HttpRequest()
+        request.user = user
+        request.session = client.session
+        django_otp.login(request, device)
+        request.session.save()
+    return client
 
 
 class ProviderFactory(factory.django.DjangoModelFactory):

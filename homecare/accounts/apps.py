@@ -7,6 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and audiences"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from homecare.accounts.middleware import record_sign_in_time
+
+        user_logged_in.connect(record_sign_in_time, dispatch_uid="homecare.accounts.record_sign_in_time")
+
         from homecare.accounts import access_audit
 
         access_audit.connect()

@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -86,13 +87,18 @@ ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
 
 def audience_required(audience: Audience) -> Callable[[ViewFunc], ViewFunc]:
-    """Send anonymous people to sign in; refuse (403) signed-in people of another audience."""
+    """Send anonymous people to sign in, and people who still owe a second factor to give it;
+    refuse (403) signed-in people of another audience."""
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            from homecare.accounts.mfa import second_factor_pending, second_factor_redirect
+
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if second_factor_pending(request):
+                return second_factor_redirect(request)
             if not is_member(request.user, audience):
                 raise PermissionDenied(f"This page is for {audience.label} users.")
             return view(request, *args, **kwargs)
@@ -102,11 +108,28 @@ def audience_required(audience: Audience) -> Callable[[ViewFunc], ViewFunc]:
     return decorator
 
 
+SECOND_FACTOR_MESSAGE = "Sign in fully first: give your two-step verification code at /accounts/sign-in/code/."
+
+
+def second_factor_missing(request: Request) -> bool:
+    """A browser session that still owes its code. A token is a separate credential, not MFA-gated."""
+    from homecare.accounts.mfa import second_factor_pending
+
+    return isinstance(request.successful_authenticator, SessionAuthentication) and second_factor_pending(
+        request._request
+    )
+
+
 class _AudiencePermission(BasePermission):
     audience: Audience
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(request.user and request.user.is_authenticated and is_member(request.user, self.audience))
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if second_factor_missing(request):
+            self.message = SECOND_FACTOR_MESSAGE
+            return False
+        return is_member(request.user, self.audience)
 
 
 class IsOfficer(_AudiencePermission):
@@ -120,7 +143,12 @@ class IsProviderStaff(_AudiencePermission):
 class IsOfficerOrCcc(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and ({Audience.OFFICER, Audience.CCC} & set(audiences_of(user))))
+        if not (user and user.is_authenticated):
+            return False
+        if second_factor_missing(request):
+            self.message = SECOND_FACTOR_MESSAGE
+            return False
+        return bool({Audience.OFFICER, Audience.CCC} & set(audiences_of(user)))
 
 
 def request_user(request: HttpRequest | Request) -> User:

@@ -7,12 +7,14 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from homecare.accounts.audiences import Audience, audiences_of
+from homecare.accounts.mfa import second_factor_pending
 from homecare.accounts.navigation import NAVIGATION
 
 
 def audience(request: HttpRequest) -> dict[str, Any]:
     """The current audience (from the URL area) and its navigation, for the base template."""
-    user_audiences = audiences_of(request.user)
+    # Until the second factor is given, no audience's menu: its links would only come back here.
+    user_audiences = [] if second_factor_pending(request) else audiences_of(request.user)
     current: Audience | None = None
     for candidate in Audience:
         if request.path.startswith(f"/{candidate.value}/"):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homecare.accounts.audiences import Audience
 from tests.conftest import client_for
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory, current_totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +19,10 @@ def test_signing_in_returns_to_the_page_that_asked_for_it(officer):
         "/accounts/sign-in/",
         {"username": "officer", "password": TEST_PASSWORD, "next": "/commissioning/"},
     )
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/sign-in/code/?next=%2Fcommissioning%2F"  # the officer's second step
+    device = TOTPDevice.objects.get(user=officer)
+    response = client.post(response["Location"], {"code": current_totp_code(device)})
     assert response.status_code == 302
     assert response["Location"] == "/commissioning/"
 

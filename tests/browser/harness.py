@@ -12,7 +12,8 @@ for these fixtures by name (do not import the fixtures; import only the helper f
           page = signed_in_page("officer")
           page.goto("/commissioning/providers/")
 
-* ``sign_in(page, username, password)``: signs in through the real sign-in form.
+* ``sign_in(page, username, password)``: signs in through the real sign-in form, and where the
+  person has an authenticator (django-otp TOTP device), types its current code on the second page.
 * ``save_screenshot(page, name)``: writes test-artifacts/<name>.png (gitignored).
 * ``assert_no_serious_accessibility_violations(page)``: axe-core (bundled with
   axe-playwright-python) must report no serious or critical violations.
@@ -30,13 +31,17 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Playwright, sync_playwright
+
+from tests.factories import current_totp_code, sign_in_fully
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -129,12 +134,17 @@ def page(browser: Browser, live_server: Any) -> Iterator[Page]:
 
 
 def sign_in(page: Page, username: str, password: str) -> None:
-    """Sign in through the real sign-in form, as a person would."""
+    """Sign in through the real sign-in form, as a person would, with the app's code if it is asked for."""
     page.goto("/accounts/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+    if urlparse(page.url).path == "/accounts/sign-in/code/":
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.get_by_label("Code from your authenticator app").fill(current_totp_code(device))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
 
 
 @pytest.fixture
@@ -145,8 +155,7 @@ def signed_in_page(page: Page, request: pytest.FixtureRequest, live_server: Any)
         if persona not in PERSONAS:
             raise ValueError(f"Unknown persona {persona!r}; choose one of {PERSONAS}")
         user: User = request.getfixturevalue(persona)
-        client = Client()
-        client.force_login(user)
+        client = sign_in_fully(Client(), user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
         page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
         return page

@@ -17,15 +17,19 @@ from urllib.parse import urlparse
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from health_check.checks import Database
 
 from brokerage.alerts.models import Alert
 from brokerage.models import Offer
 from contracts.models import AgreementExtension
 from dps.models import ApplicationStatus, ProviderApplication
+from homecare.apitokens.services import api_token_create
 from homecare.health import Broker, HealthView, Worker
 from tests.brokerage.dashboard.factories import make_world
 from tests.conftest import client_for
@@ -159,6 +163,10 @@ class _World:
             "offer_id": Offer.objects.get(package=package, provider=world.a).pk,
             "alert_id": alert.pk,
             "location_id": location.location_id,
+            # The password-reset link as the email gives it (the page then moves the token into the session).
+            "uidb64": urlsafe_base64_encode(force_bytes(self.provider.pk)),
+            "token": default_token_generator.make_token(self.provider),
+            "token_id": api_token_create(user=self.provider, name="Rostering system", created_by=self.provider)[0].pk,
         }
         self.pks = {
             "api/providers/": world.a.pk,

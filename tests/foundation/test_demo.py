@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from io import StringIO
 
 import pytest
@@ -55,6 +56,14 @@ def test_each_demo_account_signs_in_through_the_form_and_lands_in_its_area():
         client = Client()
         response = client.post("/accounts/sign-in/", {"username": account.username, "password": account.password})
         assert response.status_code == 302, account.username
+        if account.totp_secret is not None:
+            # A person types the code the banner printed (or their app shows for the printed secret).
+            printed = re.search(
+                rf"^ +{account.username} +code now (\d{{6}})  secret {account.totp_secret}  otpauth://", output, re.M
+            )
+            assert printed is not None, account.username
+            assert response["Location"].startswith("/accounts/sign-in/code/"), account.username
+            client.post(response["Location"], {"code": printed.group(1)})
         landing = client.get("/", follow=True)
         assert landing.request["PATH_INFO"] == account.area, account.username
 
