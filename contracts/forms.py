@@ -54,6 +54,17 @@ def _hours(label: str, help_text: str) -> forms.IntegerField:
     )
 
 
+def _whole(label: str, help_text: str, initial: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        initial=initial,
+        min_value=1,
+        max_value=100 * 365,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
+    )
+
+
 class AgreementForm(GdsForm):
     name = forms.CharField(label="Agreement name", max_length=255)
     reference = forms.CharField(label="Reference", max_length=100, help_text='For example, "Contract ID 84738".')
@@ -74,6 +85,17 @@ class AgreementForm(GdsForm):
     hospital_discharge_hours = _hours("Hospital discharge: place within (hours)", "For example, 48")
     urgent_hours = _hours("Urgent: place within (hours)", "For example, 72")
     routine_hours = _hours("Routine: place within (hours)", "For example, 336 (two weeks)")
+    retention_after_end_years = _whole(
+        "Keep personal details after care ends (years)",
+        "Then the person's details are anonymised. The Records Management Code of Practice says 8.",
+        initial=8,
+    )
+    retention_after_cancel_days = _whole(
+        "Keep personal details after a cancellation (days)", "For packages cancelled before care started.", 365
+    )
+    retention_draft_days = _whole(
+        "Keep unsubmitted drafts (days)", "Older drafts are cancelled and their details anonymised.", 90
+    )
 
     DEADLINE_FIELDS = {
         Urgency.HOSPITAL_DISCHARGE: "hospital_discharge_hours",
