@@ -59,6 +59,7 @@ def _whole(label: str, help_text: str, initial: int) -> forms.IntegerField:
         label=label,
         help_text=help_text,
         initial=initial,
+        required=False,
         min_value=1,
         max_value=100 * 365,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
@@ -110,8 +111,14 @@ class AgreementForm(GdsForm):
         """The cleaned values that belong to the agreement itself (not deadlines or extras)."""
         return {name: value for name, value in self.cleaned_data.items() if name in AGREEMENT_FIELDS}
 
+    RETENTION_FIELDS = ("retention_after_end_years", "retention_after_cancel_days", "retention_draft_days")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name in self.RETENTION_FIELDS:
+            # Left out (e.g. by a client that predates them): keep what the agreement holds, or the default.
+            if data.get(name) is None and name not in self.errors:
+                data[name] = self.initial.get(name, self.fields[name].initial)
         start, end = data.get("term_start"), data.get("term_end")
         if start and end and end <= start:
             self.add_error("term_end", "The term must end after it starts.")
