@@ -15,17 +15,20 @@ event in the same transaction (see ``brokerage.services``).
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from encrypted_model_fields.fields import EncryptedCharField, EncryptedDateField
 
 # The CCC's alerts live with the dashboard in brokerage/alerts/; Django loads only an app's ``models``
 # module, so importing the model here registers it with the brokerage app (its FKs are strings: no cycle).
 from brokerage.alerts.models import Alert as Alert
 from brokerage.allocation.results import Ranking
+from brokerage.person_lookup import person_lookup_digest
 
 # One vocabulary of urgency across the product: agreements set placement deadlines per urgency.
 from contracts.models import Urgency
@@ -168,25 +171,116 @@ class PersonDetails(models.Model):
     """Who the care is for. Personal data: readable only by officers and, after award, the awarded provider.
 
     Kept apart from ``CarePackage`` so that nothing which lists or offers packages can load it by accident;
-    the only readers are ``brokerage.selectors.person_details_for_*``.
+    the only readers are ``brokerage.selectors.person_details_for_*``, which log every view
+    (``PersonDetailsAccess``). The name, address, phone and date of birth are encrypted at rest (Fernet, keys
+    from ``HOMECARE_FIELD_ENCRYPTION_KEYS``), so SQL can neither filter nor sort on them: the person is found
+    by Mosaic id or by ``lookup_digest`` (a keyed hash of family name and date of birth). Retention and
+    erasure anonymise the row (``brokerage.services.privacy``); the birth year is kept for statistics.
     """
 
+    class Anonymised(models.TextChoices):
+        RETENTION = "retention", "Retention period passed"
+        ERASURE = "erasure", "Erased on request"
+
     package = models.OneToOneField(CarePackage, on_delete=models.CASCADE, related_name="person")
-    mosaic_person_id = models.CharField(max_length=50, blank=True)
-    given_name = models.CharField(max_length=100)
-    family_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField(null=True, blank=True)
-    address_line_1 = models.CharField(max_length=200)
-    address_line_2 = models.CharField(max_length=200, blank=True)
-    town = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=10)
-    phone = models.CharField(max_length=30, blank=True)
+    mosaic_person_id = models.CharField(max_length=50, blank=True, db_index=True)
+    given_name = EncryptedCharField(max_length=100)
+    family_name = EncryptedCharField(max_length=100)
+    date_of_birth = EncryptedDateField(null=True, blank=True)
+    address_line_1 = EncryptedCharField(max_length=200)
+    address_line_2 = EncryptedCharField(max_length=200, blank=True)
+    town = EncryptedCharField(max_length=100, blank=True)
+    postcode = EncryptedCharField(max_length=10)
+    phone = EncryptedCharField(max_length=30, blank=True)
+    # HMAC-SHA256 of the normalised family name and date of birth under the newest key (see person_lookup).
+    lookup_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+    anonymised_reason = models.CharField(max_length=20, choices=Anonymised.choices, blank=True)
 
     class Meta:
         verbose_name_plural = "person details"
 
     def __str__(self) -> str:
         return f"Person for {self.package}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every writer keeps the look-up digest and birth year in step with the encrypted fields.
+        self.lookup_digest = (
+            ""
+            if self.anonymised_at
+            else person_lookup_digest(family_name=self.family_name, date_of_birth=self.date_of_birth)
+        )
+        if self.date_of_birth is not None:
+            self.birth_year = self.date_of_birth.year
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "lookup_digest", "birth_year"}
+        super().save(*args, **kwargs)
+
+
+class PersonDetailsAccess(models.Model):
+    """One view of a person's details: who, when, which package, by which route. Append-only.
+
+    Written only by the ``person_details_for_*`` selectors, in the request that shows the details, so no route
+    can forget it. Its own table rather than the audit trail: one row per page view is far more than the
+    trail's changes, it is read per package (newest first, paged), and it never holds personal data itself.
+    It goes with its package only when the package is deleted (the demo reset); retention anonymises and
+    keeps both.
+    """
+
+    class Route(models.TextChoices):
+        OFFICER_PAGE = "officer_page", "Officer package page"
+        PROVIDER_PORTAL = "provider_portal", "Provider portal offer page"
+        API = "api", "API response"
+        EXPORT = "export", "Subject access export"
+
+    package = models.ForeignKey(CarePackage, on_delete=models.CASCADE, related_name="person_accesses")
+    accessed_at = models.DateTimeField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    user_label = models.CharField(max_length=150)
+    # The provider organisation the viewer works for, when a provider's staff looked (kept if they leave it).
+    provider = models.ForeignKey(
+        "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    route = models.CharField(max_length=20, choices=Route.choices)
+
+    class Meta:
+        ordering = ["-accessed_at", "-id"]
+        verbose_name_plural = "person details accesses"
+        indexes = [models.Index(fields=["package", "-accessed_at", "-id"], name="brokerage_access_pkg_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_label} viewed {self.package_id} via {self.route} at {self.accessed_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("The access log is append-only: an entry cannot be changed.")
+        super().save(*args, **kwargs)
+
+
+class PrivacyRun(models.Model):
+    """One application of a personal-data rule, the target of its audit event.
+
+    A retention sweep (counts of packages anonymised), a re-encryption with the newest key, or a subject access
+    export (which packages were exported; never the name or date of birth searched for).
+    """
+
+    class Kind(models.TextChoices):
+        RETENTION = "retention", "Retention sweep"
+        REENCRYPTION = "reencryption", "Re-encryption with the newest key"
+        SUBJECT_ACCESS = "subject_access", "Subject access export"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    ran_at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-ran_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.ran_at:%Y-%m-%d %H:%M}"
 
 
 class Visit(models.Model):

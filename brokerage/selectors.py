@@ -1,17 +1,21 @@
 """Reads for brokerage. Fetch-and-authorise in one function: a provider user only ever loads its own offers.
 
-Personal details (``PersonDetails``) are read only through :func:`person_details_for_officer` and
-:func:`person_details_for_provider`; nothing else in this module touches them.
+Personal details (``PersonDetails``) are read only through :func:`person_details_for_officer`,
+:func:`person_details_for_provider` and :func:`person_details_for_subject_access`; nothing else in this module
+touches them, and each of the three writes one ``PersonDetailsAccess`` row per package it returns (who, when,
+which route), so no page, API response or export can show a person without it being logged.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from brokerage.allocation.explanations import ProviderNotInRanking, explain_for_provider
 from brokerage.allocation.results import Ranking
@@ -22,9 +26,11 @@ from brokerage.models import (
     Offer,
     PackageStatusChange,
     PersonDetails,
+    PersonDetailsAccess,
     ProviderCapabilities,
     ProviderCapacity,
 )
+from brokerage.person_lookup import person_lookup_digests
 from contracts.models import MembershipStatus, ProviderMembership
 from homecare.accounts.audiences import Audience, is_member
 from providers.models import Provider
@@ -74,7 +80,8 @@ def package_get_for_officer(*, user: UserLike, package_id: int) -> CarePackage:
     """One package with everything its detail page shows, in a fixed number of queries."""
     _require_officer(user)
     package = (
-        CarePackage.objects.select_related("locality_area", "agreement", "lot", "awarded_provider", "person")
+        # Not "person": the details are loaded (and logged) only by person_details_for_officer.
+        CarePackage.objects.select_related("locality_area", "agreement", "lot", "awarded_provider")
         .prefetch_related(
             "visits",
             Prefetch("status_changes", queryset=PackageStatusChange.objects.order_by("changed_at", "id")),
@@ -91,9 +98,64 @@ def package_get_for_officer(*, user: UserLike, package_id: int) -> CarePackage:
     return package
 
 
-def person_details_for_officer(*, user: UserLike, package: CarePackage) -> PersonDetails | None:
+# --- Personal details: every read is logged -----------------------------------------------------------
+
+
+def _access_log(
+    person: PersonDetails | None, *, user: UserLike, route: PersonDetailsAccess.Route, provider: Provider | None = None
+) -> PersonDetails | None:
+    """Log that ``user`` is being shown ``person``; anonymised details show no one, so they are not logged."""
+    if person is not None and person.anonymised_at is None:
+        PersonDetailsAccess.objects.create(
+            package_id=person.package_id,
+            accessed_at=timezone.now(),
+            user=user if isinstance(user, User) else None,
+            user_label=user.get_username(),
+            provider=provider,
+            route=route,
+        )
+    return person
+
+
+def person_details_for_officer(
+    *, user: UserLike, package: CarePackage, route: PersonDetailsAccess.Route
+) -> PersonDetails | None:
+    """The person's details for an officer or CCC staff member, logged as a view through ``route``."""
     _require_officer(user)
-    return PersonDetails.objects.filter(package=package).first()
+    return _access_log(PersonDetails.objects.filter(package=package).first(), user=user, route=route)
+
+
+def person_details_for_subject_access(
+    *, user: UserLike, mosaic_person_id: str = "", family_name: str = "", date_of_birth: date | None = None
+) -> list[PersonDetails]:
+    """Every package's details for one person (a subject access request), each logged as an export.
+
+    Found by Mosaic person id, or by family name and date of birth (matched through the keyed look-up
+    digest, since both are encrypted). Anonymised rows are included (the person is told what is still
+    held about them), but not logged.
+    """
+    _require_officer(user)
+    people = PersonDetails.objects.select_related("package")
+    if mosaic_person_id.strip():
+        people = people.filter(mosaic_person_id=mosaic_person_id.strip())
+    elif family_name.strip() and date_of_birth is not None:
+        people = people.filter(
+            lookup_digest__in=person_lookup_digests(family_name=family_name, date_of_birth=date_of_birth)
+        )
+    else:
+        return []
+    found = list(people.order_by("package__created_at", "package_id"))
+    for person in found:
+        _access_log(person, user=user, route=PersonDetailsAccess.Route.EXPORT)
+    return found
+
+
+def person_accesses_for_officer(*, user: UserLike, package: CarePackage) -> QuerySet[PersonDetailsAccess]:
+    """Who has viewed the package's person details, newest first (the log itself holds no personal data)."""
+    _require_officer(user)
+    return (
+        PersonDetailsAccess.objects.filter(package=package).select_related("provider").order_by("-accessed_at", "-id")
+    )
 
 
 def runs_for_package(*, user: UserLike, package: CarePackage) -> list[tuple[AllocationRun, Ranking]]:
@@ -147,12 +209,15 @@ def offer_is_awarded_to_provider(offer: Offer) -> bool:
     )
 
 
-def person_details_for_provider(*, offer: Offer, provider_user: UserLike) -> PersonDetails | None:
-    """The person's details, only for the provider the package is awarded to; None for everyone else."""
+def person_details_for_provider(
+    *, offer: Offer, provider_user: UserLike, route: PersonDetailsAccess.Route
+) -> PersonDetails | None:
+    """The person's details, only for the provider the package is awarded to; None (and no log) for anyone else."""
     own = offer_get_for_provider(offer_id=offer.pk, provider_user=provider_user)
     if not offer_is_awarded_to_provider(own):
         return None
-    return PersonDetails.objects.filter(package_id=own.package_id).first()
+    person = PersonDetails.objects.filter(package_id=own.package_id).first()
+    return _access_log(person, user=provider_user, route=route, provider=own.provider)
 
 
 @dataclass(frozen=True)

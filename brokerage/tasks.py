@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from brokerage.services.brokering import package_broker, packages_due
 from brokerage.services.notifications import offer_notify, offer_notify_award, offers_notify_missed
+from brokerage.services.privacy import person_details_apply_retention
 
 
 @shared_task(
@@ -63,3 +64,14 @@ def notify_missed_offers() -> dict[str, int]:
     """Every minute: send any offer or award email still unsent (its task lost, or the send failed)."""
     result = offers_notify_missed()
     return {"offers": result.offers, "awards": result.awards}
+
+
+@shared_task(name="brokerage.tasks.apply_retention", acks_late=True)
+def apply_retention() -> dict[str, int]:
+    """Daily: anonymise the person's details of packages past their agreement's retention periods.
+
+    Safe to run twice or late: each package is claimed with a conditional update, so it is anonymised and
+    audited once, and a missed day is caught up by the next run.
+    """
+    run = person_details_apply_retention()
+    return {key: int(value) for key, value in run.counts.items()}

@@ -21,7 +21,7 @@ from brokerage.forms import (
     filled_visit_forms,
     isa_from_forms,
 )
-from brokerage.models import CarePackage
+from brokerage.models import CarePackage, PersonDetailsAccess
 from brokerage.selectors import (
     package_get_for_officer,
     package_list,
@@ -39,6 +39,7 @@ from brokerage.services.packages import (
     package_submit,
 )
 from brokerage.services.responses import package_award_manually, package_rebroker
+from brokerage.views_privacy import access_log_page
 from contracts.models import Urgency
 from homecare.accounts.audiences import Audience, audience_required, request_user
 from homecare.uploads import TextFileRefused, read_text_file
@@ -104,8 +105,11 @@ def package_detail_view(request: HttpRequest, package_id: int) -> HttpResponse:
         "brokerage/officer/package_detail.html",
         {
             "package": package,
-            "person": person_details_for_officer(user=request.user, package=package),
+            "person": person_details_for_officer(
+                user=request.user, package=package, route=PersonDetailsAccess.Route.OFFICER_PAGE
+            ),
             "runs": runs_for_package(user=request.user, package=package),
+            "access_log": access_log_page(request, package),
         },
     )
 

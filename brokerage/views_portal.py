@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brokerage.forms import AcceptForm, CapabilitiesForm, CapacityFormSet, CareStartedForm, DeclineForm, HandBackForm
-from brokerage.models import Offer
+from brokerage.models import Offer, PersonDetailsAccess
 from brokerage.selectors import (
     capacity_for_provider,
     offer_get_for_provider,
@@ -63,7 +63,9 @@ def _detail(
         "offer": offer,
         "package": offer.package,
         "position": provider_position(offer=offer),
-        "person": person_details_for_provider(offer=offer, provider_user=request.user),
+        "person": person_details_for_provider(
+            offer=offer, provider_user=request.user, route=PersonDetailsAccess.Route.PROVIDER_PORTAL
+        ),
         "awarded": offer_is_awarded_to_provider(offer),
         "can_respond": can_respond,
         "accept_form": accept_form or AcceptForm(prefix="accept"),

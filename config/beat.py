@@ -21,4 +21,6 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "brokerage-notify-missed-offers": {"task": "brokerage.tasks.notify_missed_offers", "schedule": 60.0},
     # Deadline breaches and providers gone quiet reach the CCC within five minutes; each alert is emailed once.
     "brokerage-raise-ccc-alerts": {"task": "brokerage.alerts.raise_alerts", "schedule": 300.0},
+    # Personal details past their agreement's retention periods are anonymised overnight, once each.
+    "brokerage-apply-retention": {"task": "brokerage.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
 }

@@ -325,6 +325,15 @@ CQC_API_KEY = env_optional("CQC_API_KEY")
 # The largest CSV an import command or upload reads (homecare.uploads); refused before it is read.
 HOMECARE_IMPORT_MAX_BYTES = env_int("HOMECARE_IMPORT_MAX_MB", 100, minimum=1) * 1024 * 1024
 COUNCIL_NAME = env_str("HOMECARE_COUNCIL_NAME", "Leeds City Council")
+# Fernet keys for personal details at rest (encrypted_model_fields): the first encrypts, all decrypt, so a new
+# key goes first and `manage.py person_details_reencrypt` moves old rows to it before the old key is dropped.
+FIELD_ENCRYPTION_KEY = env_list(
+    "HOMECARE_FIELD_ENCRYPTION_KEYS", [] if IS_PRODUCTION else ["aG9tZWNhcmUtZGV2ZWxvcG1lbnQtb25seS1rZXktISE="]
+)
+if not FIELD_ENCRYPTION_KEY:
+    raise ImproperlyConfigured(
+        "HOMECARE_FIELD_ENCRYPTION_KEYS is required in production (comma-separated Fernet keys)."
+    )
 # Where people reach the service: links in emails (e.g. to an offer in the provider portal) start with it.
 HOMECARE_SITE_URL = env_str("HOMECARE_SITE_URL", "http://localhost:8000")
 

@@ -54,6 +54,18 @@ def _hours(label: str, help_text: str) -> forms.IntegerField:
     )
 
 
+def _whole(label: str, help_text: str, initial: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        initial=initial,
+        required=False,
+        min_value=1,
+        max_value=100 * 365,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
+    )
+
+
 class AgreementForm(GdsForm):
     name = forms.CharField(label="Agreement name", max_length=255)
     reference = forms.CharField(label="Reference", max_length=100, help_text='For example, "Contract ID 84738".')
@@ -74,6 +86,17 @@ class AgreementForm(GdsForm):
     hospital_discharge_hours = _hours("Hospital discharge: place within (hours)", "For example, 48")
     urgent_hours = _hours("Urgent: place within (hours)", "For example, 72")
     routine_hours = _hours("Routine: place within (hours)", "For example, 336 (two weeks)")
+    retention_after_end_years = _whole(
+        "Keep personal details after care ends (years)",
+        "Then the person's details are anonymised. The Records Management Code of Practice says 8.",
+        initial=8,
+    )
+    retention_after_cancel_days = _whole(
+        "Keep personal details after a cancellation (days)", "For packages cancelled before care started.", 365
+    )
+    retention_draft_days = _whole(
+        "Keep unsubmitted drafts (days)", "Older drafts are cancelled and their details anonymised.", 90
+    )
 
     DEADLINE_FIELDS = {
         Urgency.HOSPITAL_DISCHARGE: "hospital_discharge_hours",
@@ -88,8 +111,14 @@ class AgreementForm(GdsForm):
         """The cleaned values that belong to the agreement itself (not deadlines or extras)."""
         return {name: value for name, value in self.cleaned_data.items() if name in AGREEMENT_FIELDS}
 
+    RETENTION_FIELDS = ("retention_after_end_years", "retention_after_cancel_days", "retention_draft_days")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name in self.RETENTION_FIELDS:
+            # Left out (e.g. by a client that predates them): keep what the agreement holds, or the default.
+            if data.get(name) is None and name not in self.errors:
+                data[name] = self.initial.get(name, self.fields[name].initial)
         start, end = data.get("term_start"), data.get("term_end")
         if start and end and end <= start:
             self.add_error("term_end", "The term must end after it starts.")

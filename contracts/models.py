@@ -75,6 +75,19 @@ class Agreement(models.Model):
         default=24, help_text="Lead provider first: how long the lot's lead has before additional providers."
     )
 
+    # How long brokerage keeps the person's details of a package bought under this agreement before
+    # anonymising them (brokerage.services.privacy). Eight years after care ends follows the Records
+    # Management Code of Practice for Health and Social Care 2021 (adult social care records).
+    retention_after_end_years = models.PositiveSmallIntegerField(
+        default=8, help_text="Years after a package's care ends before the person's details are anonymised."
+    )
+    retention_after_cancel_days = models.PositiveIntegerField(
+        default=365, help_text="Days after a package is cancelled (before care started) before anonymising."
+    )
+    retention_draft_days = models.PositiveIntegerField(
+        default=90, help_text="Days a draft may wait unsubmitted before it is cancelled and anonymised."
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -94,6 +107,12 @@ class Agreement(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(lead_first_refusal_hours__gte=1), name="agreement_lead_first_refusal_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(retention_after_end_years__gte=1, retention_after_cancel_days__gte=1)
+                & Q(retention_draft_days__gte=1),
+                name="agreement_retention_positive",
+                violation_error_message="Retention periods must be at least 1.",
             ),
         ]
 

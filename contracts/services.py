@@ -40,6 +40,9 @@ AGREEMENT_FIELDS = (
     "response_window_hours",
     "cascade_offer_timeout_hours",
     "lead_first_refusal_hours",
+    "retention_after_end_years",
+    "retention_after_cancel_days",
+    "retention_draft_days",
 )
 
 
@@ -74,6 +77,9 @@ def agreement_create(
     response_window_hours: int = 24,
     cascade_offer_timeout_hours: int = 4,
     lead_first_refusal_hours: int = 24,
+    retention_after_end_years: int = 8,
+    retention_after_cancel_days: int = 365,
+    retention_draft_days: int = 90,
     extensions: list[ExtensionOption] | None = None,
     placement_deadlines: dict[str, int] | None = None,
 ) -> Agreement:
@@ -91,6 +97,9 @@ def agreement_create(
         response_window_hours=response_window_hours,
         cascade_offer_timeout_hours=cascade_offer_timeout_hours,
         lead_first_refusal_hours=lead_first_refusal_hours,
+        retention_after_end_years=retention_after_end_years,
+        retention_after_cancel_days=retention_after_cancel_days,
+        retention_draft_days=retention_draft_days,
     )
     _validated(agreement)
     agreement.save()

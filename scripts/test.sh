@@ -24,6 +24,7 @@ echo "==> mypy"; $PY/mypy .
 echo "==> makemigrations --check"; $PY/python manage.py makemigrations --check --dry-run
 echo "==> check --deploy (production settings)"
 DJANGO_ENV=production DJANGO_SECRET_KEY="check-deploy-only-$(printf 'k%.0s' {1..60})" \
+  HOMECARE_FIELD_ENCRYPTION_KEYS="$($PY/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
   DJANGO_ALLOWED_HOSTS=homecare.example.gov.uk $PY/python manage.py check --deploy --fail-level WARNING
 echo "==> pytest"
 exec $PY/pytest "$@"

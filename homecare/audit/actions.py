@@ -41,6 +41,14 @@ class AuditAction(StrEnum):
     OFFER_AWARDED = "offer.awarded"
     OFFER_NOT_SELECTED = "offer.not_selected"
 
+    # The person's details: anonymised by retention, erased on request, exported for a subject access
+    # request, and moved to the newest encryption key; each retention sweep records its counts.
+    PERSON_DETAILS_ANONYMISED = "person_details.anonymised"
+    PERSON_DETAILS_ERASED = "person_details.erased"
+    PERSON_DETAILS_REENCRYPTED = "person_details.reencrypted"
+    RETENTION_SWEEP_FINISHED = "retention_sweep.finished"
+    SUBJECT_ACCESS_EXPORTED = "subject_access.exported"
+
     # Alerts to the Care Communications Centre.
     ALERT_RAISED = "alert.raised"
     ALERT_ACKNOWLEDGED = "alert.acknowledged"

@@ -11,7 +11,7 @@ import time_machine
 from django.utils import timezone
 
 from brokerage.allocation import Ranking, replay
-from brokerage.models import AllocationRun, CarePackage, Offer
+from brokerage.models import AllocationRun, CarePackage, Offer, PersonDetailsAccess
 from brokerage.selectors import person_details_for_provider, provider_position
 from brokerage.services.brokering import package_broker
 from brokerage.services.packages import (
@@ -145,9 +145,10 @@ def test_only_the_awarded_provider_sees_the_person_and_never_another_providers_n
     first, second = market.providers
     first_user, second_user = make_provider_user(first), make_provider_user(second)
     offer_accept(offer_id=offer_of(package, first).pk, provider_user=first_user, start_on=timezone.localdate() + SOON)
-    person = person_details_for_provider(offer=offer_of(package, first), provider_user=first_user)
+    portal = PersonDetailsAccess.Route.PROVIDER_PORTAL
+    person = person_details_for_provider(offer=offer_of(package, first), provider_user=first_user, route=portal)
     assert person is not None and person.given_name == "Edith"
-    assert person_details_for_provider(offer=offer_of(package, second), provider_user=second_user) is None
+    assert person_details_for_provider(offer=offer_of(package, second), provider_user=second_user, route=portal) is None
     position = provider_position(offer=offer_of(package, second))
     assert position is not None
     assert position.position == 2 and first.name not in position.explanation

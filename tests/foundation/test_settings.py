@@ -10,12 +10,20 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 GOOD_SECRET = "s" * 60
+GOOD_KEYS = "bmV3LWtleS1uZXctbmV3LWtleS1uZXctbmV3LWtleS0=,b2xkLWtleS1vbGQtb2xkLWtleS1vbGQtb2xkLWtleS0="
 SETTINGS_FILE = Path(__file__).resolve().parents[2] / "config" / "settings.py"
 
 
 def load_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Any, **env: str) -> dict[str, Any]:
     """Run config/settings.py afresh with the given environment (the live settings are untouched)."""
-    for name in ("DJANGO_ENV", "DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
+    for name in (
+        "DJANGO_ENV",
+        "DJANGO_SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "HOMECARE_FIELD_ENCRYPTION_KEYS",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOMECARE_VAR_DIR", str(tmp_path))
     for name, value in env.items():
@@ -55,8 +63,20 @@ def test_production_refuses_a_short_secret_key(monkeypatch, tmp_path):
         load_settings(monkeypatch, tmp_path, DJANGO_ENV="production", DJANGO_SECRET_KEY="short")
 
 
+def test_production_refuses_to_start_without_field_encryption_keys(monkeypatch, tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="HOMECARE_FIELD_ENCRYPTION_KEYS"):
+        load_settings(monkeypatch, tmp_path, DJANGO_ENV="production", DJANGO_SECRET_KEY=GOOD_SECRET)
+
+
 def test_production_turns_on_the_secure_defaults(monkeypatch, tmp_path):
-    settings = load_settings(monkeypatch, tmp_path, DJANGO_ENV="production", DJANGO_SECRET_KEY=GOOD_SECRET)
+    settings = load_settings(
+        monkeypatch,
+        tmp_path,
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY=GOOD_SECRET,
+        HOMECARE_FIELD_ENCRYPTION_KEYS=GOOD_KEYS,
+    )
+    assert settings["FIELD_ENCRYPTION_KEY"] == GOOD_KEYS.split(",")  # the first encrypts, all decrypt
     assert settings["DEBUG"] is False
     assert settings["SECRET_KEY"] == GOOD_SECRET
     assert settings["ALLOWED_HOSTS"] == []
