@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_standardized_errors",
     "crispy_forms",
     "crispy_forms_gds",
     "govuk_frontend_django",
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "homecare.boundary.RequestBoundaryMiddleware",  # size and characters of every request, before any view
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -164,6 +166,27 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# The request boundary (homecare.boundary, homecare.problems): one error format, body, depth and date limits.
+REST_FRAMEWORK |= {
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "homecare.problems.ProblemAutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "homecare.json_parser.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+}
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "homecare.problems.ProblemExceptionHandler",
+    "EXCEPTION_FORMATTER_CLASS": "homecare.problems.ProblemFormatter",
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "413", "415", "429", "500"],
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
+HOMECARE_MAX_UPLOAD_BYTES = env_int("HOMECARE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
+HOMECARE_JSON_MAX_DEPTH = env_int("HOMECARE_JSON_MAX_DEPTH", 32, minimum=4)
+HOMECARE_START_PAST_DAYS = env_int("HOMECARE_START_PAST_DAYS", 7, minimum=0)
+HOMECARE_START_HORIZON_DAYS = env_int("HOMECARE_START_HORIZON_DAYS", 730, minimum=1)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Homecare brokerage API",
     "DESCRIPTION": "For integrators: case-management systems (e.g. Mosaic) and provider systems.",
