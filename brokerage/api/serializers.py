@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from brokerage.isa_input import DAY_NAMES
@@ -14,8 +14,16 @@ from contracts.models import Urgency
 from homecare.problems import ProblemOutput
 
 
+# A clock time as the API writes it ("08:00:00"): OpenAPI's "time" format would demand a UTC offset.
+@extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9](:[0-5][0-9])?$", "example": "08:00:00"})
+class ClockTimeField(serializers.TimeField):
+    pass
+
+
 class VisitOutput(serializers.ModelSerializer[Visit]):
     day_of_week = serializers.SerializerMethodField()
+    window_start = ClockTimeField(read_only=True)
+    window_end = ClockTimeField(read_only=True)
 
     class Meta:
         model = Visit
