@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.fields import DateInputField as GdsDateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size, Submit
 from django import forms
@@ -17,6 +17,20 @@ from brokerage.models import CarerGender, DeclineReason, Funding, HandBack, Skil
 from brokerage.services.responses import DECLINE_NOTE_MAX
 from contracts.models import Agreement, Urgency
 from providers.models import LocalityArea, Provider
+
+
+class DateInputField(GdsDateInputField):
+    """GOV.UK's day, month and year inputs, refusing a year too large for a date instead of overflowing."""
+
+    def compress(self, data_list: Any) -> date | None:
+        try:
+            value: date | None = super().compress(data_list)
+        except OverflowError as error:
+            raise forms.ValidationError("Enter a real date, for example 14 6 2025.") from error
+        if value is None and self.required:
+            # A blank part (say, the year alone) leaves no date; the field wants one.
+            raise forms.ValidationError("Enter the day, month and year, for example 14 6 2025.")
+        return value
 
 
 class GdsForm(forms.Form):

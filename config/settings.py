@@ -170,6 +170,8 @@ REST_FRAMEWORK = {
 REST_FRAMEWORK |= {
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "homecare.problems.ProblemAutoSchema",
+    # \u-escape non-ASCII, so an error that quotes a lone surrogate back to its sender still encodes.
+    "UNICODE_JSON": False,
     "DEFAULT_PARSER_CLASSES": [
         "homecare.json_parser.DepthLimitedJSONParser",
         "rest_framework.parsers.FormParser",

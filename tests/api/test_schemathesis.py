@@ -53,7 +53,7 @@ def _failures(headers: dict[str, str]) -> tuple[int, list[str]]:
 
         try:
             run()
-        except (Exception, BaseExceptionGroup) as failure:  # noqa: BLE001 - each operation's failure is collected
+        except (Exception, BaseExceptionGroup) as failure:
             failures.append(f"{operation.label}: {failure}")
     return operations, failures
 
