@@ -50,7 +50,7 @@ class IsaInput(serializers.Serializer[Any]):
     lot_number = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=999)
     locality_area_code = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     person = PersonInput()
-    visits = VisitInput(many=True, allow_empty=False, max_length=MAX_VISITS)
+    visits = VisitInput(many=True, allow_empty=False, max_length=MAX_VISITS)  # type: ignore[call-arg]  # ListSerializer's
     hours_per_week = serializers.DecimalField(
         max_digits=6, decimal_places=2, required=False, allow_null=True, default=None, min_value=Decimal("0.25")
     )

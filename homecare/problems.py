@@ -55,11 +55,12 @@ def problem_response(
 
 class ProblemFormatter(ExceptionFormatter):
     def format_error_response(self, error_response: ErrorResponse) -> Any:
-        errors = [{"code": e.code, "detail": e.detail, "attr": e.attr} for e in error_response.errors]
+        found = error_response.errors
+        errors = [{"code": e.code, "detail": e.detail, "attr": e.attr} for e in found]
         if isinstance(self.exc, exceptions.ValidationError):
-            detail = "; ".join(f"{e['attr']}: {e['detail']}" if e["attr"] else e["detail"] for e in errors)
+            detail = "; ".join(f"{e.attr}: {e.detail}" if e.attr else e.detail for e in found)
         else:
-            detail = errors[0]["detail"] if errors else HTTPStatus(self.exc.status_code).phrase
+            detail = found[0].detail if found else HTTPStatus(self.exc.status_code).phrase
         return problem_body(self.exc.status_code, detail, errors=errors)
 
 
@@ -85,7 +86,7 @@ class ProblemOutput(serializers.Serializer[Any]):
     title = serializers.CharField(help_text="The HTTP status phrase")
     status = serializers.IntegerField()
     detail = serializers.CharField()
-    errors = FieldErrorOutput(many=True)
+    errors = FieldErrorOutput(many=True)  # type: ignore[assignment]  # the body's member, not Serializer.errors
 
 
 class ProblemAutoSchema(StandardizedErrorsAutoSchema):
@@ -101,4 +102,6 @@ class ProblemAutoSchema(StandardizedErrorsAutoSchema):
         if str(status_code).startswith(("4", "5")):
             media_types = [PROBLEM_JSON]
             serializer = serializer or ProblemOutput
-        return SpectacularAutoSchema._get_response_for_code(self, serializer, status_code, media_types, direction)
+        return SpectacularAutoSchema._get_response_for_code(  # type: ignore[no-untyped-call]
+            self, serializer, status_code, media_types, direction
+        )

@@ -28,7 +28,7 @@ _STRINGS = [
     "\u0000\u200b",
     "\ufffd",
     "💩" * 10,
-    "Ω≈ç√∫˜µ≤≥÷",
+    "Ω≈ç√∫˜µ≤≥÷",  # noqa: RUF001 - look-alike characters on purpose
     "ﷺ",
     "Z̮̞̠͙͔ͅḀ̗̞͈̻̗Ḷ͙͎̯̹̞͓G̻O̭̗̮",
     "١٢٣",  # Arabic-Indic digits

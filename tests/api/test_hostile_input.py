@@ -136,13 +136,14 @@ def test_intake_through_the_web_form_survives_every_hostile_value(seeded: Seeded
                 assert _counts() == before, (field, text[:80])
 
 
-def _offer(seeded: Seeded) -> Offer:
+def _offer(seeded: Seeded) -> Offer | None:
     return Offer.objects.filter(provider=seeded.market.providers[0], status=Offer.Status.PENDING).first()
 
 
 def test_accept_and_decline_through_the_api_survive_every_hostile_value(seeded: Seeded):
     client, headers = Client(), api_authorization(seeded.provider_user)
     offer = _offer(seeded)
+    assert offer is not None
     for fragment in JSON:
         for url, body, path in [
             (f"/api/offers/{offer.pk}/accept/", {"start_on": HOSTILE}, "start_on"),
@@ -158,14 +159,16 @@ def test_accept_and_decline_through_the_api_survive_every_hostile_value(seeded: 
             else:  # a hostile note that is still text is accepted as text: the next offer is answered
                 offer.refresh_from_db()
                 assert offer.decline_note == as_text(fragment)
-                offer = _offer(seeded)
-                if offer is None:
+                next_offer = _offer(seeded)
+                if next_offer is None:
                     return
+                offer = next_offer
 
 
 def test_a_start_outside_the_window_is_a_400_naming_start_on_never_a_409(seeded: Seeded):
     client, headers = Client(), api_authorization(seeded.provider_user)
     offer = _offer(seeded)
+    assert offer is not None
     for start in (timezone.localdate() - timedelta(days=1), timezone.localdate() + timedelta(days=800)):
         response = client.post(
             f"/api/offers/{offer.pk}/accept/",
@@ -182,6 +185,7 @@ def test_a_start_outside_the_window_is_a_400_naming_start_on_never_a_409(seeded:
 def test_accept_and_decline_on_the_portal_survive_every_hostile_value(seeded: Seeded):
     client = client_for(seeded.provider_user)
     offer = _offer(seeded)
+    assert offer is not None
     for text in TEXTS:
         for url, data in [
             (
