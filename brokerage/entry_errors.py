@@ -17,13 +17,29 @@ from django import forms
 
 from brokerage.services.packages import isa_reference_errors
 
+PERSON_FIELDS = (
+    "mosaic_person_id",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "phone",
+)
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 # Where an ISA rule's error (named by its field path) is shown on the officer's web form.
 FORM_FIELDS = {
     "agreement_reference": "agreement",
+    "external_reference": "external_reference",
     "lot_number": "lot_number",
-    "person.postcode": "postcode",
+    "requested_start_on": "requested_start_on",
+    "language": "language",
+    "special_requirements": "special_requirements",
+    "postcode_override_reason": "postcode_override_reason",
+    **{f"person.{name}": name for name in PERSON_FIELDS},
     "locality_area_code": "locality_area",
     "required_skills": "required_skills",
     "urgency": "urgency",
@@ -106,7 +122,9 @@ def references_of_malformed(data: Any, shape_errors: Mapping[str, Any]) -> dict[
         bad_postcode = isinstance(person_errors, Mapping) and "postcode" in person_errors
         postcode = text(person.get("postcode"), bad_postcode)
     area = text(data.get("locality_area_code"), "locality_area_code" in shape_errors) or ""
+    reason = data.get("postcode_override_reason")
     return isa_reference_errors(
+        postcode_override_reason=reason if isinstance(reason, str) else "",
         agreement_reference=text(data.get("agreement_reference"), "agreement_reference" in shape_errors),
         lot_number=lot_number,
         postcode=postcode,

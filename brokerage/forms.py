@@ -6,16 +6,31 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.fields import DateInputField as GdsDateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size, Submit
 from django import forms
 from django.forms import formset_factory
 
-from brokerage.isa import IsaData, PersonData, VisitData
+from brokerage.isa import TEXT_LIMITS, IsaData, PersonData, VisitData
 from brokerage.models import CarerGender, DeclineReason, Funding, HandBack, Skill, Visit
+from brokerage.services.responses import DECLINE_NOTE_MAX
 from contracts.models import Agreement, Urgency
 from providers.models import LocalityArea, Provider
+
+
+class DateInputField(GdsDateInputField):
+    """GOV.UK's day, month and year inputs, refusing a year too large for a date instead of overflowing."""
+
+    def compress(self, data_list: Any) -> date | None:
+        try:
+            value: date | None = super().compress(data_list)
+        except OverflowError as error:
+            raise forms.ValidationError("Enter a real date, for example 14 6 2025.") from error
+        if value is None and self.required:
+            # A blank part (say, the year alone) leaves no date; the field wants one.
+            raise forms.ValidationError("Enter the day, month and year, for example 14 6 2025.")
+        return value
 
 
 class GdsForm(forms.Form):
@@ -80,9 +95,21 @@ class PackageForm(GdsForm):
         label="Carer gender", choices=CarerGender.choices, widget=forms.RadioSelect, initial=CarerGender.ANY
     )
     special_requirements = forms.CharField(
-        label="Other requirements (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Other requirements (optional)",
+        required=False,
+        max_length=TEXT_LIMITS["special_requirements"],
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     funding = forms.ChoiceField(label="Funding", choices=Funding.choices, initial=Funding.COUNCIL)
+    postcode_override_reason = forms.CharField(
+        label="Postcode not found? Why place the person by postcode district (optional)",
+        help_text="Only when the postcode is right but too new for the ONS postcode lookup. The person is placed at "
+        "the centre of the postcode district, and your reason is recorded.",
+        required=False,
+        max_length=TEXT_LIMITS["postcode_override_reason"],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class VisitForm(forms.Form):
@@ -149,6 +176,7 @@ def isa_from_forms(form: PackageForm, visits: Any) -> IsaData:
         carer_gender=data["carer_gender"],
         special_requirements=data["special_requirements"],
         funding=data["funding"],
+        postcode_override_reason=data["postcode_override_reason"],
     )
 
 
@@ -200,6 +228,7 @@ class DeclineForm(GdsForm):
     note = forms.CharField(
         label="Anything else the council should know (needed for another reason)",
         required=False,
+        max_length=DECLINE_NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

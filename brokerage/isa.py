@@ -12,15 +12,49 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
+
 from brokerage.models import CarerGender, Funding, Skill
 from contracts.models import Urgency
+from homecare.boundary import control_character_problem
 
 MINUTES_PER_HOUR = Decimal(60)
+
+# Home care calls are usually up to four a day (morning, lunch, tea, bed); eight leaves room for
+# night checks and split double-ups while refusing the runaway lists a broken export sends. Eight a day
+# caps a week at 56 visits.
+MAX_VISITS_PER_DAY = 8
+MAX_VISITS = 7 * MAX_VISITS_PER_DAY
+OLDEST_PERSON_YEARS = 120
+
+# Every free-text field of an ISA and its longest value, by field path (the database columns' lengths, and
+# 2,000 characters, about a page, for the brokerage team's notes to providers). Only ``special_requirements``
+# may hold line breaks and tabs.
+TEXT_LIMITS: dict[str, int] = {
+    "source_system": 50,
+    "external_reference": 100,
+    "agreement_reference": 100,
+    "locality_area_code": 50,
+    "language": 50,
+    "special_requirements": 2000,
+    "postcode_override_reason": 500,
+    "person.mosaic_person_id": 50,
+    "person.given_name": 100,
+    "person.family_name": 100,
+    "person.address_line_1": 200,
+    "person.address_line_2": 200,
+    "person.town": 100,
+    "person.postcode": 10,
+    "person.phone": 30,
+}
+MULTILINE_FIELDS = frozenset({"special_requirements", "postcode_override_reason"})
 
 
 @dataclass(frozen=True)
@@ -67,6 +101,9 @@ class IsaData:
     funding: str = Funding.COUNCIL
     source_system: str = "web"
     external_reference: str = ""
+    # An officer (or an integrator, saying so) places a person whose postcode the ONS lookup does not hold
+    # (a new-build street) at its district's centre; the reason is recorded on the package's audit trail.
+    postcode_override_reason: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -95,14 +132,84 @@ def visit_problems(visit: VisitData) -> dict[str, str]:
     return {}
 
 
-def check_isa_rules(isa: IsaData) -> dict[str, list[str]]:
-    """Rules across fields that need no database. Returns field -> messages (empty when valid)."""
-    errors: dict[str, list[str]] = {}
-    if not isa.visits:
+def start_window(today: date) -> tuple[date, date]:
+    """The earliest and latest requested start an ISA may have (settings HOMECARE_START_PAST_DAYS, a margin for
+    back-dated hospital discharges, and HOMECARE_START_HORIZON_DAYS)."""
+    return (
+        today - timedelta(days=settings.HOMECARE_START_PAST_DAYS),
+        today + timedelta(days=settings.HOMECARE_START_HORIZON_DAYS),
+    )
+
+
+def start_problem(start: date, *, earliest: date, latest: date) -> str | None:
+    """What is wrong with a start date outside ``earliest``..``latest``, in words, or None."""
+    if start < earliest:
+        return f"The start date must be on or after {earliest:%d %B %Y}."
+    if start > latest:
+        return f"The start date must be on or before {latest:%d %B %Y}."
+    return None
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _text_fields(isa: IsaData) -> dict[str, str]:
+    plain = asdict(isa)
+    values = {name: plain[name] for name in TEXT_LIMITS if name in plain}
+    values.update({f"person.{name}": value for name, value in plain["person"].items() if isinstance(value, str)})
+    return values
+
+
+def _visit_rules(visits: tuple[VisitData, ...], errors: dict[str, list[str]]) -> None:
+    if not visits:
         errors.setdefault("visits", []).append("Add at least one visit.")
-    for index, visit in enumerate(isa.visits):
+    if len(visits) > MAX_VISITS:
+        errors.setdefault("visits", []).append(f"Enter at most {MAX_VISITS} visits a week ({len(visits)} sent).")
+        return  # a runaway list: one message, not one per visit
+    per_day = Counter(visit.day_of_week for visit in visits)
+    if any(count > MAX_VISITS_PER_DAY for count in per_day.values()):
+        errors.setdefault("visits", []).append(f"Enter at most {MAX_VISITS_PER_DAY} visits a day.")
+    first_at: dict[tuple[int, time, time], int] = {}
+    for index, visit in enumerate(visits):
         for name, problem in visit_problems(visit).items():
             errors.setdefault(f"visits[{index}].{name}", []).append(problem)
+        window = (visit.day_of_week, visit.window_start, visit.window_end)
+        if window in first_at:
+            errors.setdefault(f"visits[{index}].window_start", []).append(
+                f"This visit repeats visit {first_at[window] + 1} (the same day and time window): enter it once, "
+                "with 2 carers if it is double-handed."
+            )
+        else:
+            first_at[window] = index
+
+
+def check_isa_rules(isa: IsaData, *, today: date | None = None) -> dict[str, list[str]]:
+    """Rules across fields that need no database. Returns field -> messages (empty when valid)."""
+    errors: dict[str, list[str]] = {}
+    today = today or timezone.localdate()
+    for path, value in _text_fields(isa).items():
+        limit = TEXT_LIMITS[path]
+        if len(value) > limit:
+            errors.setdefault(path, []).append(f"Enter at most {limit:,} characters ({len(value):,} sent).")
+        problem = control_character_problem(value, multiline=path in MULTILINE_FIELDS)
+        if problem:
+            errors.setdefault(path, []).append(problem)
+    earliest, latest = start_window(today)
+    problem = start_problem(isa.requested_start_on, earliest=earliest, latest=latest)
+    if problem:
+        errors.setdefault("requested_start_on", []).append(problem)
+    born = isa.person.date_of_birth
+    if born is not None and born > today:
+        errors.setdefault("person.date_of_birth", []).append("The date of birth must be in the past.")
+    elif born is not None and born < _years_before(today, OLDEST_PERSON_YEARS):
+        errors.setdefault("person.date_of_birth", []).append(
+            f"The date of birth must be within the last {OLDEST_PERSON_YEARS} years."
+        )
+    _visit_rules(isa.visits, errors)
     if isa.hours_per_week is not None and isa.visits and isa.hours_per_week != isa.visit_hours_per_week:
         errors.setdefault("hours_per_week", []).append(
             f"Hours per week ({isa.hours_per_week}) do not match the visits, which add up to "

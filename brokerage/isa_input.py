@@ -11,7 +11,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from brokerage.isa import IsaData, PersonData, VisitData
+from brokerage.isa import MAX_VISITS, TEXT_LIMITS, IsaData, PersonData, VisitData
 from brokerage.models import CarerGender, Funding, Skill, Visit
 from contracts.models import Urgency
 
@@ -47,10 +47,10 @@ class IsaInput(serializers.Serializer[Any]):
     agreement_reference = serializers.CharField(
         max_length=100, help_text='The agreement\'s reference, e.g. "Contract ID 84738"'
     )
-    lot_number = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
-    locality_area_code = serializers.CharField(required=False, allow_blank=True, default="")
+    lot_number = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=999)
+    locality_area_code = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     person = PersonInput()
-    visits = VisitInput(many=True, allow_empty=False)
+    visits = VisitInput(many=True, allow_empty=False, max_length=MAX_VISITS)  # type: ignore[call-arg]  # ListSerializer's
     hours_per_week = serializers.DecimalField(
         max_digits=6, decimal_places=2, required=False, allow_null=True, default=None, min_value=Decimal("0.25")
     )
@@ -58,12 +58,26 @@ class IsaInput(serializers.Serializer[Any]):
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ROUTINE)
     housing_with_care = serializers.BooleanField(default=False)
     required_skills = serializers.ListField(
-        child=serializers.ChoiceField(choices=Skill.choices), required=False, default=list
+        child=serializers.ChoiceField(choices=Skill.choices), required=False, default=list, max_length=len(Skill)
     )
     language = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     carer_gender = serializers.ChoiceField(choices=CarerGender.choices, default=CarerGender.ANY)
-    special_requirements = serializers.CharField(required=False, allow_blank=True, default="")
+    special_requirements = serializers.CharField(
+        max_length=TEXT_LIMITS["special_requirements"],
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+    )
     funding = serializers.ChoiceField(choices=Funding.choices, default=Funding.COUNCIL)
+    postcode_override_reason = serializers.CharField(
+        max_length=TEXT_LIMITS["postcode_override_reason"],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Only when the person's postcode is right but not yet in the ONS lookup (a new-build street): why "
+        "the person may be placed at the centre of its district. Recorded on the package's audit trail.",
+    )
 
 
 def isa_from_validated(data: dict[str, Any]) -> IsaData:
@@ -94,4 +108,5 @@ def isa_from_validated(data: dict[str, Any]) -> IsaData:
         carer_gender=data["carer_gender"],
         special_requirements=data["special_requirements"],
         funding=data["funding"],
+        postcode_override_reason=data["postcode_override_reason"],
     )

@@ -61,7 +61,7 @@ def package_list(
         packages = packages.filter(urgency=urgency)
     if search:
         reference = search.upper().removeprefix("ISA-").lstrip("0")
-        if reference.isdigit():
+        if reference.isascii() and reference.isdigit() and len(reference) < 10:  # a row id, never an overflow
             packages = packages.filter(pk=int(reference))
         else:
             packages = packages.filter(external_reference__iexact=search)

@@ -54,7 +54,7 @@ def package_list_view(request: HttpRequest) -> HttpResponse:
     packages = package_list(
         user=request.user,
         status=request.GET.get("status", ""),
-        area_id=int(area) if area.isdigit() else None,
+        area_id=int(area) if area.isascii() and area.isdigit() and len(area) < 10 else None,
         urgency=request.GET.get("urgency", ""),
         search=request.GET.get("q", "").strip(),
     )

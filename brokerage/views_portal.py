@@ -28,6 +28,7 @@ from brokerage.services.capacity import Capabilities, CapacityInvalid, capacity_
 from brokerage.services.packages import PackageStateError
 from brokerage.services.responses import (
     OfferClosed,
+    ResponseInvalid,
     offer_accept,
     offer_decline,
     offer_record_care_started,
@@ -91,6 +92,11 @@ def offer_accept_view(request: HttpRequest, offer_id: int) -> HttpResponse:
         offer = offer_accept(
             offer_id=offer.pk, provider_user=request_user(request), start_on=form.cleaned_data["start_on"]
         )
+    except ResponseInvalid as invalid:
+        for name, problems in invalid.errors.items():
+            for problem in problems:
+                form.add_error(name if name in form.fields else None, problem)
+        return _detail(request, offer, accept_form=form, status=400)
     except OfferClosed as error:
         messages.error(request, str(error))
         return redirect("portal:brokerage:detail", offer.pk)
@@ -115,6 +121,11 @@ def offer_decline_view(request: HttpRequest, offer_id: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             note=form.cleaned_data["note"],
         )
+    except ResponseInvalid as invalid:
+        for name, problems in invalid.errors.items():
+            for problem in problems:
+                form.add_error(name if name in form.fields else None, problem)
+        return _detail(request, offer, decline_form=form, status=400)
     except OfferClosed as error:
         messages.error(request, str(error))
     else:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "knox",
     "django_filters",
     "drf_spectacular",
+    "drf_standardized_errors",
     "crispy_forms",
     "crispy_forms_gds",
     "govuk_frontend_django",
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "homecare.audit.actor.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "homecare.accounts.middleware.IdleSessionTimeoutMiddleware",  # after messages: it leaves one
+    "homecare.boundary.RequestBoundaryMiddleware",  # size and characters of every request, before any view
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into the sign-in page
@@ -209,6 +211,29 @@ REST_FRAMEWORK = {
 KNOX_TOKEN_MODEL = "apitokens.ApiToken"  # noqa: S105 - a model name, not a secret
 MIGRATION_MODULES = {"knox": None}  # knox's migrations would create its unused (swapped-out) token table
 REST_KNOX = {"TOKEN_TTL": timedelta(days=env_int("HOMECARE_API_TOKEN_TTL_DAYS", 90, minimum=1)), "AUTO_REFRESH": False}
+# The request boundary (homecare.boundary, homecare.problems): one error format, body, depth and date limits.
+REST_FRAMEWORK |= {
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "homecare.problems.ProblemAutoSchema",
+    # \u-escape non-ASCII, so an error that quotes a lone surrogate back to its sender still encodes.
+    "UNICODE_JSON": False,
+    "DEFAULT_PARSER_CLASSES": [
+        "homecare.json_parser.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+}
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "homecare.problems.ProblemExceptionHandler",
+    "EXCEPTION_FORMATTER_CLASS": "homecare.problems.ProblemFormatter",
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "413", "415", "429", "500"],
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
+HOMECARE_MAX_UPLOAD_BYTES = env_int("HOMECARE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
+HOMECARE_JSON_MAX_DEPTH = env_int("HOMECARE_JSON_MAX_DEPTH", 32, minimum=4)
+HOMECARE_START_PAST_DAYS = env_int("HOMECARE_START_PAST_DAYS", 7, minimum=0)
+HOMECARE_START_HORIZON_DAYS = env_int("HOMECARE_START_HORIZON_DAYS", 730, minimum=1)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Homecare brokerage API",
     "DESCRIPTION": "For integrators: case-management systems (e.g. Mosaic) and provider systems.",

@@ -17,7 +17,7 @@ class ExtensionOutput(serializers.ModelSerializer[AgreementExtension]):
 
 
 class LotOutput(serializers.ModelSerializer[Lot]):
-    locality_area = serializers.CharField(source="locality_area.name", default=None, read_only=True)
+    locality_area = serializers.CharField(source="locality_area.name", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Lot
@@ -61,7 +61,7 @@ class AgreementOutput(serializers.ModelSerializer[Agreement]):
 
 class MembershipOutput(serializers.ModelSerializer[ProviderMembership]):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
-    lot_number = serializers.IntegerField(source="lot.number", default=None, read_only=True)
+    lot_number = serializers.IntegerField(source="lot.number", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = ProviderMembership

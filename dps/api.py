@@ -49,7 +49,7 @@ class ApplicationOutput(serializers.ModelSerializer[ProviderApplication]):
         many=True, read_only=True, slug_field="location_id"
     )
     criterion_results = CriterionResultOutput(many=True, read_only=True)
-    decision = DecisionOutput(read_only=True, default=None)
+    decision = DecisionOutput(read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = ProviderApplication

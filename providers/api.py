@@ -44,7 +44,7 @@ class RatingSerializer(serializers.ModelSerializer[CqcRating]):
 
 class LocationSerializer(serializers.ModelSerializer[CqcLocation]):
     provider_id = serializers.IntegerField(read_only=True)
-    locality_area = serializers.CharField(source="locality_area.name", default=None, read_only=True)
+    locality_area = serializers.CharField(source="locality_area.name", default=None, read_only=True, allow_null=True)
     current_rating = RatingSerializer(read_only=True)
 
     class Meta:

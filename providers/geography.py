@@ -64,18 +64,22 @@ class GeoPoint:
     precision: Precision = "postcode"
 
 
+def postcode_point(postcode: str) -> GeoPoint | None:
+    """Coordinates for a postcode the ONS postcode lookup holds; None for any other (no district fallback)."""
+    row = Postcode.objects.filter(postcode=normalise_postcode(postcode)).values_list("latitude", "longitude").first()
+    return None if row is None else GeoPoint(row[0], row[1], "postcode")
+
+
+def district_point(postcode: str) -> GeoPoint | None:
+    """The centre of a postcode's district, for a postcode the lookup does not (yet) hold."""
+    outward = postcode_district(postcode)
+    row = PostcodeDistrict.objects.filter(outward=outward).values_list("latitude", "longitude").first()
+    return None if row is None else GeoPoint(row[0], row[1], "district")
+
+
 def locate_postcode(postcode: str) -> GeoPoint | None:
     """Coordinates for a postcode: the ONS postcode lookup first, else its district's centroid."""
-    normalised = normalise_postcode(postcode)
-    row = Postcode.objects.filter(postcode=normalised).values_list("latitude", "longitude").first()
-    if row is not None:
-        return GeoPoint(row[0], row[1], "postcode")
-    district = (
-        PostcodeDistrict.objects.filter(outward=normalised.split(" ")[0]).values_list("latitude", "longitude").first()
-    )
-    if district is not None:
-        return GeoPoint(district[0], district[1], "district")
-    return None
+    return postcode_point(postcode) or district_point(postcode)
 
 
 def distance_miles(a: GeoPoint, b: GeoPoint) -> float:

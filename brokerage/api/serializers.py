@@ -4,15 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from brokerage.isa_input import DAY_NAMES
 from brokerage.models import CarePackage, DeclineReason, Offer, Visit
+from brokerage.services.responses import DECLINE_NOTE_MAX
+from contracts.models import Urgency
+from homecare.problems import ProblemOutput
+
+
+# A clock time as the API writes it ("08:00:00"): OpenAPI's "time" format would demand a UTC offset.
+@extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9](:[0-5][0-9])?$", "example": "08:00:00"})
+class ClockTimeField(serializers.TimeField):
+    pass
 
 
 class VisitOutput(serializers.ModelSerializer[Visit]):
     day_of_week = serializers.SerializerMethodField()
+    window_start = ClockTimeField(read_only=True)
+    window_end = ClockTimeField(read_only=True)
 
     class Meta:
         model = Visit
@@ -61,15 +72,37 @@ class PackageOutput(serializers.ModelSerializer[CarePackage]):
         ]
 
 
-ErrorsOutput = inline_serializer(
-    "FieldErrors",
-    fields={"errors": serializers.DictField(help_text="Each field with every message about it (nested as sent).")},
-)
+class ConflictOutput(ProblemOutput):
+    package = serializers.IntegerField(help_text="The package that already has this reference")
 
 
-class ConflictOutput(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    package = serializers.IntegerField()
+def page_of(name: str, item: serializers.Serializer[Any]) -> Any:
+    """The paginated list body (PageNumberPagination) of ``item``s, for the schema."""
+    return inline_serializer(
+        name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item,
+        },
+    )
+
+
+class PackageListQuery(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=CarePackage.Status.choices, required=False, allow_blank=True)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, allow_blank=True)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=10_000_000)
+
+
+class OfferListQuery(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(
+        choices=[("open", "Open: can still be answered"), *Offer.Status.choices],
+        required=False,
+        allow_blank=True,
+        help_text="open, or an offer status",
+    )
+    page = serializers.IntegerField(required=False, min_value=1, max_value=10_000_000)
 
 
 class RankedEntryOutput(serializers.Serializer[Any]):
@@ -148,4 +181,4 @@ class AcceptInput(serializers.Serializer[Any]):
 
 class DeclineInput(serializers.Serializer[Any]):
     reason = serializers.ChoiceField(choices=DeclineReason.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=DECLINE_NOTE_MAX)

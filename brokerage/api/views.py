@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,13 +18,15 @@ from brokerage.api.serializers import (
     AcceptInput,
     ConflictOutput,
     DeclineInput,
-    ErrorsOutput,
+    OfferListQuery,
     OfferOutput,
+    PackageListQuery,
     PackageOutput,
     RankingOutput,
+    page_of,
 )
 from brokerage.isa_input import IsaInput, isa_from_validated
-from brokerage.models import CarePackage, Offer
+from brokerage.models import Offer
 from brokerage.selectors import (
     latest_ranking,
     offer_get_for_provider,
@@ -33,8 +36,19 @@ from brokerage.selectors import (
     ranking_document,
 )
 from brokerage.services.packages import IsaConflict, IsaInvalid, package_enter
-from brokerage.services.responses import OfferClosed, offer_accept, offer_decline
+from brokerage.services.responses import OfferClosed, ResponseInvalid, offer_accept, offer_decline
 from homecare.accounts.audiences import IsOfficer, IsOfficerOrCcc, IsProviderStaff, request_user
+from homecare.problems import ProblemOutput, problem_response
+
+# Errors are problem details (homecare.problems); a 400's ``errors`` name the request's field paths.
+INVALID = OpenApiResponse(ProblemOutput, description="Every field error, at once. Nothing was saved.")
+CLOSED = OpenApiResponse(ProblemOutput, description="The offer can no longer be answered; nothing was saved.")
+
+
+def _query(serializer_class: type[PackageListQuery] | type[OfferListQuery], request: Request) -> dict[str, Any]:
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return dict(query.validated_data)
 
 
 class PackageListCreateApi(APIView):
@@ -43,17 +57,13 @@ class PackageListCreateApi(APIView):
 
     @extend_schema(
         operation_id="packages_list",
-        parameters=[
-            OpenApiParameter("status", str, enum=CarePackage.Status.values),
-            OpenApiParameter("urgency", str),
-        ],
-        responses=PackageOutput(many=True),
+        parameters=[PackageListQuery],
+        responses={200: page_of("PaginatedPackageList", PackageOutput(many=True)), 400: INVALID},
     )
     def get(self, request: Request) -> Response:
+        query = _query(PackageListQuery, request)
         packages = package_list(
-            user=request.user,
-            status=request.query_params.get("status", ""),
-            urgency=request.query_params.get("urgency", ""),
+            user=request.user, status=query.get("status", ""), urgency=query.get("urgency", "")
         ).prefetch_related("visits")
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(packages, request, view=self)
@@ -65,24 +75,23 @@ class PackageListCreateApi(APIView):
         responses={
             201: PackageOutput,
             200: OpenApiResponse(PackageOutput, description="The same ISA was sent before: the existing package."),
-            400: OpenApiResponse(ErrorsOutput, description="Every field error, at once. Nothing was saved."),
+            400: INVALID,
             409: OpenApiResponse(ConflictOutput, description="The reference is already used with different details."),
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> Response | HttpResponse:
         """Create an ISA and submit it for brokering. Idempotent on (source_system, external_reference)."""
         serializer = IsaInput(data=request.data)
         if not serializer.is_valid():
-            errors = entry_errors.for_api(request.data, serializer.errors)
-            return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError(entry_errors.for_api(request.data, serializer.errors))
         try:
             entered = package_enter(
                 isa=isa_from_validated(serializer.validated_data), entered_by=request_user(request), submit=True
             )
         except IsaInvalid as invalid:
-            return Response({"errors": entry_errors.nested(invalid.errors)}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError(entry_errors.nested(invalid.errors)) from invalid
         except IsaConflict as conflict:
-            return Response({"detail": str(conflict), "package": conflict.package.pk}, status=status.HTTP_409_CONFLICT)
+            return problem_response(409, str(conflict), extra={"package": conflict.package.pk})
         package = package_get_for_officer(user=request.user, package_id=entered.package.pk)
         response = Response(
             PackageOutput(package).data, status=status.HTTP_201_CREATED if entered.created else status.HTTP_200_OK
@@ -102,7 +111,7 @@ class PackageDetailApi(APIView):
 class PackageRankingApi(APIView):
     permission_classes = [IsOfficerOrCcc]
 
-    @extend_schema(operation_id="packages_ranking", responses={200: RankingOutput, 404: None})
+    @extend_schema(operation_id="packages_ranking", responses={200: RankingOutput})
     def get(self, request: Request, package_id: int) -> Response:
         """The stored ranking of the package's current round, with every provider's explanation."""
         package = package_get_for_officer(user=request.user, package_id=package_id)
@@ -118,12 +127,13 @@ class OfferListApi(APIView):
 
     @extend_schema(
         operation_id="offers_list",
-        parameters=[OpenApiParameter("status", str, description="open, or an offer status")],
-        responses=OfferOutput(many=True),
+        parameters=[OfferListQuery],
+        responses={200: page_of("PaginatedOfferList", OfferOutput(many=True)), 400: INVALID},
     )
     def get(self, request: Request) -> Response:
         """Your organisation's offers only."""
-        offers = offers_for_provider(provider_user=request.user, status=request.query_params.get("status", ""))
+        query = _query(OfferListQuery, request)
+        offers = offers_for_provider(provider_user=request.user, status=query.get("status", ""))
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(offers.prefetch_related("package__visits"), request, view=self)
         return paginator.get_paginated_response(OfferOutput(page, many=True).data)
@@ -137,8 +147,8 @@ class OfferDetailApi(APIView):
         return Response(OfferOutput(offer_get_for_provider(offer_id=offer_id, provider_user=request.user)).data)
 
 
-def _closed(error: OfferClosed) -> Response:
-    return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+def _closed(error: OfferClosed) -> HttpResponse:
+    return problem_response(409, str(error))
 
 
 class OfferAcceptApi(APIView):
@@ -147,16 +157,17 @@ class OfferAcceptApi(APIView):
     @extend_schema(
         operation_id="offers_accept",
         request=AcceptInput,
-        responses={200: OfferOutput, 400: ErrorsOutput, 409: OpenApiResponse(description="The offer is closed.")},
+        responses={200: OfferOutput, 400: INVALID, 409: CLOSED},
     )
-    def post(self, request: Request, offer_id: int) -> Response:
+    def post(self, request: Request, offer_id: int) -> Response | HttpResponse:
         serializer = AcceptInput(data=request.data)
-        if not serializer.is_valid():
-            return Response({"errors": serializer.errors}, status=status.HTTP_400_BAD_REQUEST)
+        serializer.is_valid(raise_exception=True)
         try:
             offer = offer_accept(
                 offer_id=offer_id, provider_user=request_user(request), start_on=serializer.validated_data["start_on"]
             )
+        except ResponseInvalid as invalid:
+            raise ValidationError(invalid.errors) from invalid
         except OfferClosed as error:
             return _closed(error)
         return Response(OfferOutput(_reload(offer)).data)
@@ -168,12 +179,11 @@ class OfferDeclineApi(APIView):
     @extend_schema(
         operation_id="offers_decline",
         request=DeclineInput,
-        responses={200: OfferOutput, 400: ErrorsOutput, 409: OpenApiResponse(description="The offer is closed.")},
+        responses={200: OfferOutput, 400: INVALID, 409: CLOSED},
     )
-    def post(self, request: Request, offer_id: int) -> Response:
+    def post(self, request: Request, offer_id: int) -> Response | HttpResponse:
         serializer = DeclineInput(data=request.data)
-        if not serializer.is_valid():
-            return Response({"errors": serializer.errors}, status=status.HTTP_400_BAD_REQUEST)
+        serializer.is_valid(raise_exception=True)
         try:
             offer = offer_decline(
                 offer_id=offer_id,
@@ -181,6 +191,8 @@ class OfferDeclineApi(APIView):
                 reason=serializer.validated_data["reason"],
                 note=serializer.validated_data["note"],
             )
+        except ResponseInvalid as invalid:
+            raise ValidationError(invalid.errors) from invalid
         except OfferClosed as error:
             return _closed(error)
         return Response(OfferOutput(_reload(offer)).data)

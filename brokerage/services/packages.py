@@ -18,8 +18,10 @@ from brokerage.services.history import Actor, offer_transition, package_transiti
 from contracts.costing import NoRateInForce, hours_by_service_type, week_cost_by_type
 from contracts.models import Agreement, AllocationPolicy, Lot
 from contracts.selectors import fee_rate_steps, placement_deadline_hours
+from homecare.audit.actions import AuditAction
+from homecare.audit.services import audit_record
 from homecare.queue import enqueue_on_commit
-from providers.geography import GeoPoint, locality_area_for, locate_postcode, normalise_postcode
+from providers.geography import GeoPoint, district_point, locality_area_for, normalise_postcode, postcode_point
 from providers.models import LocalityArea, Provider
 
 
@@ -60,6 +62,8 @@ class ResolvedIsa:
     longitude: float
     hours_per_week: Decimal
     weekly_cost: Decimal | None
+    # True when the postcode is not in the ONS lookup and the person is placed at its district's centre.
+    placed_by_district: bool = False
 
 
 @dataclass
@@ -75,7 +79,12 @@ class _References:
 
 
 def _references(
-    *, agreement_reference: str, lot_number: int | None, postcode: str | None, locality_area_code: str
+    *,
+    agreement_reference: str,
+    lot_number: int | None,
+    postcode: str | None,
+    locality_area_code: str,
+    postcode_override_reason: str = "",
 ) -> _References:
     """Look up what an ISA refers to. Each check runs on its own, so a partly malformed ISA still gets them."""
     found = _References(errors={})
@@ -99,9 +108,7 @@ def _references(
         except ValidationError as error:
             errors.setdefault("person.postcode", []).extend(error.messages)
         if found.postcode:
-            found.point = locate_postcode(found.postcode)
-            if found.point is None:
-                errors.setdefault("person.postcode", []).append(f"We cannot find the postcode {found.postcode}.")
+            found.point = _locate(found.postcode, override_reason=postcode_override_reason, errors=errors)
     if locality_area_code:
         found.area = LocalityArea.objects.filter(code=locality_area_code).first()
         if found.area is None:
@@ -115,14 +122,43 @@ def _references(
     return found
 
 
+def _locate(postcode: str, *, override_reason: str, errors: dict[str, list[str]]) -> GeoPoint | None:
+    """The person's place: their postcode in the ONS lookup, or (only with a reason) its district's centre."""
+    point = postcode_point(postcode)
+    if point is not None:
+        return point
+    district = postcode.split(" ")[0]
+    if not override_reason.strip():
+        errors.setdefault("person.postcode", []).append(
+            f"We cannot find the postcode {postcode} in the ONS postcode lookup. Check it; if it is right but new, "
+            f"give a reason to place the person by its district ({district}) instead."
+        )
+        return None
+    point = district_point(postcode)
+    if point is None:
+        errors.setdefault("person.postcode", []).append(f"We cannot find the postcode district {district} either.")
+    return point
+
+
 def isa_reference_errors(
-    *, agreement_reference: str | None, lot_number: int | None, postcode: str | None, locality_area_code: str
+    *,
+    agreement_reference: str | None,
+    lot_number: int | None,
+    postcode: str | None,
+    locality_area_code: str,
+    postcode_override_reason: str = "",
 ) -> dict[str, list[str]]:
     """The database checks of ``isa_resolve`` alone, for an ISA whose other fields are malformed, so a route
     can report every error at once. ``None`` skips a field that is itself malformed."""
     if agreement_reference is None:
         # Without an agreement there is no lot to look up; the postcode and area are still checked.
-        found = _references(agreement_reference="", lot_number=None, postcode=postcode, locality_area_code="")
+        found = _references(
+            agreement_reference="",
+            lot_number=None,
+            postcode=postcode,
+            locality_area_code="",
+            postcode_override_reason=postcode_override_reason,
+        )
         found.errors.pop("agreement_reference", None)
         return found.errors
     return _references(
@@ -130,6 +166,7 @@ def isa_reference_errors(
         lot_number=lot_number,
         postcode=postcode,
         locality_area_code=locality_area_code,
+        postcode_override_reason=postcode_override_reason,
     ).errors
 
 
@@ -141,6 +178,7 @@ def isa_resolve(isa: IsaData) -> ResolvedIsa:
         lot_number=isa.lot_number,
         postcode=isa.person.postcode,
         locality_area_code=isa.locality_area_code,
+        postcode_override_reason=isa.postcode_override_reason,
     )
     for name, messages in found.errors.items():
         errors.setdefault(name, []).extend(messages)
@@ -159,7 +197,9 @@ def isa_resolve(isa: IsaData) -> ResolvedIsa:
         latitude=point.lat,
         longitude=point.lon,
         hours_per_week=hours,
+        # The start is within the rules' window, so costing never sees a date near the calendar's end.
         weekly_cost=isa_weekly_cost(isa, agreement=agreement, week_start=isa.requested_start_on),
+        placed_by_district=point.precision == "district",
     )
 
 
@@ -236,6 +276,16 @@ def _package_create(*, resolved: ResolvedIsa, created_by: Actor, fingerprint: st
         actor=created_by,
         summary=f"ISA entered ({isa.source_system}{' ' + isa.external_reference if isa.external_reference else ''})",
     )
+    if resolved.placed_by_district:
+        audit_record(
+            actor=created_by,
+            action=AuditAction.PACKAGE_LOCATED_BY_DISTRICT,
+            target=package,
+            summary=f"{package.reference}: {resolved.postcode} is not in the ONS postcode lookup; "
+            f"placed at the centre of {resolved.postcode_district}",
+            reason=isa.postcode_override_reason,
+            data={"postcode_district": resolved.postcode_district},
+        )
     return package
 
 

@@ -12,15 +12,32 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from brokerage.isa import start_problem, start_window
 from brokerage.models import CarePackage, DeclineReason, HandBack, Offer
 from brokerage.selectors import offer_get_for_provider, providers_for_manual_award
 from brokerage.services.brokering import award_locked, evaluate_locked, round_start_locked
 from brokerage.services.history import Actor, offer_transition, package_transition
 from brokerage.services.packages import PackageStateError, package_record_care_started
 
+DECLINE_NOTE_MAX = 2000  # as an ISA's special requirements: about a page
+
 
 class OfferClosed(Exception):
     """The offer can no longer be answered; the message tells the provider why, in plain words."""
+
+
+class ResponseInvalid(Exception):
+    """The answer itself is wrong (a start date out of range, no reason); ``errors`` maps each field to its
+    messages, as ``IsaInvalid`` does, so the API answers 400 and the portal puts them on the form."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items()))
+        self.errors = errors
+
+
+def start_on_problem(start_on: date, *, today: date) -> str | None:
+    """What is wrong with a provider's proposed start: not in the past, nor beyond the ISA start horizon."""
+    return start_problem(start_on, earliest=today, latest=start_window(today)[1])
 
 
 def _lock_for_response(offer_id: int, provider_user: User) -> tuple[Offer, CarePackage]:
@@ -39,15 +56,17 @@ def _lock_for_response(offer_id: int, provider_user: User) -> tuple[Offer, CareP
 def offer_accept(*, offer_id: int, provider_user: User, start_on: date) -> Offer:
     """Accept an offer with a proposed start date; exactly one provider can win a package.
 
-    1. Lock the package row, so concurrent accepts are serialised.
-    2. Refuse if the package is no longer open, the offer has expired, or was already answered.
-    3. Record the acceptance, then let the agreement's policy decide: award now (the best possible
+    1. Refuse a start date in the past or beyond the horizon (``ResponseInvalid`` naming ``start_on``).
+    2. Lock the package row, so concurrent accepts are serialised.
+    3. Refuse if the package is no longer open, the offer has expired, or was already answered.
+    4. Record the acceptance, then let the agreement's policy decide: award now (the best possible
        responder under ranked DPS, the offered provider in a cascade) or wait for the response window.
     """
-    offer, package = _lock_for_response(offer_id, provider_user)
     now = timezone.now()
-    if start_on < timezone.localdate(now):
-        raise OfferClosed("The proposed start date cannot be in the past.")
+    problem = start_on_problem(start_on, today=timezone.localdate(now))
+    if problem:
+        raise ResponseInvalid({"start_on": [problem]})
+    offer, package = _lock_for_response(offer_id, provider_user)
     offer.responded_at = now
     offer.responded_by = provider_user
     offer.proposed_start_on = start_on
@@ -69,9 +88,11 @@ def offer_accept(*, offer_id: int, provider_user: User, start_on: date) -> Offer
 def offer_decline(*, offer_id: int, provider_user: User, reason: str, note: str = "") -> Offer:
     """Decline an offer with a reason code; under a cascade the next provider is offered at once."""
     if reason not in DeclineReason.values:
-        raise OfferClosed("Choose a reason for declining.")
+        raise ResponseInvalid({"reason": ["Choose a reason for declining."]})
     if reason == DeclineReason.OTHER and not note.strip():
-        raise OfferClosed("Say why you are declining.")
+        raise ResponseInvalid({"note": ["Say why you are declining."]})
+    if len(note) > DECLINE_NOTE_MAX:
+        raise ResponseInvalid({"note": [f"Enter at most {DECLINE_NOTE_MAX:,} characters."]})
     offer, package = _lock_for_response(offer_id, provider_user)
     now = timezone.now()
     offer.responded_at = now

@@ -31,6 +31,8 @@ class AuditAction(StrEnum):
     PACKAGE_ENDED = "package.ended"
     PACKAGE_CANCELLED = "package.cancelled"
     PACKAGE_RANKED = "package.ranked"
+    # Its postcode is not in the ONS lookup: placed at the district's centre, with the officer's reason.
+    PACKAGE_LOCATED_BY_DISTRICT = "package.located_by_district"
 
     # Offers of a package to one provider: sent, then their status transitions.
     OFFER_SENT = "offer.sent"

@@ -24,6 +24,15 @@ def token_client(user) -> APIClient:
     return client
 
 
+def field_errors(response) -> dict[str, list[str]]:
+    """A problem details body's errors, by the request field each names."""
+    assert response["Content-Type"] == "application/problem+json"
+    errors: dict[str, list[str]] = {}
+    for error in response.json()["errors"]:
+        errors.setdefault(error["attr"], []).append(error["detail"])
+    return errors
+
+
 def payload(market, **overrides):
     start = (timezone.localdate() + timedelta(days=3)).isoformat()
     data = {
@@ -90,7 +99,9 @@ def test_a_different_isa_under_a_used_reference_is_a_conflict(integrator, market
     integrator.post("/api/packages/", payload(market), format="json")
     response = integrator.post("/api/packages/", payload(market, urgency="routine"), format="json")
     assert response.status_code == 409
+    assert response["Content-Type"] == "application/problem+json"
     assert "MOSAIC-ISA-1001" in response.json()["detail"]
+    assert response.json()["package"] == CarePackage.objects.get().pk
     assert CarePackage.objects.count() == 1
 
 
@@ -106,12 +117,10 @@ def test_a_malformed_isa_gets_every_field_error_at_once_and_saves_nothing(integr
     bad["visits"] = [{"day_of_week": "funday", "window_start": "09:00", "window_end": "08:00", "duration_minutes": 5}]
     response = integrator.post("/api/packages/", bad, format="json")
     assert response.status_code == 400
-    errors = response.json()["errors"]
-    assert {"agreement_reference", "requested_start_on", "urgency", "required_skills", "person", "visits"} <= set(
-        errors
-    )
-    assert {"given_name", "family_name", "address_line_1", "postcode"} <= set(errors["person"])
-    assert {"day_of_week", "duration_minutes"} <= set(errors["visits"]["0"])
+    errors = field_errors(response)
+    assert {"agreement_reference", "requested_start_on", "urgency", "required_skills.0"} <= set(errors)
+    assert {"person.given_name", "person.family_name", "person.address_line_1", "person.postcode"} <= set(errors)
+    assert {"visits.0.day_of_week", "visits.0.duration_minutes"} <= set(errors)
     assert CarePackage.objects.count() == PersonDetails.objects.count() == Visit.objects.count() == 0
 
 
@@ -121,7 +130,7 @@ def test_visit_rules_across_fields_are_reported_by_visit(integrator, market):
     response = integrator.post("/api/packages/", bad, format="json")
     assert response.status_code == 400
     # The rule names the field it is about, on every route (web form, API, CSV import).
-    assert response.json()["errors"]["visits"]["0"]["window_end"] == ["The time window must end after it starts."]
+    assert field_errors(response)["visits.0.window_end"] == ["The time window must end after it starts."]
 
 
 def test_providers_cannot_create_packages(market):
@@ -157,6 +166,7 @@ def test_a_provider_token_sees_and_answers_only_its_own_offers(integrator, marke
     second_client = token_client(make_provider_user(second))
     refused = second_client.post(f"/api/offers/{others.pk}/accept/", {"start_on": start}, format="json")
     assert refused.status_code == 409
+    assert refused["Content-Type"] == "application/problem+json"
     assert "already been awarded" in refused.json()["detail"]
 
 
@@ -165,7 +175,9 @@ def test_a_decline_needs_a_known_reason_code(integrator, market):
     package_broker(package_id=package_id)
     offer = Offer.objects.get(package_id=package_id, provider=market.providers[0])
     client = token_client(make_provider_user(market.providers[0]))
-    assert client.post(f"/api/offers/{offer.pk}/decline/", {"reason": "bored"}).status_code == 400
+    refused = client.post(f"/api/offers/{offer.pk}/decline/", {"reason": "bored"})
+    assert refused.status_code == 400
+    assert field_errors(refused) == {"reason": ['"bored" is not a valid choice.']}
     assert client.post(f"/api/offers/{offer.pk}/decline/", {"reason": "no_capacity"}).json()["status"] == "declined"
 
 

@@ -18,7 +18,10 @@ from tests.brokerage.test_import import as_csv, row
 from tests.brokerage.test_pages import form_data
 from tests.conftest import client_for
 
-UNKNOWN = "We cannot find the postcode ZZ9 9ZZ."
+UNKNOWN = (
+    "We cannot find the postcode ZZ9 9ZZ in the ONS postcode lookup. Check it; if it is right but new, give a "
+    "reason to place the person by its district (ZZ9) instead."
+)
 REVERSED = "The time window must end after it starts."
 # The same bad ISA, as each route receives it: a postcode nobody has, and a visit that ends before it starts.
 EXPECTED = {"person.postcode": [UNKNOWN], "visits[0].window_end": [REVERSED]}
@@ -46,9 +49,9 @@ def test_the_api_gives_the_same_messages_on_the_same_fields(officer):
     bad["visits"] = [{"day_of_week": "monday", "window_start": "09:00", "window_end": "08:00", "duration_minutes": 30}]
     response = token_client(officer).post("/api/packages/", bad, format="json")
     assert response.status_code == 400
-    errors = response.json()["errors"]
-    assert errors["person"] == {"postcode": [UNKNOWN]}
-    assert errors["visits"] == {"0": {"window_end": [REVERSED]}}
+    assert response["Content-Type"] == "application/problem+json"
+    errors = {(e["attr"], e["detail"]) for e in response.json()["errors"]}
+    assert errors == {("person.postcode", UNKNOWN), ("visits.0.window_end", REVERSED)}
     assert _nothing_saved()
 
 

@@ -23,6 +23,7 @@ from brokerage.services.packages import (
 )
 from brokerage.services.responses import (
     OfferClosed,
+    ResponseInvalid,
     offer_accept,
     offer_decline,
     package_award_manually,
@@ -118,13 +119,14 @@ def test_a_start_date_in_the_past_and_a_bare_other_reason_are_refused(officer):
     package = brokered(market, officer)
     provider = market.providers[0]
     user = make_provider_user(provider)
-    with pytest.raises(OfferClosed, match="past"):
+    with pytest.raises(ResponseInvalid, match="start_on: The start date must be on or after") as raised:
         offer_accept(
             offer_id=offer_of(package, provider).pk,
             provider_user=user,
             start_on=timezone.localdate() - timedelta(days=1),
         )
-    with pytest.raises(OfferClosed, match="Say why"):
+    assert list(raised.value.errors) == ["start_on"]
+    with pytest.raises(ResponseInvalid, match="note: Say why"):
         offer_decline(offer_id=offer_of(package, provider).pk, provider_user=user, reason="other")
     assert offer_of(package, provider).status == "pending"
 
