@@ -300,10 +300,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # reconnecting on its own. (A broker that refuses the connection, as a stopped local one does, fails at once.)
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 1, minimum=1)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
-    "max_retries": 1,
-}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis's own socket options; other transports (the embedded SQLite broker) take different ones.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT, "max_retries": 1}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
