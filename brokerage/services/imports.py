@@ -216,8 +216,8 @@ def _entry(row: _Row) -> PackageEntry:
 
 
 def csv_row_count(text: str) -> int:
-    """How many data rows a CSV has (quoted line breaks included), to choose the request or a background job."""
-    return max(sum(1 for _ in csv.reader(io.StringIO(text.lstrip("\ufeff")))) - 1, 0)
+    """How many rows the import will read (blank lines skipped, quoted line breaks kept), header excluded."""
+    return max(sum(1 for line in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if line) - 1, 0)
 
 
 @dataclass
