@@ -24,7 +24,7 @@ from tests.brokerage.test_import import as_csv, row
 pytestmark = pytest.mark.django_db
 
 
-def rows_csv(market, count: int, **overrides) -> str:
+def rows_csv(market, count, **overrides):
     """``count`` draft packages (so nothing is sent to market), each overridable by its 0-based index."""
     return as_csv(
         [
