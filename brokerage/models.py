@@ -530,6 +530,13 @@ class PackageImportJob(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
+    def seconds_taken(self) -> int | None:
+        """From the last start to the end (a restarted job's earlier runs are not counted)."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return round((self.finished_at - self.started_at).total_seconds())
+
+    @property
     def failed_rows(self) -> list[dict[str, object]]:
         rows: list[dict[str, object]] = self.report.get("failed_rows", [])
         return rows
