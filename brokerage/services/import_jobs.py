@@ -10,6 +10,7 @@
    worker stopped: no sign of life for ``STALE_AFTER`` (five minutes; a running job writes one every few
    seconds at most). The save is all or nothing, so an interrupted job is simply run again from the start;
    after ``MAX_ATTEMPTS`` starts it is failed instead, so a file that kills its worker cannot loop forever.
+   A job whose save had committed when its worker stopped is finished as imported instead.
 
 Every write of a run is conditional on the run's attempt number, so a run the sweep has replaced cannot
 overwrite the newer run's progress or outcome.
@@ -126,7 +127,15 @@ def _check_and_save(job: PackageImportJob, attempt: int) -> ImportReport:
     if not saving.update(status=Status.SAVING, rows_checked=rows, rows_total=rows, heartbeat_at=timezone.now()):
         raise _Superseded
     with _SavingProgress(job_id=job.pk, attempt=attempt) as progress:
-        return package_import_save(checked, imported_by=job.uploaded_by, on_entered=progress.entered)
+
+        def entered(count: int) -> None:
+            progress.entered(count)
+            if count == rows:
+                # Written in the save's own transaction, so committed with the packages or not at all: a worker
+                # lost just after the commit leaves the job recognisably saved, and the sweep finishes it.
+                _this_run(job.pk, attempt).update(saved=count)
+
+        return package_import_save(checked, imported_by=job.uploaded_by, on_entered=entered)
 
 
 @transaction.atomic
@@ -140,8 +149,8 @@ def _finish(job_id: int, attempt: int, *, report: ImportReport | None, error: st
     job.saved = saved
     job.error = error
     if report is not None:
-        job.rows_total = len(report.rows)
-        job.rows_checked = len(report.rows)
+        if report.rows:  # none when the sweep finishes a job whose save committed: its counts stand
+            job.rows_total = job.rows_checked = len(report.rows)
         job.report = {
             "file_errors": report.file_errors,
             "failed_rows": [asdict(row) for row in report.failed_rows],
@@ -237,6 +246,10 @@ def _restart(job_id: int, attempts: int, *, now: datetime) -> bool:
     if attempts >= MAX_ATTEMPTS:
         error = f"The import was interrupted {attempts} times and has been stopped. Nothing was saved."
         _finish(job_id, attempts, report=None, error=error)
+        return False
+    if job.status == Status.SAVING and job.saved:
+        # The save committed (``saved`` is written in its transaction) and only the record of it was lost.
+        _finish(job_id, attempts, report=ImportReport(rows=[], saved=job.saved), error="")
         return False
     stopped_in = job.status
     job.status = Status.QUEUED

@@ -125,6 +125,20 @@ def test_a_job_interrupted_every_time_is_failed_instead_of_run_forever(officer):
     assert CarePackage.objects.count() == 0
 
 
+def test_a_job_whose_worker_stopped_after_the_save_committed_is_finished_not_run_again(officer):
+    market = make_market(providers=1)
+    job = package_import_queue(text=rows_csv(market, 2), file_name="legacy.csv", uploaded_by=officer)
+    package_import_run(job_id=job.pk)
+    # As a worker lost between the save's commit and the record of it leaves the job: saving, with its count
+    # (written in the save's own transaction) and the packages.
+    PackageImportJob.objects.filter(pk=job.pk).update(status="saving", finished_at=None)
+    silent_for(job, 6)
+    assert package_imports_recover(now=timezone.now()) == []
+    job.refresh_from_db()
+    assert (job.status, job.saved, job.rows_total, job.attempts) == ("done", 2, 2, 1)
+    assert CarePackage.objects.count() == 2
+
+
 # --- The pages -------------------------------------------------------------------------------------------
 
 
