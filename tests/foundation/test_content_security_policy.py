@@ -24,6 +24,7 @@ from health_check.checks import Database
 
 from brokerage.alerts.models import Alert
 from brokerage.models import Offer
+from brokerage.services.import_jobs import package_import_queue
 from contracts.models import AgreementExtension
 from dps.models import ApplicationStatus, ProviderApplication
 from homecare.health import Broker, HealthView, Worker
@@ -159,6 +160,8 @@ class _World:
             "offer_id": Offer.objects.get(package=package, provider=world.a).pk,
             "alert_id": alert.pk,
             "location_id": location.location_id,
+            # A running import: its page polls for progress (htmx).
+            "job_id": package_import_queue(text="external_reference\n", file_name="p.csv", uploaded_by=officer).pk,
         }
         self.pks = {
             "api/providers/": world.a.pk,
