@@ -573,3 +573,69 @@ class HandBack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} handed back {self.package}"
+
+
+class PackageImportJob(models.Model):
+    """A package CSV too big to import within one web request, imported by a worker in the background.
+
+    State lives here (the broker carries only the id): the decoded text until the job ends, then progress,
+    the outcome and the report of errors by row. ``heartbeat_at`` moves on with every progress write; a job
+    still running whose heartbeat stops (its worker killed) is found by the sweep and run again from the start.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        CHECKING = "checking", "Checking rows"
+        SAVING = "saving", "Saving packages"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Nothing imported"
+
+    RUNNING = (Status.CHECKING, Status.SAVING)
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    file_name = models.CharField(max_length=255)
+    # The decoded file, kept only until the job ends: the packages (or the officer's own file) hold it then.
+    text = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
+    rows_saved = models.PositiveIntegerField(default=0)  # while saving: how far the one transaction has got
+    saved = models.PositiveIntegerField(default=0)  # committed: every row, or none
+    # ``ImportReport`` as JSON: {"file_errors": [...], "failed_rows": [{"row", "reference", "errors"}]}.
+    report = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)  # the job itself broke (not a row's error): nothing was saved
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="brokerage_importjob_status")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def seconds_taken(self) -> int | None:
+        """From the last start to the end (a restarted job's earlier runs are not counted)."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return round((self.finished_at - self.started_at).total_seconds())
+
+    @property
+    def failed_rows(self) -> list[dict[str, object]]:
+        rows: list[dict[str, object]] = self.report.get("failed_rows", [])
+        return rows
+
+    @property
+    def file_errors(self) -> list[str]:
+        errors: list[str] = self.report.get("file_errors", [])
+        return errors

@@ -24,6 +24,7 @@ from brokerage.models import (
     CarePackage,
     HandBack,
     Offer,
+    PackageImportJob,
     PackageStatusChange,
     PersonDetails,
     PersonDetailsAccess,
@@ -293,3 +294,25 @@ def ranking_document(*, run: AllocationRun, ranking: Ranking) -> dict[str, objec
             for entry in ranking.excluded
         ],
     }
+
+
+# --- Package CSV imports in the background, for officers ---------------------------------------------
+
+
+def _require_importing_officer(user: UserLike) -> None:
+    if not is_member(user, Audience.OFFICER):
+        raise PermissionDenied("Only commissioning officers can see package imports.")
+
+
+def package_import_jobs_recent(*, user: UserLike, limit: int = 10) -> list[PackageImportJob]:
+    """The latest imports by every officer (the council imports together), newest first, without their text."""
+    _require_importing_officer(user)
+    return list(PackageImportJob.objects.select_related("uploaded_by").defer("text", "report")[:limit])
+
+
+def package_import_job_get(*, user: UserLike, job_id: int) -> PackageImportJob:
+    _require_importing_officer(user)
+    job = PackageImportJob.objects.select_related("uploaded_by").defer("text").filter(pk=job_id).first()
+    if job is None:
+        raise Http404("No such import.")
+    return job

@@ -11,6 +11,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from brokerage.services.brokering import package_broker, packages_due
+from brokerage.services.import_jobs import package_import_run, package_imports_recover
 from brokerage.services.notifications import offer_notify, offer_notify_award, offers_notify_missed
 from brokerage.services.privacy import person_details_apply_retention
 
@@ -75,3 +76,28 @@ def apply_retention() -> dict[str, int]:
     """
     run = person_details_apply_retention()
     return {key: int(value) for key, value in run.counts.items()}
+
+
+@shared_task(
+    name="brokerage.tasks.run_package_import",
+    acks_late=True,
+    # A council's whole caseload can take a quarter of an hour; the default limit suits short tasks only.
+    time_limit=3 * 60 * 60,
+    soft_time_limit=3 * 60 * 60 - 60,
+)
+def run_package_import(job_id: int) -> bool:
+    """Import one uploaded package CSV. Safe to run twice: the job is claimed in the database."""
+    return package_import_run(job_id=job_id)
+
+
+@shared_task(name="brokerage.tasks.recover_package_imports", bind=True, acks_late=True)
+def recover_package_imports(self: Task) -> int:  # type: ignore[type-arg]
+    """Every minute: send again the imports whose message was lost or whose worker stopped mid-way."""
+    job_ids = package_imports_recover(now=timezone.now())
+    queue = (self.request.delivery_info or {}).get("routing_key")
+    for job_id in job_ids:
+        if queue:
+            run_package_import.apply_async((job_id,), queue=queue)
+        else:
+            run_package_import.delay(job_id)
+    return len(job_ids)

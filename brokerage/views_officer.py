@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -24,12 +25,15 @@ from brokerage.forms import (
 from brokerage.models import CarePackage, PersonDetailsAccess
 from brokerage.selectors import (
     package_get_for_officer,
+    package_import_job_get,
+    package_import_jobs_recent,
     package_list,
     person_details_for_officer,
     providers_for_manual_award,
     runs_for_package,
 )
-from brokerage.services.imports import COLUMNS, package_import_csv
+from brokerage.services.import_jobs import package_import_queue
+from brokerage.services.imports import COLUMNS, csv_row_count, package_import_csv
 from brokerage.services.packages import (
     IsaConflict,
     IsaInvalid,
@@ -46,6 +50,7 @@ from homecare.uploads import TextFileRefused, read_text_file
 from providers.models import LocalityArea
 
 officer_only = audience_required(Audience.OFFICER)
+REFRESH_SECONDS = 2  # how often a running import's page shows its progress anew
 
 
 @officer_only
@@ -197,6 +202,7 @@ def package_rebroker_view(request: HttpRequest, package_id: int) -> HttpResponse
 @officer_only
 @require_http_methods(["GET", "POST"])
 def package_import_view(request: HttpRequest) -> HttpResponse:
+    """Small files are imported within the request; larger ones become a job, followed on its own page."""
     form = CsvImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -206,8 +212,39 @@ def package_import_view(request: HttpRequest) -> HttpResponse:
         except TextFileRefused as problem:
             form.add_error("file", str(problem))  # names the file and what was found
         else:
+            if csv_row_count(text) > settings.HOMECARE_IMPORT_IN_REQUEST_MAX_ROWS:
+                job = package_import_queue(
+                    text=text, file_name=upload.name or "upload.csv", uploaded_by=request_user(request)
+                )
+                return redirect("commissioning:brokerage:import-job", job.pk)
             report = package_import_csv(text=text, imported_by=request_user(request))
             if report.ok:
                 messages.success(request, f"Imported {report.saved} packages.")
                 return redirect("commissioning:brokerage:list")
-    return render(request, "brokerage/officer/import.html", {"form": form, "report": report, "columns": COLUMNS})
+    context = {
+        "form": form,
+        "report": report,
+        "columns": COLUMNS,
+        "jobs": package_import_jobs_recent(user=request.user),
+        "in_request_max_rows": settings.HOMECARE_IMPORT_IN_REQUEST_MAX_ROWS,
+    }
+    return render(request, "brokerage/officer/import.html", context)
+
+
+@officer_only
+def package_import_job_view(request: HttpRequest, job_id: int) -> HttpResponse:
+    """One background import: its progress while it runs (polled by htmx), then its report."""
+    job = package_import_job_get(user=request.user, job_id=job_id)
+    return render(request, "brokerage/officer/import_job.html", {"job": job, "refresh_seconds": REFRESH_SECONDS})
+
+
+@officer_only
+def package_import_job_progress_view(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The progress part of the job page, for htmx; once the job ends, the whole page is loaded again."""
+    job = package_import_job_get(user=request.user, job_id=job_id)
+    response = render(
+        request, "brokerage/officer/import_job_progress.html", {"job": job, "refresh_seconds": REFRESH_SECONDS}
+    )
+    if job.is_finished:
+        response["HX-Refresh"] = "true"  # the report has its own error summary and title: a full page
+    return response

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -52,6 +53,7 @@ REQUIRED_COLUMNS = {
     "requested_start_on",
 }
 Status = CarePackage.Status
+Progress = Callable[[int], None]  # called with how many rows have been checked (or entered) so far
 # The statuses a legacy row may arrive in: a draft, a referral to broker now, or care already running.
 IMPORT_STATUSES = (Status.DRAFT, Status.BROKERING, Status.CARE_STARTED)
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -213,38 +215,78 @@ def _entry(row: _Row) -> PackageEntry:
     return PackageEntry(isa=row.isa, submit=row.status == Status.BROKERING, placement=placement)
 
 
-def package_import_csv(*, text: str, imported_by: User | None) -> ImportReport:
-    """Check every row, then save all of them in one transaction, or none.
+def csv_row_count(text: str) -> int:
+    """How many rows the import will read (blank lines skipped, quoted line breaks kept), header excluded."""
+    return max(sum(1 for line in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if line) - 1, 0)
 
-    1. Read each row's shape (and the file-level checks: duplicates, earlier imports, providers).
-    2. When every row is well formed, enter them all together: each ISA's rules are checked once there, and
-       any failure is reported against its row with nothing saved.
-    3. When some rows are malformed, nothing can be saved: the well-formed rows' rules are checked alone,
-       so the report still lists every error of every row.
+
+@dataclass
+class CheckedImport:
+    """A file read and checked: every row's report, and the rows ready to save when the report is clean."""
+
+    rows: list[_Row]
+    report: ImportReport
+
+
+def package_import_check(*, text: str, progress: Progress | None = None) -> CheckedImport:
+    """Check every row of the file, saving nothing; ``progress(rows checked)`` is called after each row.
+
+    1. The file's columns; then each row's shape and the file-level checks (duplicates, earlier imports,
+       providers).
+    2. Each well-formed row's rules, once (``isa_resolve``), so the report lists every error of every row.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = REQUIRED_COLUMNS - set(reader.fieldnames or [])
     if missing:
-        return ImportReport(rows=[], file_errors=[f"The file has no column: {', '.join(sorted(missing))}."])
+        report = ImportReport(rows=[], file_errors=[f"The file has no column: {', '.join(sorted(missing))}."])
+        return CheckedImport(rows=[], report=report)
     seen: set[str] = set()
-    rows = [_read_row(number, raw, seen) for number, raw in enumerate(reader, start=2)]
+    rows: list[_Row] = []
+    for number, raw in enumerate(reader, start=2):
+        row = _read_row(number, raw, seen)
+        if row.isa is not None:
+            try:
+                isa_resolve(row.isa)
+            except IsaInvalid as invalid:
+                row.report.errors.extend(entry_errors.lines(invalid.errors))
+        rows.append(row)
+        if progress is not None:
+            progress(len(rows))
     report = ImportReport(rows=[row.report for row in rows])
     if not rows:
         report.file_errors.append("The file has no rows.")
-        return report
+    return CheckedImport(rows=rows, report=report)
+
+
+def package_import_save(
+    checked: CheckedImport, *, imported_by: User | None, on_entered: Progress | None = None
+) -> ImportReport:
+    """Save every row of a clean file in one transaction (``packages_enter``), or none.
+
+    The rules are checked again inside that transaction (an agreement may have changed since the check);
+    any failure is reported against its row with nothing saved. ``on_entered(rows entered)`` is called as the
+    transaction goes (nothing is committed until the end).
+    """
+    report = checked.report
     if not report.ok:
-        for row in rows:
-            if row.isa is not None:
-                try:
-                    isa_resolve(row.isa)
-                except IsaInvalid as invalid:
-                    row.report.errors.extend(entry_errors.lines(invalid.errors))
-        return report
+        raise ValueError("A file with errors is never saved; show its report instead.")
+    rows = checked.rows
     try:
-        packages_enter(entries=[_entry(row) for row in rows], entered_by=imported_by)
+        packages_enter(entries=[_entry(row) for row in rows], entered_by=imported_by, on_entered=on_entered)
     except IsasInvalid as invalid:
         for index, errors in invalid.errors.items():
             rows[index].report.errors.extend(entry_errors.lines(errors))
         return report
     report.saved = len(rows)
     return report
+
+
+def package_import_csv(*, text: str, imported_by: User | None) -> ImportReport:
+    """Check every row, then save all of them in one transaction, or none (small files, within a request).
+
+    Larger files are imported the same way by a background job (``brokerage.services.import_jobs``).
+    """
+    checked = package_import_check(text=text)
+    if not checked.report.ok:
+        return checked.report
+    return package_import_save(checked, imported_by=imported_by)

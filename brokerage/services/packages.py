@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -363,10 +363,14 @@ def package_enter(*, isa: IsaData, entered_by: Actor, submit: bool = True) -> En
 
 
 @transaction.atomic(durable=True)
-def packages_enter(*, entries: Sequence[PackageEntry], entered_by: Actor) -> list[Entered]:
+def packages_enter(
+    *, entries: Sequence[PackageEntry], entered_by: Actor, on_entered: Callable[[int], None] | None = None
+) -> list[Entered]:
     """Enter many ISAs together, all or none (the CSV import): the same steps as ``package_enter`` for each.
 
     Every entry is checked before anything is saved; ``IsasInvalid`` reports every failing entry by index.
+    ``on_entered(how many so far)`` follows a long batch (a background import shows it, through its own
+    connection: nothing here is committed until the end).
     """
     resolved: list[ResolvedIsa] = []
     errors: dict[int, dict[str, list[str]]] = {}
@@ -377,9 +381,12 @@ def packages_enter(*, entries: Sequence[PackageEntry], entered_by: Actor) -> lis
             errors[index] = invalid.errors
     if errors:
         raise IsasInvalid(errors)
-    return [
-        _enter(entry, entered_by=entered_by, resolved=found) for entry, found in zip(entries, resolved, strict=True)
-    ]
+    entered: list[Entered] = []
+    for entry, found in zip(entries, resolved, strict=True):
+        entered.append(_enter(entry, entered_by=entered_by, resolved=found))
+        if on_entered is not None:
+            on_entered(len(entered))
+    return entered
 
 
 def _enter(entry: PackageEntry, *, entered_by: Actor, resolved: ResolvedIsa | None) -> Entered:

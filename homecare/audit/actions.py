@@ -34,6 +34,11 @@ class AuditAction(StrEnum):
     # Its postcode is not in the ONS lookup: placed at the district's centre, with the officer's reason.
     PACKAGE_LOCATED_BY_DISTRICT = "package.located_by_district"
 
+    # Package CSV files imported in the background (``PackageImportJob``).
+    PACKAGE_IMPORT_QUEUED = "package_import.queued"
+    PACKAGE_IMPORT_RESTARTED = "package_import.restarted"  # its worker stopped mid-way: run again from the start
+    PACKAGE_IMPORT_FINISHED = "package_import.finished"  # imported or not: the event's data holds the outcome
+
     # Offers of a package to one provider: sent, then their status transitions.
     OFFER_SENT = "offer.sent"
     OFFER_ACCEPTED = "offer.accepted"

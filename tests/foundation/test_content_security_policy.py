@@ -27,6 +27,7 @@ from health_check.checks import Database
 
 from brokerage.alerts.models import Alert
 from brokerage.models import Offer
+from brokerage.services.import_jobs import package_import_queue
 from contracts.models import AgreementExtension
 from dps.models import ApplicationStatus, ProviderApplication
 from homecare.apitokens.services import api_token_create
@@ -167,6 +168,8 @@ class _World:
             "uidb64": urlsafe_base64_encode(force_bytes(self.provider.pk)),
             "token": default_token_generator.make_token(self.provider),
             "token_id": api_token_create(user=self.provider, name="Rostering system", created_by=self.provider)[0].pk,
+            # A running import: its page polls for progress (htmx).
+            "job_id": package_import_queue(text="external_reference\n", file_name="p.csv", uploaded_by=officer).pk,
         }
         self.pks = {
             "api/providers/": world.a.pk,
