@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,19 +11,21 @@ from django.views.decorators.http import require_http_methods
 from knox.settings import knox_settings
 
 from homecare.accounts.audiences import request_user
+from homecare.accounts.mfa import fully_signed_in
 from homecare.apitokens.forms import ApiTokenCreateForm
 from homecare.apitokens.selectors import api_token_get_for_user, api_tokens_for_user
 from homecare.apitokens.services import api_token_create, api_token_revoke
 
 
-@login_required
+# The second factor too: a token is a credential of its own, so minting one must not skip the code.
+@fully_signed_in
 def token_list(request: HttpRequest) -> HttpResponse:
     tokens = api_tokens_for_user(user=request_user(request))
     return render(request, "apitokens/token_list.html", {"tokens": tokens, "ttl_days": _ttl_days()})
 
 
 @never_cache  # the response to the POST carries the secret: no cache, no back-button copy
-@login_required
+@fully_signed_in
 @require_http_methods(["GET", "POST"])
 def token_create(request: HttpRequest) -> HttpResponse:
     """Create a token and show its secret in the response itself: never in a URL, session or redirect."""
@@ -40,7 +41,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     return render(request, "apitokens/token_create.html", {"form": form, "ttl_days": _ttl_days()})
 
 
-@login_required
+@fully_signed_in
 @require_http_methods(["GET", "POST"])
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     user = request_user(request)

@@ -9,6 +9,7 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homecare.accounts.audiences import Audience
+from homecare.apitokens.models import ApiToken
 from homecare.apitokens.services import api_token_create
 from homecare.audit.actions import AuditAction
 from homecare.audit.models import AuditEvent
@@ -162,3 +163,13 @@ def test_mfa_can_be_switched_off_for_a_deployment(settings):
     settings.HOMECARE_MFA_REQUIRED = False
     UserFactory(username="newofficer", audiences=[Audience.OFFICER])
     assert password_only("newofficer").get("/commissioning/").status_code == 200
+
+
+def test_a_password_alone_cannot_mint_an_api_token_to_skip_the_code(officer):
+    client = password_only("officer")
+    for page in ("/accounts/api-tokens/", "/accounts/api-tokens/new/"):
+        response = client.get(page)
+        assert response.status_code == 302 and response["Location"].startswith(CODE_PAGE), page
+    response = client.post("/accounts/api-tokens/new/", {"name": "Stolen password"})
+    assert response.status_code == 302 and response["Location"].startswith(CODE_PAGE)
+    assert not ApiToken.objects.filter(user=officer).exists()
