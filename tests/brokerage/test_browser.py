@@ -29,7 +29,7 @@ def test_an_officer_enters_a_package_and_a_provider_accepts_it_in_the_portal(sig
     officer.get_by_label("First name").fill("Joan")
     officer.get_by_label("Last name").fill("Pickard")
     officer.get_by_label("Address line 1").fill("3 Test Lane")
-    officer.get_by_label("Postcode").fill("LS6 1AA")
+    officer.get_by_label("Postcode", exact=True).fill("LS6 1AA")
     start = timezone.localdate() + timedelta(days=4)
     officer.locator("#id_requested_start_on_0").fill(str(start.day))
     officer.locator("#id_requested_start_on_1").fill(str(start.month))

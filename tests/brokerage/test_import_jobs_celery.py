@@ -28,7 +28,7 @@ from homecare.audit.actions import AuditAction
 from homecare.audit.models import AuditEvent
 from tests.brokerage.factories import make_market
 from tests.brokerage.test_import_jobs import rows_csv
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, client_for
 from tests.foundation.celery_worker import RunningWorker, celery_worker
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres]
@@ -83,10 +83,10 @@ def watch(
         time.sleep(0.05)
 
 
-def test_a_large_file_is_imported_by_the_worker_with_progress_visible_while_it_runs(workers, officer, client):
+def test_a_large_file_is_imported_by_the_worker_with_progress_visible_while_it_runs(workers, officer):
     market = make_market(providers=1)
     rows = 4 * PROGRESS_EVERY
-    client.force_login(officer)
+    client = client_for(officer)  # signed in fully: the second factor is owed by officers
     with workers() as worker:
         job = package_import_queue(text=rows_csv(market, rows), file_name="legacy.csv", uploaded_by=officer)
         halfway = watch(worker, job, lambda j: j.status == "checking" and 0 < j.rows_checked < rows)

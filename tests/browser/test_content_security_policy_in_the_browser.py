@@ -88,7 +88,7 @@ def test_the_ccc_dashboard_draws_its_charts_and_htmx_refreshes_it_under_the_poli
 
 
 def test_the_admin_works_under_the_policy(page: Page) -> None:
-    UserFactory(username="sysadmin", is_staff=True, is_superuser=True)
+    UserFactory(username="sysadmin", is_staff=True, is_superuser=True, totp_device=True)
     sign_in(page, "sysadmin", TEST_PASSWORD)
     open_page(page, "/admin/")
     expect(page.locator("#site-name")).to_be_visible()
