@@ -14,7 +14,6 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from rest_framework.authentication import SessionAuthentication
@@ -91,19 +90,16 @@ def audience_required(audience: Audience) -> Callable[[ViewFunc], ViewFunc]:
     refuse (403) signed-in people of another audience."""
 
     def decorator(view: ViewFunc) -> ViewFunc:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            from homecare.accounts.mfa import second_factor_pending, second_factor_redirect
+        # Signed in (the second factor too) is one rule, ``fully_signed_in``; this adds the audience.
+        from homecare.accounts.mfa import fully_signed_in
 
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if second_factor_pending(request):
-                return second_factor_redirect(request)
+        @wraps(view)
+        def members_only(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not is_member(request.user, audience):
                 raise PermissionDenied(f"This page is for {audience.label} users.")
             return view(request, *args, **kwargs)
 
-        return cast(ViewFunc, wrapped)
+        return fully_signed_in(cast(ViewFunc, members_only))
 
     return decorator
 
