@@ -147,6 +147,12 @@ def test_the_provider_home_and_my_packages_work_on_a_phone(signed_in_page, offic
     page.set_viewport_size(PHONE)
     save_screenshot(page, "portal-home-phone")
 
+    page.goto("/portal/offers/")  # every offer: cards, so "Respond by" and the status stay on screen
+    expect(page.locator(".govuk-summary-card", has_text=waiting.reference)).to_contain_text("Respond by")
+    _fits(page, PHONE["width"])
+    assert_no_serious_accessibility_violations(page)
+    save_screenshot(page, "portal-offers-phone")
+
     page.goto("/portal/packages/")
     expect(page.locator("h1")).to_have_text("My packages")
     expect(page.locator(".govuk-summary-card", has_text=held.reference)).to_be_visible()
