@@ -177,7 +177,8 @@ def alert_acknowledge(*, alert_id: int, acknowledged_by: User, note: str, owner:
 
     An alert about a package also leaves a note on the package's working record.
     """
-    alert = Alert.objects.select_for_update().select_related("package").get(pk=alert_id)
+    # Lock the alert row only ("of self"): its package is a nullable join, which PostgreSQL cannot lock.
+    alert = Alert.objects.select_for_update(of=("self",)).select_related("package").get(pk=alert_id)
     if alert.acknowledged_at is not None:
         raise AlertAlreadyAcknowledged(alert.acknowledged_summary())
     if not note.strip():
