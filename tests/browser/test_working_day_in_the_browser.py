@@ -16,7 +16,7 @@ from providers.models import Provider
 from tests.brokerage.factories import equip, make_isa, make_market, rate
 from tests.browser.harness import assert_no_serious_accessibility_violations, save_screenshot
 from tests.contracts.factories import MembershipFactory
-from tests.factories import make_provider_user
+from tests.factories import ProviderFactory, make_provider_user
 
 PHONE = {"width": 375, "height": 800}
 ZOOMED = {"width": 640, "height": 450}  # a 1280 x 900 window at 200% zoom
@@ -170,3 +170,29 @@ def test_the_provider_home_and_my_packages_work_on_a_phone(signed_in_page, offic
     save_screenshot(page, "my-package-phone")
     page.set_viewport_size(ZOOMED)
     _fits(page, ZOOMED["width"])
+
+
+def test_officers_see_a_providers_work_beside_its_cqc_data_and_search_agreement_members(
+    signed_in_page, officer
+) -> None:
+    market = make_market(providers=2)
+    held = _submitted(market, officer)
+    _accept(held, market.providers[0])
+    for number in range(30):
+        MembershipFactory(agreement=market.agreement, provider=ProviderFactory(name=f"Member {number:02d} Ltd"))
+    page = signed_in_page("officer")
+    page.goto(f"/commissioning/providers/{market.providers[0].pk}/")
+    expect(page.get_by_role("heading", name="Membership")).to_be_visible()
+    expect(page.locator("#provider-performance")).to_contain_text("Offers made")
+    expect(page.get_by_role("link", name=held.reference)).to_be_visible()
+    assert_no_serious_accessibility_violations(page)
+    save_screenshot(page, "provider-detail-work")
+
+    page.goto(f"/commissioning/agreements/{market.agreement.pk}/")
+    expect(page.locator("#member-count")).to_contain_text("32 DPS members, 25 a page")
+    page.get_by_label("Search members by provider name").fill("Member 07")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#member-count")).to_contain_text("1 DPS member matching")
+    expect(page.get_by_role("cell", name="Member 07 Ltd", exact=True)).to_be_visible()
+    assert_no_serious_accessibility_violations(page)
+    save_screenshot(page, "agreement-member-search")
