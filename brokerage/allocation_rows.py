@@ -130,6 +130,7 @@ def engine_inputs_for(package: CarePackage, *, as_of: date) -> EngineInputs:
         capacity.setdefault(row.provider_id, []).append(
             AreaCapacity(area_code=row.locality_area.code, hours_available=float(row.hours_available_per_week))
         )
+    _count_widened_capacity(package, capacity)
     capabilities = {row.provider_id: row for row in ProviderCapabilities.objects.filter(provider_id__in=provider_ids)}
     since = as_of - timedelta(days=RECENT_AWARDS_DAYS)
     recent = dict(
@@ -182,6 +183,23 @@ def engine_inputs_for(package: CarePackage, *, as_of: date) -> EngineInputs:
             )
         )
     return EngineInputs(isa=isa_for_engine(package), candidates=tuple(candidates), skipped=tuple(skipped))
+
+
+def _count_widened_capacity(package: CarePackage, capacity: dict[int, list[AreaCapacity]]) -> None:
+    """A widened search (the CCC added areas) counts a provider's capacity there as capacity for the package.
+
+    The engine matches one area per ISA; rather than teach it several, the best of the provider's hours in the
+    package's own area and the added ones stands in for the package's area.
+    """
+    widened = {area.code for area in package.widened_areas.all()}
+    if not widened or package.locality_area is None:
+        return
+    own = package.locality_area.code
+    for provider_id, areas in capacity.items():
+        hours = [area.hours_available for area in areas if area.area_code in widened or area.area_code == own]
+        if hours:
+            others = [area for area in areas if area.area_code != own]
+            capacity[provider_id] = [*others, AreaCapacity(area_code=own, hours_available=max(hours))]
 
 
 def run_documents(inputs: EngineInputs, ranking: Ranking, *, as_of: date) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -128,6 +128,9 @@ class CarePackage(models.Model):
     # When brokering must next be re-evaluated (a response window, a cascade timeout, a first refusal
     # ending). The beat task picks up packages whose time has come, so a lost message loses nothing.
     next_action_at = models.DateTimeField(null=True, blank=True)
+    # Further areas whose providers' declared capacity counts for this package, set when the CCC widens the
+    # search on re-brokering an unplaced package (``brokerage.services.ccc.package_rebroker_widened``).
+    widened_areas = models.ManyToManyField("providers.LocalityArea", blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -234,6 +237,8 @@ class PersonDetailsAccess(models.Model):
         PROVIDER_PORTAL = "provider_portal", "Provider portal offer page"
         API = "api", "API response"
         EXPORT = "export", "Subject access export"
+        CCC_PAGE = "ccc_page", "CCC package page"
+        PROVIDER_PACKAGE = "provider_package", "Provider portal: my packages"
 
     package = models.ForeignKey(CarePackage, on_delete=models.CASCADE, related_name="person_accesses")
     accessed_at = models.DateTimeField()
@@ -256,6 +261,49 @@ class PersonDetailsAccess(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise ValueError("The access log is append-only: an entry cannot be changed.")
+        super().save(*args, **kwargs)
+
+
+class PackageNote(models.Model):
+    """A line in a package's working record: a call the CCC made, a referral to an officer, an alert handled.
+
+    Append-only, like the status history: what was said on the phone is a record, not a draft. A referral
+    (``Kind.REFERRAL``) puts the package on the officers' to-do list while the package is still open.
+    """
+
+    class Kind(models.TextChoices):
+        CALL = "call", "Call made"
+        NOTE = "note", "Note"
+        REFERRAL = "referral", "Referred to an officer"
+        ALERT = "alert", "Alert acknowledged"
+        REBROKER = "rebroker", "Re-brokered with a wider search"
+
+    package = models.ForeignKey(CarePackage, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    written_at = models.DateTimeField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    author_label = models.CharField(max_length=150)
+    # Who was called (a provider, the person's family, the hospital ward): words, since it may be anyone.
+    contact = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+    # The officer a referral is for, or the person who owns an acknowledged alert; None is "any officer".
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-written_at", "-id"]
+        indexes = [
+            models.Index(fields=["package", "-written_at"], name="brokerage_note_pkg_at"),
+            models.Index(fields=["kind", "written_at"], name="brokerage_note_kind_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.package_id} by {self.author_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("Package notes are append-only: a note cannot be changed.")
         super().save(*args, **kwargs)
 
 

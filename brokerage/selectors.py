@@ -25,6 +25,7 @@ from brokerage.models import (
     HandBack,
     Offer,
     PackageImportJob,
+    PackageNote,
     PackageStatusChange,
     PersonDetails,
     PersonDetailsAccess,
@@ -32,6 +33,7 @@ from brokerage.models import (
     ProviderCapacity,
 )
 from brokerage.person_lookup import person_lookup_digests
+from brokerage.worklists import packages_in_worklist
 from contracts.models import MembershipStatus, ProviderMembership
 from homecare.accounts.audiences import Audience, is_member
 from providers.models import Provider
@@ -49,11 +51,19 @@ def _require_officer(user: UserLike) -> None:
 
 
 def package_list(
-    *, user: UserLike, status: str = "", area_id: int | None = None, urgency: str = "", search: str = ""
+    *,
+    user: UserLike,
+    status: str = "",
+    area_id: int | None = None,
+    urgency: str = "",
+    search: str = "",
+    worklist: str = "",
 ) -> QuerySet[CarePackage]:
-    """Packages for the officer list, newest first, filtered as asked."""
+    """Packages for the officer list, newest first, filtered as asked (``worklist``: one of the to-do lists)."""
     _require_officer(user)
-    packages = CarePackage.objects.select_related("locality_area", "agreement", "awarded_provider")
+    packages = packages_in_worklist(
+        CarePackage.objects.select_related("locality_area", "agreement", "awarded_provider"), worklist
+    )
     if status:
         packages = packages.filter(status=status)
     if area_id:
@@ -75,6 +85,75 @@ def providers_for_manual_award(*, package: CarePackage) -> QuerySet[Provider]:
         agreement_id=package.agreement_id, status=MembershipStatus.APPOINTED
     ).values("provider_id")
     return Provider.objects.filter(pk__in=appointed).order_by("name")
+
+
+@dataclass(frozen=True)
+class Acceptor:
+    """A provider that accepted the package in its current round, with what the ranking said about it."""
+
+    offer: Offer
+    provider_name: str
+    rank: int | None
+    proposed_start_on: date | None
+    distance_miles: float | None
+    quality_label: str
+    quality_points: float | None
+
+
+@dataclass(frozen=True)
+class AwardChoices:
+    """What the award page shows: the acceptors best-ranked first; the first is the ranking's recommendation."""
+
+    acceptors: list[Acceptor]
+
+    @property
+    def recommended(self) -> Acceptor | None:
+        return self.acceptors[0] if self.acceptors else None
+
+
+def award_choices(*, user: UserLike, package: CarePackage) -> AwardChoices:
+    """The current round's acceptors beside their rank, proposed start, distance and quality (from the ranking)."""
+    _require_officer(user)
+    accepted = Offer.objects.select_related("provider").filter(
+        package=package, round_number=package.round_number, status=Offer.Status.ACCEPTED
+    )
+    run = package.allocation_runs.defer("inputs").filter(round_number=package.round_number).first()
+    ranking = run.ranking if run is not None else None
+    acceptors: list[Acceptor] = []
+    for offer in accepted:
+        entry = ranking.entry_for(offer.provider_id) if ranking is not None else None
+        acceptors.append(
+            Acceptor(
+                offer=offer,
+                provider_name=offer.provider.name,
+                rank=offer.rank,
+                proposed_start_on=offer.proposed_start_on,
+                distance_miles=entry.distance_miles if entry is not None else None,
+                quality_label=entry.quality.label if entry is not None else "Not in the ranking",
+                quality_points=entry.quality.points if entry is not None else None,
+            )
+        )
+    acceptors.sort(key=lambda a: (a.rank is None, a.rank or 0, a.provider_name))
+    return AwardChoices(acceptors=acceptors)
+
+
+def package_notes(*, user: UserLike, package: CarePackage) -> QuerySet[PackageNote]:
+    """The package's working record (calls, referrals, alerts handled), newest first."""
+    _require_officer(user)
+    return PackageNote.objects.filter(package=package).select_related("owner").order_by("-written_at", "-id")
+
+
+def staff_who_can_own_work() -> QuerySet[User]:
+    """Active CCC staff and officers: who may own an alert or receive a referral."""
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[Audience.CCC.group_name, Audience.OFFICER.group_name])
+        .distinct()
+        .order_by("username")
+    )
+
+
+def officers() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, groups__name=Audience.OFFICER.group_name).order_by("username")
 
 
 def package_get_for_officer(*, user: UserLike, package_id: int) -> CarePackage:

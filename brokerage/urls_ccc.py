@@ -12,6 +12,12 @@ dashboard_patterns: list[URLPattern | URLResolver] = [
     path("packages/", views_ccc.packages, name="packages"),
     re_path(r"^export/(?P<slug>[a-z-]+)\.(?P<file_format>csv|xlsx)$", views_ccc.export, name="export"),
     path("alerts/<int:alert_id>/acknowledge/", views_ccc.acknowledge, name="acknowledge_alert"),
+    path("packages/<int:package_id>/", views_ccc.package_detail, name="package"),
+    path("packages/<int:package_id>/notes/", views_ccc.package_note, name="package_note"),
+    path("packages/<int:package_id>/refer/", views_ccc.package_refer, name="package_refer"),
+    path("packages/<int:package_id>/rebroker/", views_ccc.package_rebroker, name="package_rebroker"),
+    path("packages/<int:package_id>/award/", views_ccc.package_award, name="package_award"),
+    path("packages/<int:package_id>/award/by-hand/", views_ccc.package_award_by_hand, name="package_award_by_hand"),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:package_id>/submit/", views.package_submit_view, name="submit"),
     path("<int:package_id>/cancel/", views.package_cancel_view, name="cancel"),
     path("<int:package_id>/award/", views.package_award_view, name="award"),
+    path("<int:package_id>/award/by-hand/", views.package_award_by_hand_view, name="award_by_hand"),
     path("<int:package_id>/rebroker/", views.package_rebroker_view, name="rebroker"),
     path("<int:package_id>/access-log.csv", views_privacy.access_log_csv_view, name="access_log_csv"),
     path("<int:package_id>/erase/", views_privacy.erasure_view, name="erase"),

@@ -9,15 +9,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from brokerage import entry_errors
+from brokerage import entry_errors, views_work
 from brokerage.forms import (
     CsvImportForm,
-    ManualAwardForm,
     PackageForm,
     ReasonForm,
-    RebrokerForm,
     VisitFormSet,
     filled_visit_forms,
     isa_from_forms,
@@ -28,8 +27,8 @@ from brokerage.selectors import (
     package_import_job_get,
     package_import_jobs_recent,
     package_list,
+    package_notes,
     person_details_for_officer,
-    providers_for_manual_award,
     runs_for_package,
 )
 from brokerage.services.import_jobs import package_import_queue
@@ -42,8 +41,8 @@ from brokerage.services.packages import (
     package_enter,
     package_submit,
 )
-from brokerage.services.responses import package_award_manually, package_rebroker
 from brokerage.views_privacy import access_log_page
+from brokerage.worklists import WORKLISTS, officer_todo
 from contracts.models import Urgency
 from homecare.accounts.audiences import Audience, audience_required, request_user
 from homecare.uploads import TextFileRefused, read_text_file
@@ -54,14 +53,22 @@ REFRESH_SECONDS = 2  # how often a running import's page shows its progress anew
 
 
 @officer_only
+def home_view(request: HttpRequest) -> HttpResponse:
+    """The officer's home: a to-do list, each count linking to the list of exactly those items."""
+    return render(request, "commissioning/home.html", {"todo": officer_todo(request.user)})
+
+
+@officer_only
 def package_list_view(request: HttpRequest) -> HttpResponse:
     area = request.GET.get("area", "")
+    worklist = request.GET.get("worklist", "")
     packages = package_list(
         user=request.user,
         status=request.GET.get("status", ""),
         area_id=int(area) if area.isascii() and area.isdigit() and len(area) < 10 else None,
         urgency=request.GET.get("urgency", ""),
         search=request.GET.get("q", "").strip(),
+        worklist=worklist if worklist in WORKLISTS else "",
     )
     page = Paginator(packages, 50).get_page(request.GET.get("page"))
     return render(
@@ -73,6 +80,7 @@ def package_list_view(request: HttpRequest) -> HttpResponse:
             "urgencies": Urgency.choices,
             "areas": LocalityArea.objects.all(),
             "filters": request.GET,
+            "worklist_label": WORKLISTS.get(worklist, ""),
         },
     )
 
@@ -115,6 +123,7 @@ def package_detail_view(request: HttpRequest, package_id: int) -> HttpResponse:
             ),
             "runs": runs_for_package(user=request.user, package=package),
             "access_log": access_log_page(request, package),
+            "notes": package_notes(user=request.user, package=package),
         },
     )
 
@@ -163,40 +172,30 @@ def package_cancel_view(request: HttpRequest, package_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def package_award_view(request: HttpRequest, package_id: int) -> HttpResponse:
     package = package_get_for_officer(user=request.user, package_id=package_id)
-    form = ManualAwardForm(request.POST or None, providers=providers_for_manual_award(package=package))
-    if request.method == "POST" and form.is_valid():
-        try:
-            package_award_manually(
-                package_id=package.pk,
-                provider_id=form.cleaned_data["provider"].pk,
-                awarded_by=request_user(request),
-                reason=form.cleaned_data["reason"],
-                start_on=form.cleaned_data["start_on"],
-            )
-        except PackageStateError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"{package.reference} awarded to {form.cleaned_data['provider'].name}.")
-            return redirect("commissioning:brokerage:detail", package.pk)
-    return _decision_page(request, package, form, f"Award {package.reference} directly")
+    return views_work.award_page(
+        request,
+        package,
+        detail_url=reverse("commissioning:brokerage:detail", args=[package.pk]),
+        by_hand_url=reverse("commissioning:brokerage:award_by_hand", args=[package.pk]),
+    )
+
+
+@officer_only
+@require_http_methods(["GET", "POST"])
+def package_award_by_hand_view(request: HttpRequest, package_id: int) -> HttpResponse:
+    package = package_get_for_officer(user=request.user, package_id=package_id)
+    return views_work.award_by_hand_page(
+        request, package, detail_url=reverse("commissioning:brokerage:detail", args=[package.pk])
+    )
 
 
 @officer_only
 @require_http_methods(["GET", "POST"])
 def package_rebroker_view(request: HttpRequest, package_id: int) -> HttpResponse:
     package = package_get_for_officer(user=request.user, package_id=package_id)
-    form = RebrokerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            package_rebroker(
-                package_id=package.pk, requested_by=request_user(request), reason=form.cleaned_data["reason"]
-            )
-        except PackageStateError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"{package.reference} is being brokered again.")
-            return redirect("commissioning:brokerage:detail", package.pk)
-    return _decision_page(request, package, form, f"Broker {package.reference} again")
+    return views_work.rebroker_page(
+        request, package, detail_url=reverse("commissioning:brokerage:detail", args=[package.pk])
+    )
 
 
 @officer_only

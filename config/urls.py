@@ -10,7 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from homecare.health import health
 
 commissioning_patterns: list[URLPattern | URLResolver] = [
-    path("", include("homecare.accounts.urls_commissioning")),
+    path("", include("brokerage.urls_homes_officer")),  # the officer's to-do list
     path("providers/", include("providers.urls_officer")),
     path("agreements/", include("contracts.urls_officer")),
     path("dps/", include("dps.urls_officer")),
@@ -18,7 +18,8 @@ commissioning_patterns: list[URLPattern | URLResolver] = [
     path("reports/", include("brokerage.reporting.urls")),
 ]
 portal_patterns: list[URLPattern | URLResolver] = [
-    path("", include("providers.urls_portal")),  # the portal's home names the provider's organisation
+    path("", include("brokerage.urls_homes_portal")),  # offers waiting and packages held
+    path("packages/", include("brokerage.urls_portal_packages")),
     path("dps/", include("dps.urls_portal")),
     path("offers/", include("brokerage.urls_portal")),
 ]

@@ -67,9 +67,13 @@ def active_memberships(*, agreement: Agreement, on: date) -> QuerySet[ProviderMe
     )
 
 
-def memberships_for_agreement(*, agreement: Agreement) -> QuerySet[ProviderMembership]:
-    """Every membership, current and past, for the agreement's detail page."""
-    return ProviderMembership.objects.filter(agreement=agreement).select_related("provider", "lot")
+def memberships_for_agreement(*, agreement: Agreement, provider_name: str = "") -> QuerySet[ProviderMembership]:
+    """Every membership, current and past, for the agreement's detail page; optionally only providers whose
+    name contains ``provider_name``."""
+    memberships = ProviderMembership.objects.filter(agreement=agreement).select_related("provider", "lot")
+    if provider_name:
+        memberships = memberships.filter(provider__name__icontains=provider_name)
+    return memberships
 
 
 def membership_get(*, membership_id: int) -> ProviderMembership:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +18,8 @@ from contracts import forms, panels, selectors, services
 from contracts.models import AgreementExtension, AllocationPolicy, Lot, MembershipRole, MembershipStatus, Urgency
 from homecare.accounts.audiences import Audience, audience_required, request_user
 from homecare.audit.selectors import audit_events_for
+
+MEMBERS_PER_PAGE = 25
 
 
 def _detail_url(agreement_id: int) -> str:
@@ -53,16 +57,24 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 @audience_required(Audience.OFFICER)
 def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
     agreement = selectors.agreement_get(agreement_id=agreement_id)
-    memberships = selectors.memberships_for_agreement(agreement=agreement).order_by(
-        "lot__number", "role", "provider__name"
-    )
+    search = request.GET.get("q", "").strip()[:100]
+    memberships = selectors.memberships_for_agreement(agreement=agreement, provider_name=search)
+    # A DPS can have hundreds of members: paged, and searchable by name. Lots have a few providers each.
+    dps_page = Paginator(
+        memberships.filter(lot__isnull=True).order_by("role", "provider__name", "pk"), MEMBERS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     context = {
         "agreement": agreement,
         "extensions": agreement.extensions.all(),
         "lots": agreement.lots.select_related("locality_area"),
         "deadlines": agreement.placement_deadlines.all(),
-        "lot_memberships": [m for m in memberships if m.lot_id],
-        "dps_memberships": [m for m in memberships if not m.lot_id],
+        "lot_memberships": list(
+            memberships.filter(lot__isnull=False).order_by("lot__number", "role", "provider__name")
+        ),
+        "dps_memberships": dps_page.object_list,
+        "page": dps_page,
+        "search": search,
+        "query_string": urlencode({"q": search}) if search else "",
         "fee_rates": selectors.fee_rates_for(agreement=agreement).select_related("created_by"),
         "audit_events": audit_events_for(target=agreement)[:20],
         "MembershipStatus": MembershipStatus,

@@ -60,6 +60,15 @@ def applications_in_round(*, dps_round: DpsRound) -> QuerySet[ProviderApplicatio
     )
 
 
+def applications_to_decide() -> QuerySet[ProviderApplication]:
+    """Submitted applications still waiting for an officer's decision, oldest first (the officers' to-do)."""
+    return (
+        ProviderApplication.objects.filter(status=ApplicationStatus.SUBMITTED)
+        .select_related("provider", "dps_round", "dps_round__agreement")
+        .order_by("submitted_at", "pk")
+    )
+
+
 def application_get_for_officer(*, application_id: int) -> ProviderApplication:
     application = get_object_or_404(
         ProviderApplication.objects.select_related("dps_round__agreement", "provider", "submitted_by").prefetch_related(

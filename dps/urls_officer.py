@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         {"fmt": "xlsx"},
         name="decision_record_xlsx",
     ),
+    path("applications/", views.applications_to_decide, name="applications_to_decide"),
     path("applications/<int:application_id>/", views.application_detail, name="application_detail"),
     path("applications/<int:application_id>/evaluate/", views.application_reevaluate, name="application_reevaluate"),
     path("applications/<int:application_id>/letter/", views.application_letter, name="letter"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +32,12 @@ def _application_url(application_id: int) -> str:
 @audience_required(Audience.OFFICER)
 def round_list(request: HttpRequest) -> HttpResponse:
     return render(request, "dps/round_list.html", {"rounds": selectors.round_list(), "criteria": PUBLISHED_CRITERIA})
+
+
+@audience_required(Audience.OFFICER)
+def applications_to_decide(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.applications_to_decide(), 50).get_page(request.GET.get("page"))
+    return render(request, "dps/applications_to_decide.html", {"page": page})
 
 
 @audience_required(Audience.OFFICER)

@@ -12,6 +12,7 @@ from homecare.accounts.audiences import Audience, audience_required
 from providers.forms import ProviderFilterForm
 from providers.geography import GeoPoint, council_boundary
 from providers.models import CqcLocation
+from providers.panels import provider_panels_render
 from providers.selectors import (
     ProviderFilters,
     location_summary,
@@ -70,5 +71,10 @@ def provider_detail_page(request: HttpRequest, provider_id: int) -> HttpResponse
     return render(
         request,
         "providers/provider_detail.html",
-        {"provider": provider, "summary": summary, "locations": locations},
+        {
+            "provider": provider,
+            "summary": summary,
+            "locations": locations,
+            "panels": provider_panels_render(request=request, provider=provider),
+        },
     )

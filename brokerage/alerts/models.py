@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Alert(models.Model):
@@ -33,6 +34,10 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     acknowledgement_note = models.TextField(blank=True)
+    # Who follows the situation up from here (the acknowledger by default; another CCC member or an officer).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -43,3 +48,10 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary}"
+
+    def acknowledged_summary(self) -> str:
+        """Who acknowledged the alert and when, in words ("" while it is open)."""
+        if self.acknowledged_at is None:
+            return ""
+        who = self.acknowledged_by.get_username() if self.acknowledged_by else "someone"
+        return f"{who} acknowledged this alert at {timezone.localtime(self.acknowledged_at):%H:%M on %d %B %Y}."

@@ -27,8 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brokerage.alerts.models import Alert
-from brokerage.models import CarePackage, Offer
-from homecare.accounts.audiences import Audience
+from brokerage.models import CarePackage, Offer, PackageNote
+from homecare.accounts.audiences import Audience, is_member
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from providers.models import Provider
@@ -166,25 +166,49 @@ def alerts_email_pending() -> int:
     return sum(alert_email(pk, recipients=recipients) for pk in pending)
 
 
+class AlertAcknowledgementInvalid(ValueError):
+    """The acknowledgement lacks its note, or names an owner who cannot follow the alert up."""
+
+
 @transaction.atomic
-def alert_acknowledge(*, alert_id: int, acknowledged_by: User, note: str = "") -> Alert:
-    """A member of CCC staff acknowledges an alert (it leaves the open list); audited."""
-    alert = Alert.objects.select_for_update().get(pk=alert_id)
+def alert_acknowledge(*, alert_id: int, acknowledged_by: User, note: str, owner: User | None = None) -> Alert:
+    """A member of CCC staff acknowledges an alert (it leaves the open list), saying what is being done and
+    who owns it from here (``owner``, the acknowledger by default: CCC staff or an officer); audited.
+
+    An alert about a package also leaves a note on the package's working record.
+    """
+    # Lock the alert row only ("of self"): its package is a nullable join, which PostgreSQL cannot lock.
+    alert = Alert.objects.select_for_update(of=("self",)).select_related("package").get(pk=alert_id)
     if alert.acknowledged_at is not None:
-        who = alert.acknowledged_by.get_username() if alert.acknowledged_by else "someone"
-        raise AlertAlreadyAcknowledged(
-            f"{who} acknowledged this alert at {timezone.localtime(alert.acknowledged_at):%H:%M on %d %B %Y}."
-        )
-    alert.acknowledged_at = timezone.now()
+        raise AlertAlreadyAcknowledged(alert.acknowledged_summary())
+    if not note.strip():
+        raise AlertAcknowledgementInvalid("Write what is being done about the alert.")
+    owner = owner or acknowledged_by
+    if not (is_member(owner, Audience.CCC) or is_member(owner, Audience.OFFICER)):
+        raise AlertAcknowledgementInvalid(f"{owner.get_username()} is neither CCC staff nor an officer.")
+    now = timezone.now()
+    alert.acknowledged_at = now
     alert.acknowledged_by = acknowledged_by
     alert.acknowledgement_note = note.strip()
-    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note"])
+    alert.owner = owner
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note", "owner"])
+    if alert.package is not None:
+        PackageNote.objects.create(
+            package=alert.package,
+            kind=PackageNote.Kind.ALERT,
+            written_at=now,
+            author=acknowledged_by,
+            author_label=acknowledged_by.get_username(),
+            text=f"{alert.summary}: {alert.acknowledgement_note}",
+            owner=owner,
+        )
     audit_record(
         actor=acknowledged_by,
         action=AuditAction.ALERT_ACKNOWLEDGED,
         target=alert,
-        summary=f"Acknowledged: {alert.summary}",
+        summary=f"Acknowledged: {alert.summary} (owner {owner.get_username()})",
         reason=alert.acknowledgement_note,
+        data={"owner": owner.pk},
     )
     return alert
 

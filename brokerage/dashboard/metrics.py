@@ -29,6 +29,7 @@ from typing import Any, cast
 from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncWeek
+from django.urls import reverse
 from django.utils import timezone
 
 from brokerage.dashboard import statistics
@@ -157,7 +158,7 @@ def waiting_table(filters: DashboardFilters, page: Page[Any]) -> Table:
         else:
             stage = Cell("Brokering", text=f"Brokering, round {package.round_number}")
         table.add(
-            Cell(package.reference),
+            Cell(package.reference, href=reverse("ccc:brokerage:package", args=[package.pk])),  # the CCC's page
             Cell(package.locality_area.name if package.locality_area else "", text=""),
             Cell(package.get_urgency_display()),
             Cell(round(waited, 1) if waited is not None else None, text=hours(waited)),

@@ -197,6 +197,7 @@ def award_locked(
     reason: str,
     manual: bool = False,
     use_capacity: bool = True,
+    data: dict[str, object] | None = None,
 ) -> None:
     """Award the package to ``offer``'s provider and close every other offer of the round.
 
@@ -235,7 +236,7 @@ def award_locked(
         summary=f"awarded to provider {offer.provider_id} (round {package.round_number})",
         reason=reason,
         update_fields=("awarded_provider", "awarded_at", "next_action_at"),
-        data={"offer": offer.pk, "provider": offer.provider_id, "manual": manual},
+        data={"offer": offer.pk, "provider": offer.provider_id, "manual": manual, **(data or {})},
     )
     # The award uses the hours the provider declared; it keeps its capacity current from here.
     if use_capacity and package.locality_area_id is not None:

@@ -22,6 +22,10 @@ from brokerage.services.packages import PackageStateError, package_record_care_s
 DECLINE_NOTE_MAX = 2000  # as an ISA's special requirements: about a page
 
 
+class AwardReasonRequired(PackageStateError):
+    """An officer chose an acceptor ranked below another acceptor and gave no reason for passing it over."""
+
+
 class OfferClosed(Exception):
     """The offer can no longer be answered; the message tells the provider why, in plain words."""
 
@@ -164,6 +168,59 @@ def package_hand_back(
     )
     round_start_locked(package, actor=provider_user, why=f"re-brokered after hand-back by {offer.provider.name}")
     return hand_back
+
+
+def better_ranked_acceptors(*, offer: Offer, accepted: list[Offer]) -> list[Offer]:
+    """The acceptors of the round ranked above ``offer`` (an offer made outside the ranking ranks last)."""
+
+    def rank(candidate: Offer) -> float:
+        return float("inf") if candidate.rank is None else candidate.rank
+
+    return sorted((o for o in accepted if o.pk != offer.pk and rank(o) < rank(offer)), key=rank)
+
+
+@transaction.atomic
+def package_award(*, package_id: int, offer_id: int, awarded_by: User, reason: str = "") -> Offer:
+    """An officer awards a package to one of the providers that accepted it in the current round.
+
+    1. Lock the package row; it must still be brokering or unplaced, and the offer must be an acceptance
+       of its current round.
+    2. Passing over a better-ranked acceptor needs a written reason (``AwardReasonRequired`` without one);
+       the providers passed over and the reason are recorded in the award's audit event and history.
+    3. Award, closing every other offer of the round.
+    """
+    package = CarePackage.objects.select_for_update().get(pk=package_id)
+    if package.status not in CarePackage.OPEN_STATUSES:
+        raise PackageStateError(
+            f"{package.reference} is {package.get_status_display().lower()}, so it cannot be awarded."
+        )
+    accepted = list(
+        Offer.objects.select_related("provider").filter(
+            package=package, round_number=package.round_number, status=Offer.Status.ACCEPTED
+        )
+    )
+    offer = next((candidate for candidate in accepted if candidate.pk == offer_id), None)
+    if offer is None:
+        raise PackageStateError(
+            f"That provider has not accepted {package.reference} in this round (or the offer has closed)."
+        )
+    passed_over = better_ranked_acceptors(offer=offer, accepted=accepted)
+    reason = reason.strip()
+    if passed_over and not reason:
+        names = ", ".join(f"{o.provider.name} (rank {o.rank})" for o in passed_over)
+        raise AwardReasonRequired(
+            f"{names} also accepted and {'is' if len(passed_over) == 1 else 'are'} ranked higher than "
+            f"{offer.provider.name}. Record why you are awarding past {'it' if len(passed_over) == 1 else 'them'}."
+        )
+    award_locked(
+        package,
+        offer,
+        now=timezone.now(),
+        actor=awarded_by,
+        reason=reason or f"Awarded to the best-ranked acceptor (rank {offer.rank})",
+        data={"passed_over": [o.provider_id for o in passed_over], "chosen_rank": offer.rank},
+    )
+    return offer
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ NAVIGATION: dict[Audience, list[tuple[str, str]]] = {
         ("Home", "portal:home"),
         ("DPS applications", "portal:dps:home"),
         ("Offers", "portal:brokerage:list"),
+        ("My packages", "portal:packages:list"),
         ("Capacity", "portal:brokerage:capacity"),
     ],
     Audience.CCC: [

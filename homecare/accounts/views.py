@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 
-from homecare.accounts.audiences import Audience, audience_required, audiences_of, request_user
+from homecare.accounts.audiences import audiences_of, request_user
 from homecare.accounts.forms import GdsPasswordChangeForm, GdsPasswordResetForm, GdsSetPasswordForm
 from homecare.accounts.mfa import (
     confirmed_totp_device,
@@ -102,8 +102,3 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
-
-
-@audience_required(Audience.OFFICER)
-def commissioning_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "commissioning/home.html")

@@ -33,6 +33,11 @@ class AuditAction(StrEnum):
     PACKAGE_RANKED = "package.ranked"
     # Its postcode is not in the ONS lookup: placed at the district's centre, with the officer's reason.
     PACKAGE_LOCATED_BY_DISTRICT = "package.located_by_district"
+    # The CCC's working record of a package: a call made or a note; a referral to an officer; a re-brokering
+    # round that searched further (more areas, a condition relaxed), with the reason in the event.
+    PACKAGE_NOTE_ADDED = "package_note.added"
+    PACKAGE_REFERRED = "package.referred"
+    PACKAGE_SEARCH_WIDENED = "package_search.widened"
 
     # Package CSV files imported in the background (``PackageImportJob``).
     PACKAGE_IMPORT_QUEUED = "package_import.queued"

@@ -102,7 +102,7 @@ def test_an_officer_awards_manually_with_a_recorded_reason_and_can_cancel(office
     package = brokered(market, officer)
     chosen = market.providers[1]
     response = officer_client.post(
-        f"/commissioning/packages/{package.pk}/award/",
+        f"/commissioning/packages/{package.pk}/award/by-hand/",
         {"provider": chosen.pk, "reason": "Agreed by phone with the family"},
     )
     assert response.status_code == 302

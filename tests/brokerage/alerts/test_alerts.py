@@ -86,12 +86,15 @@ def test_ccc_staff_acknowledge_an_alert_and_it_is_audited(world: World, ccc_user
     assert "acknowledged this alert" in again.content.decode()
 
 
-def test_acknowledging_needs_a_post_from_ccc_staff(world: World, officer_client: Client, ccc_client: Client) -> None:
+def test_acknowledging_needs_a_post_with_a_note_from_ccc_staff(
+    world: World, officer_client: Client, ccc_client: Client
+) -> None:
     with time_machine.travel(NOW, tick=False):
         (alert,) = alerts_raise()
     url = reverse("ccc:brokerage:acknowledge_alert", args=[alert.pk])
-    assert ccc_client.get(url).status_code == 405
-    assert officer_client.post(url).status_code == 403
+    assert ccc_client.get(url).status_code == 200  # the form: a note and an owner
+    assert officer_client.post(url, {"note": "On it"}).status_code == 403
+    assert ccc_client.post(url, {"note": " "}).status_code == 400
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
 

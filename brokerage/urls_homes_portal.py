@@ -2,8 +2,8 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from providers import views_portal
+from brokerage import views_portal_packages
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", views_portal.portal_home, name="home"),
+    path("", views_portal_packages.portal_home_view, name="home"),
 ]
