@@ -57,6 +57,7 @@ class PackageOutput(serializers.ModelSerializer[CarePackage]):
             "required_skills",
             "language",
             "carer_gender",
+            "care_needs",
             "special_requirements",
             "funding",
             "weekly_cost",

@@ -240,6 +240,7 @@ def _package_create(*, resolved: ResolvedIsa, created_by: Actor, fingerprint: st
         required_skills=sorted(isa.required_skills),
         language=isa.language,
         carer_gender=isa.carer_gender,
+        care_needs=isa.care_needs,
         special_requirements=isa.special_requirements,
         funding=isa.funding,
         weekly_cost=resolved.weekly_cost,

@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     PACKAGE_RANKED = "package.ranked"
     # Its postcode is not in the ONS lookup: placed at the district's centre, with the officer's reason.
     PACKAGE_LOCATED_BY_DISTRICT = "package.located_by_district"
+    PACKAGE_AMENDED = "package.amended"  # a draft's or a brokering package's details replaced before award
 
     # Package CSV files imported in the background (``PackageImportJob``).
     PACKAGE_IMPORT_QUEUED = "package_import.queued"
