@@ -3,7 +3,7 @@ holidays), as brokerage uses them when it sends offers and sets a package's plac
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -48,8 +48,8 @@ def test_a_new_agreement_gives_hospital_discharges_a_much_shorter_window_than_ro
         reference="Contract W",
         procurement_route="light_touch_dps",
         council_name="Leeds City Council",
-        term_start=datetime(2025, 4, 1).date(),
-        term_end=datetime(2027, 3, 31).date(),
+        term_start=date(2025, 4, 1),
+        term_end=date(2027, 3, 31),
         placement_deadlines={Urgency.HOSPITAL_DISCHARGE: 48, Urgency.ROUTINE: 336},
     )
     windows = dict(agreement.placement_deadlines.values_list("urgency", "response_window_hours"))
