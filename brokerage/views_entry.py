@@ -24,30 +24,30 @@ from homecare.accounts.audiences import Audience, audience_required, request_use
 officer_only = audience_required(Audience.OFFICER)
 
 
-def _bound_forms(request: HttpRequest, initial: dict[str, Any] | None = None) -> tuple[PackageForm, Any, str]:
-    """The page's forms for this request, and a sentence about a visit-row edit (empty when submitting)."""
+def _bound_forms(request: HttpRequest, initial: dict[str, Any] | None = None) -> tuple[PackageForm, Any, str | None]:
+    """The page's forms for this request, and a sentence about a visit-row edit (None: not an edit)."""
     if request.method != "POST":
         rows = (initial or {}).pop("visits", None)
         form = PackageForm(initial=initial)
         visits = VisitFormSet(prefix=visit_rows.PREFIX, initial=rows)
-        return form, visits, ""
+        return form, visits, None
     if visit_rows.edit_requested(request.POST):
         rows, said = visit_rows.edited_rows(request.POST)
         form = PackageForm(request.POST)
         visits = VisitFormSet(visit_rows.formset_data(request.POST, rows), prefix=visit_rows.PREFIX)
         quietly_bound(form, visits)
         return form, visits, said
-    return PackageForm(request.POST), VisitFormSet(request.POST, prefix=visit_rows.PREFIX), ""
+    return PackageForm(request.POST), VisitFormSet(request.POST, prefix=visit_rows.PREFIX), None
 
 
-def _page(request: HttpRequest, form: PackageForm, visits: Any, said: str, **context: Any) -> HttpResponse:
+def _page(request: HttpRequest, form: PackageForm, visits: Any, said: str | None, **context: Any) -> HttpResponse:
     return render(
         request,
         "brokerage/officer/package_form.html",
         {
             "form": form,
             "visits": visits,
-            "rows_changed": said,
+            "rows_changed": said or "",
             "patterns": visit_rows.PATTERNS,
             "max_rows": visit_rows.MAX_ROWS,
             **context,
@@ -59,7 +59,7 @@ def _page(request: HttpRequest, form: PackageForm, visits: Any, said: str, **con
 @require_http_methods(["GET", "POST"])
 def package_new_view(request: HttpRequest) -> HttpResponse:
     form, visits, said = _bound_forms(request)
-    if request.method == "POST" and not said and form.is_valid() and visits.is_valid():
+    if request.method == "POST" and said is None and form.is_valid() and visits.is_valid():
         draft = "draft" in request.POST
         try:
             entered = package_enter(
@@ -123,7 +123,7 @@ def package_edit_view(request: HttpRequest, package_id: int) -> HttpResponse:
         messages.error(request, f"{package.reference} is {package.get_status_display().lower()}: it cannot be edited.")
         return redirect("commissioning:brokerage:detail", package.pk)
     form, visits, said = _bound_forms(request, _initial(package, request) if request.method != "POST" else None)
-    if request.method == "POST" and not said and form.is_valid() and visits.is_valid():
+    if request.method == "POST" and said is None and form.is_valid() and visits.is_valid():
         try:
             amended = package_amend(
                 package_id=package.pk, isa=isa_from_forms(form, visits), amended_by=request_user(request)

@@ -214,4 +214,7 @@ def test_a_forged_row_count_cannot_make_a_huge_page(officer, market):
     page = client_for(officer).post(NEW, {**form_data(market), "visits-TOTAL_FORMS": "100000", "visits-add": "1"})
     assert page.status_code == 200
     assert _visit_fields(page.content.decode())["visits-TOTAL_FORMS"] == "60"
+    # A remove button for a row that is not there, or an unknown pattern, is an edit that changes nothing.
+    for edit in ({"visits-remove": "999"}, {"visits-pattern": "nine_a_day"}):
+        assert client_for(officer).post(NEW, {**form_data(market), **edit}).status_code == 200
     assert CarePackage.objects.count() == 0
