@@ -54,7 +54,7 @@ def package_amend(*, package_id: int, isa: IsaData, amended_by: Actor) -> Amende
     4. Brokering: rank before and after; if the eligible providers differ, withdraw the round's open offers and
        start the next round (after commit).
     """
-    package = CarePackage.objects.select_for_update().select_related("agreement", "locality_area").get(pk=package_id)
+    package = CarePackage.objects.select_for_update(of=("self",)).select_related("agreement").get(pk=package_id)
     if package.status not in AMENDABLE_STATUSES:
         raise PackageStateError(
             f"{package.reference} is {package.get_status_display().lower()}: only a draft or a package still being "
