@@ -54,6 +54,8 @@ def test_on_a_phone_an_officer_builds_visits_and_a_provider_reads_the_offer(sign
     officer.locator("#id_requested_start_on_2").fill(str(start.year))
     officer.get_by_label("Care needs (optional)").fill("Uses a hoist")
     officer.get_by_label("Access details and private notes (optional)").fill("Key safe 4321")
+    officer.locator("#visits").evaluate("fieldset => fieldset.scrollIntoView()")
+    officer.screenshot(path=str(ARTIFACTS_DIR / "entry-form-phone-visit-buttons.png"))
     # Four calls a day, from the server: 28 rows, the typed details kept.
     officer.get_by_role("button", name="Start from four calls a day").click()
     expect(officer.locator(".hc-visit-row")).to_have_count(28)
