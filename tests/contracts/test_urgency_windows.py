@@ -17,6 +17,7 @@ from contracts.models import PlacementDeadline, Urgency
 from contracts.working_time import add_working_time
 from homecare.queue import enqueue_suspended
 from tests.brokerage.factories import make_isa, make_market
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +91,44 @@ def test_an_agreement_without_windows_per_urgency_keeps_its_one_window(officer) 
     market = make_market(providers=1)
     package = _submitted(market, officer, Urgency.HOSPITAL_DISCHARGE)
     assert package.offers.get().respond_by == timezone.now() + timedelta(hours=24)
+
+
+def test_an_officer_sets_a_window_in_working_hours_for_one_urgency_on_the_agreement_page(officer) -> None:
+    market = make_market(providers=1)
+    agreement = market.agreement
+    client = client_for(officer)
+    url = f"/commissioning/agreements/{agreement.pk}/edit/"
+    form = client.get(url)
+    assert form.status_code == 200 and "providers answer an offer within" in form.content.decode()
+    data = {
+        "name": agreement.name,
+        "reference": agreement.reference,
+        "procurement_route": agreement.procurement_route,
+        "council_name": agreement.council_name,
+        **{f"term_start_{i}": v for i, v in enumerate((1, 4, 2024))},
+        **{f"term_end_{i}": v for i, v in enumerate((31, 3, 2030))},
+        "allocation_policy": agreement.allocation_policy,
+        "response_window_hours": "24",
+        "cascade_offer_timeout_hours": "4",
+        "lead_first_refusal_hours": "24",
+        "hospital_discharge_hours": "48",
+        "hospital_discharge_response_hours": "2",
+        "urgent_hours": "72",
+        "routine_hours": "336",
+        "routine_response_hours": "8",
+        "routine_working_hours": "on",
+        "reason": "Routine offers answered within a working day",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rows = {
+        row.urgency: (row.hours, row.response_window_hours, row.working_hours_only)
+        for row in PlacementDeadline.objects.filter(agreement=agreement)
+    }
+    assert rows == {
+        Urgency.HOSPITAL_DISCHARGE: (48, 2, False),
+        Urgency.URGENT: (72, None, False),
+        Urgency.ROUTINE: (336, 8, True),
+    }
+    page = client.get(f"/commissioning/agreements/{agreement.pk}/").content.decode()
+    assert "336 working hours; providers answer within 8 working hours" in page
