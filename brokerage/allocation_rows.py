@@ -40,7 +40,7 @@ from brokerage.allocation.inputs import (
 from brokerage.models import CarePackage, HandBack, Offer, ProviderCapabilities, ProviderCapacity
 from brokerage.models import CarerGender as RowCarerGender
 from contracts.models import Agreement, MembershipRole, MembershipStatus, ProviderMembership
-from contracts.selectors import active_memberships
+from contracts.selectors import active_memberships, urgency_terms
 from providers.selectors import provider_cqc_summary
 
 # Awards in this period count as "recent" for the fairness tie-break.
@@ -210,18 +210,26 @@ def run_documents(inputs: EngineInputs, ranking: Ranking, *, as_of: date) -> tup
     return document, ranking.to_dict()
 
 
-def policy_settings(agreement: Agreement) -> PolicySettings:
-    """The agreement's allocation policy as the engine reads it; a cascade's per-offer timeout is its window."""
+def policy_settings(agreement: Agreement, *, urgency: str | None = None) -> PolicySettings:
+    """The agreement's allocation policy as the engine reads it, for a package of ``urgency``.
+
+    The urgency's response window (``contracts.selectors.urgency_terms``; the agreement's own window when it
+    sets none) is the ranked round's deadline; a cascade's per-offer timeout and a lead's first refusal are
+    never longer than it, so a hospital discharge moves as fast under every policy. Deadlines count working
+    hours only when the agreement says so for that urgency.
+    """
     kind = PolicyKind(agreement.allocation_policy)
-    hours = (
-        agreement.cascade_offer_timeout_hours
-        if kind is PolicyKind.SEQUENTIAL_CASCADE
-        else agreement.response_window_hours
-    )
+    terms = urgency_terms(agreement=agreement, urgency=urgency) if urgency else None
+    own = terms.response_window_hours if terms else None
+    window = own or agreement.response_window_hours
+    cascade, lead = agreement.cascade_offer_timeout_hours, agreement.lead_first_refusal_hours
+    if own is not None:  # old agreements, with no window per urgency, keep their timings exactly
+        cascade, lead = min(cascade, own), min(lead, own)
     return PolicySettings(
         kind=kind,
-        response_window=timedelta(hours=hours),
-        lead_first_refusal=timedelta(hours=agreement.lead_first_refusal_hours),
+        response_window=timedelta(hours=cascade if kind is PolicyKind.SEQUENTIAL_CASCADE else window),
+        lead_first_refusal=timedelta(hours=lead),
+        deadline_after=terms.deadline_after if terms and terms.working_hours_only else None,
     )
 
 

@@ -37,6 +37,7 @@ FORM_FIELDS = {
     "lot_number": "lot_number",
     "requested_start_on": "requested_start_on",
     "language": "language",
+    "care_needs": "care_needs",
     "special_requirements": "special_requirements",
     "postcode_override_reason": "postcode_override_reason",
     **{f"person.{name}": name for name in PERSON_FIELDS},

@@ -15,6 +15,7 @@ from django.forms import formset_factory
 from brokerage.isa import TEXT_LIMITS, IsaData, PersonData, VisitData
 from brokerage.models import CarerGender, DeclineReason, Funding, HandBack, Skill, Visit
 from brokerage.services.responses import DECLINE_NOTE_MAX
+from brokerage.visit_rows import MAX_ROWS
 from contracts.models import Agreement, Urgency
 from providers.models import LocalityArea, Provider
 
@@ -94,8 +95,19 @@ class PackageForm(GdsForm):
     carer_gender = forms.ChoiceField(
         label="Carer gender", choices=CarerGender.choices, widget=forms.RadioSelect, initial=CarerGender.ANY
     )
+    care_needs = forms.CharField(
+        label="Care needs (optional)",
+        help_text="Shared with every provider offered the package, before the award. For example: uses a hoist; "
+        "diabetic, needs prompting with insulin. No names, addresses or access codes here.",
+        required=False,
+        max_length=TEXT_LIMITS["care_needs"],
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     special_requirements = forms.CharField(
-        label="Other requirements (optional)",
+        label="Access details and private notes (optional)",
+        help_text="Shown only to the provider the package is awarded to. For example: key safe code, door entry, "
+        "who to call on arrival.",
         required=False,
         max_length=TEXT_LIMITS["special_requirements"],
         strip=False,
@@ -136,7 +148,19 @@ class VisitForm(forms.Form):
         )
 
 
-VisitFormSet = formset_factory(VisitForm, extra=4, min_num=1, validate_min=True, max_num=42)
+# One row to start with; "Add another visit" (``brokerage.visit_rows``) adds more, up to a week's cap and a few
+# spare. ``absolute_max`` bounds a forged row count.
+VisitFormSet = formset_factory(
+    VisitForm, extra=0, min_num=1, validate_min=True, max_num=MAX_ROWS, absolute_max=MAX_ROWS
+)
+
+
+def quietly_bound(form: forms.BaseForm, formset: Any) -> None:
+    """Show what was typed without its errors: the visit rows were edited, nothing was submitted yet."""
+    form.errors.clear()
+    for errors in formset.errors:
+        errors.clear()
+    formset.non_form_errors().clear()
 
 
 def filled_visit_forms(visits: Any) -> list[forms.Form]:
@@ -174,6 +198,7 @@ def isa_from_forms(form: PackageForm, visits: Any) -> IsaData:
         required_skills=tuple(data["required_skills"]),
         language=data["language"],
         carer_gender=data["carer_gender"],
+        care_needs=data["care_needs"],
         special_requirements=data["special_requirements"],
         funding=data["funding"],
         postcode_override_reason=data["postcode_override_reason"],

@@ -35,7 +35,7 @@ MAX_VISITS = 7 * MAX_VISITS_PER_DAY
 OLDEST_PERSON_YEARS = 120
 
 # Every free-text field of an ISA and its longest value, by field path (the database columns' lengths, and
-# 2,000 characters, about a page, for the brokerage team's notes to providers). Only ``special_requirements``
+# 2,000 characters, about a page, for the brokerage team's notes to providers). Only the multi-line fields below
 # may hold line breaks and tabs.
 TEXT_LIMITS: dict[str, int] = {
     "source_system": 50,
@@ -43,6 +43,7 @@ TEXT_LIMITS: dict[str, int] = {
     "agreement_reference": 100,
     "locality_area_code": 50,
     "language": 50,
+    "care_needs": 2000,
     "special_requirements": 2000,
     "postcode_override_reason": 500,
     "person.mosaic_person_id": 50,
@@ -54,7 +55,7 @@ TEXT_LIMITS: dict[str, int] = {
     "person.postcode": 10,
     "person.phone": 30,
 }
-MULTILINE_FIELDS = frozenset({"special_requirements", "postcode_override_reason"})
+MULTILINE_FIELDS = frozenset({"care_needs", "special_requirements", "postcode_override_reason"})
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,9 @@ class IsaData:
     required_skills: tuple[str, ...] = ()
     language: str = ""
     carer_gender: str = CarerGender.ANY
+    # Care needs are shown to every provider offered the package; ``special_requirements`` holds access details
+    # and private notes (a key safe code), shown only to the provider awarded it.
+    care_needs: str = ""
     special_requirements: str = ""
     funding: str = Funding.COUNCIL
     source_system: str = "web"
@@ -115,6 +119,9 @@ class IsaData:
         """A hash of the whole payload: resubmitting the same ISA matches, any changed field does not."""
         plain = asdict(self)
         plain["required_skills"] = sorted(self.required_skills)
+        if not plain["care_needs"]:
+            # Added later: ISAs received before it existed (and resent unchanged) keep their fingerprint.
+            del plain["care_needs"]
         plain["visits"] = sorted(plain["visits"], key=lambda v: (v["day_of_week"], str(v["window_start"])))
         text = json.dumps(plain, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
@@ -173,18 +180,37 @@ def _visit_rules(visits: tuple[VisitData, ...], errors: dict[str, list[str]]) ->
     per_day = Counter(visit.day_of_week for visit in visits)
     if any(count > MAX_VISITS_PER_DAY for count in per_day.values()):
         errors.setdefault("visits", []).append(f"Enter at most {MAX_VISITS_PER_DAY} visits a day.")
-    first_at: dict[tuple[int, time, time], int] = {}
+    earlier_by_day: dict[int, list[int]] = {}
     for index, visit in enumerate(visits):
         for name, problem in visit_problems(visit).items():
             errors.setdefault(f"visits[{index}].{name}", []).append(problem)
-        window = (visit.day_of_week, visit.window_start, visit.window_end)
-        if window in first_at:
-            errors.setdefault(f"visits[{index}].window_start", []).append(
-                f"This visit repeats visit {first_at[window] + 1} (the same day and time window): enter it once, "
-                "with 2 carers if it is double-handed."
-            )
-        else:
-            first_at[window] = index
+        same_day = earlier_by_day.setdefault(visit.day_of_week, [])
+        clash = next((other for other in same_day if _windows_overlap(visits[other], visit)), None)
+        if clash is not None:
+            errors.setdefault(f"visits[{index}].window_start", []).append(_clash_message(visits[clash], visit, clash))
+        same_day.append(index)
+
+
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _windows_overlap(first: VisitData, second: VisitData) -> bool:
+    # Windows that only touch (one ends at 09:00, the next starts at 09:00) are two visits one after another.
+    return first.window_start < second.window_end and second.window_start < first.window_end
+
+
+def _clash_message(earlier: VisitData, visit: VisitData, earlier_index: int) -> str:
+    if (earlier.window_start, earlier.window_end) == (visit.window_start, visit.window_end):
+        return (
+            f"This visit repeats visit {earlier_index + 1} (the same day and time window): enter it once, "
+            "with 2 carers if it is double-handed."
+        )
+    day = DAY_NAMES[visit.day_of_week] if visit.day_of_week in range(7) else "the same day"
+    return (
+        f"This visit's time window overlaps visit {earlier_index + 1} ({day} {earlier.window_start:%H:%M} to "
+        f"{earlier.window_end:%H:%M}): visits on one day must not overlap. Change its times, or enter one visit "
+        "with 2 carers if it is double-handed."
+    )
 
 
 def check_isa_rules(isa: IsaData, *, today: date | None = None) -> dict[str, list[str]]:

@@ -62,12 +62,22 @@ class IsaInput(serializers.Serializer[Any]):
     )
     language = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     carer_gender = serializers.ChoiceField(choices=CarerGender.choices, default=CarerGender.ANY)
+    care_needs = serializers.CharField(
+        max_length=TEXT_LIMITS["care_needs"],
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        help_text="Care needs safe to share with every provider offered the package (no names, addresses or codes).",
+    )
     special_requirements = serializers.CharField(
         max_length=TEXT_LIMITS["special_requirements"],
         required=False,
         allow_blank=True,
         default="",
         trim_whitespace=False,
+        help_text="Access details and private notes (a key safe code, door entry): shown only to the provider the "
+        "package is awarded to.",
     )
     funding = serializers.ChoiceField(choices=Funding.choices, default=Funding.COUNCIL)
     postcode_override_reason = serializers.CharField(
@@ -106,6 +116,7 @@ def isa_from_validated(data: dict[str, Any]) -> IsaData:
         required_skills=tuple(data["required_skills"]),
         language=data["language"],
         carer_gender=data["carer_gender"],
+        care_needs=data["care_needs"],
         special_requirements=data["special_requirements"],
         funding=data["funding"],
         postcode_override_reason=data["postcode_override_reason"],

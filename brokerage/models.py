@@ -103,7 +103,11 @@ class CarePackage(models.Model):
     required_skills = models.JSONField(default=list, blank=True)
     language = models.CharField(max_length=50, blank=True)
     carer_gender = models.CharField(max_length=10, choices=CarerGender.choices, default=CarerGender.ANY)
-    special_requirements = models.TextField(blank=True)
+    # Safe to show every provider offered the package (no identifying or access details).
+    care_needs = models.TextField(blank=True)
+    # Access details and private notes (a key safe code): shown to the awarded provider only. Free text entered
+    # before the split into two fields stays here, so it is treated as private: the safe reading of old text.
+    special_requirements = models.TextField("access details and private notes", blank=True)
     funding = models.CharField(max_length=20, choices=Funding.choices, default=Funding.COUNCIL)
     weekly_cost = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
 

@@ -12,14 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from brokerage import entry_errors, views_work
+from brokerage import views_work
 from brokerage.forms import (
     CsvImportForm,
-    PackageForm,
     ReasonForm,
-    VisitFormSet,
-    filled_visit_forms,
-    isa_from_forms,
 )
 from brokerage.models import CarePackage, PersonDetailsAccess
 from brokerage.selectors import (
@@ -34,11 +30,8 @@ from brokerage.selectors import (
 from brokerage.services.import_jobs import package_import_queue
 from brokerage.services.imports import COLUMNS, csv_row_count, package_import_csv
 from brokerage.services.packages import (
-    IsaConflict,
-    IsaInvalid,
     PackageStateError,
     package_cancel,
-    package_enter,
     package_submit,
 )
 from brokerage.views_privacy import access_log_page
@@ -83,31 +76,6 @@ def package_list_view(request: HttpRequest) -> HttpResponse:
             "worklist_label": WORKLISTS.get(worklist, ""),
         },
     )
-
-
-@officer_only
-@require_http_methods(["GET", "POST"])
-def package_new_view(request: HttpRequest) -> HttpResponse:
-    form = PackageForm(request.POST or None)
-    visits = VisitFormSet(request.POST or None, prefix="visits")
-    if request.method == "POST" and form.is_valid() and visits.is_valid():
-        draft = "draft" in request.POST
-        try:
-            entered = package_enter(
-                isa=isa_from_forms(form, visits), entered_by=request_user(request), submit=not draft
-            )
-        except IsaInvalid as invalid:
-            entry_errors.add_to_form(invalid.errors, form=form, visit_forms=filled_visit_forms(visits))
-        except IsaConflict as conflict:
-            form.add_error("external_reference", str(conflict))
-        else:
-            package = entered.package
-            if draft:
-                messages.success(request, f"{package.reference} saved as a draft.")
-            else:
-                messages.success(request, f"{package.reference} submitted: providers are being ranked.")
-            return redirect("commissioning:brokerage:detail", package.pk)
-    return render(request, "brokerage/officer/package_form.html", {"form": form, "visits": visits})
 
 
 @officer_only

@@ -27,7 +27,7 @@ class LotOutput(serializers.ModelSerializer[Lot]):
 class DeadlineOutput(serializers.ModelSerializer[PlacementDeadline]):
     class Meta:
         model = PlacementDeadline
-        fields = ["urgency", "hours"]
+        fields = ["urgency", "hours", "response_window_hours", "working_hours_only"]
 
 
 class AgreementOutput(serializers.ModelSerializer[Agreement]):

@@ -101,6 +101,26 @@ class CostedVisit(Protocol):
     def carers(self) -> int: ...
 
 
+def _base_type(*, housing_with_care: bool, rated_types: Collection[str]) -> str:
+    return HOUSING_WITH_CARE if housing_with_care and HOUSING_WITH_CARE in rated_types else STANDARD
+
+
+def service_type_for(visit: CostedVisit, *, base: str, rated_types: Collection[str]) -> str:
+    """The service type whose rate pays for ``visit``: double-handed when it is and the agreement rates it."""
+    return DOUBLE_HANDED if visit.carers > 1 and DOUBLE_HANDED in rated_types else base
+
+
+def paid_hours(visit: CostedVisit, *, service_type: str) -> Decimal:
+    """Hours paid for one visit at ``service_type``'s rate.
+
+    A double-handed rate is a price per hour of the visit (it already pays both carers), so a double-handed
+    visit at that rate is paid for its length once. At any other rate each carer's time is paid: a
+    60-minute visit with 2 carers is 2 hours at the standard rate.
+    """
+    carers = 1 if service_type == DOUBLE_HANDED else visit.carers
+    return Decimal(visit.duration_minutes * carers) / MINUTES_PER_HOUR
+
+
 def hours_by_service_type(
     visits: Iterable[CostedVisit],
     *,
@@ -112,23 +132,45 @@ def hours_by_service_type(
 
     1. The base type is Housing with Care for a Housing with Care package when the agreement rates it,
        otherwise standard.
-    2. A double-handed visit is paid at the double-handed rate when the agreement has one, else at the base.
-    3. Each carer's time counts: a double-handed visit of 60 minutes is two paid hours.
+    2. A double-handed visit is paid at the double-handed rate when the agreement has one, per hour of the
+       visit (60 minutes with 2 carers is 1 hour at that rate).
+    3. Without a double-handed rate, each carer's time counts at the base rate: 60 minutes with 2 carers is
+       2 hours at the base rate.
     4. A package with no visit pattern (some imported ones carry only weekly hours) spreads
        ``hours_per_week`` evenly over the seven days at the base type.
     """
-    base = HOUSING_WITH_CARE if housing_with_care and HOUSING_WITH_CARE in rated_types else STANDARD
+    base = _base_type(housing_with_care=housing_with_care, rated_types=rated_types)
     by_type: dict[str, dict[int, Decimal]] = {}
     any_visit = False
     for visit in visits:
         any_visit = True
-        service = DOUBLE_HANDED if visit.carers > 1 and DOUBLE_HANDED in rated_types else base
+        service = service_type_for(visit, base=base, rated_types=rated_types)
         by_day = by_type.setdefault(service, {})
-        hours = Decimal(visit.duration_minutes * visit.carers) / MINUTES_PER_HOUR
-        by_day[visit.day_of_week] = by_day.get(visit.day_of_week, Decimal(0)) + hours
+        by_day[visit.day_of_week] = by_day.get(visit.day_of_week, Decimal(0)) + paid_hours(visit, service_type=service)
     if not any_visit and hours_per_week:
         by_type[base] = dict.fromkeys(range(7), hours_per_week / 7)
     return by_type
+
+
+def carer_hours_by_service_type(
+    visits: Iterable[CostedVisit],
+    *,
+    housing_with_care: bool,
+    rated_types: Collection[str],
+    hours_per_week: Decimal | None = None,
+) -> dict[str, Decimal]:
+    """Carer hours a week (each carer of a double-handed visit counts) under each service type of
+    ``hours_by_service_type``: the care delivered, beside the hours paid."""
+    base = _base_type(housing_with_care=housing_with_care, rated_types=rated_types)
+    totals: dict[str, Decimal] = {}
+    any_visit = False
+    for visit in visits:
+        any_visit = True
+        service = service_type_for(visit, base=base, rated_types=rated_types)
+        totals[service] = totals.get(service, Decimal(0)) + Decimal(visit.duration_minutes * visit.carers) / 60
+    if not any_visit and hours_per_week:
+        totals[base] = hours_per_week
+    return totals
 
 
 def week_cost_by_type(

@@ -28,6 +28,7 @@ from contracts.models import (
     ServiceType,
     Urgency,
 )
+from contracts.services import DEFAULT_RESPONSE_WINDOW_HOURS
 from providers.models import LocalityArea, Provider
 
 DEMO_REFERENCE = "Contract ID 84738"
@@ -77,7 +78,11 @@ def _agreement() -> Agreement:
     for sequence in (1, 2):
         AgreementExtension.objects.get_or_create(agreement=agreement, sequence=sequence, defaults={"length_months": 12})
     for urgency, hours in DEMO_DEADLINES.items():
-        PlacementDeadline.objects.update_or_create(agreement=agreement, urgency=urgency, defaults={"hours": hours})
+        # A hospital discharge's providers answer within 2 hours, not the routine 24 (the services' defaults).
+        window = DEFAULT_RESPONSE_WINDOW_HOURS.get(urgency)
+        PlacementDeadline.objects.update_or_create(
+            agreement=agreement, urgency=urgency, defaults={"hours": hours, "response_window_hours": window}
+        )
     return agreement
 
 

@@ -19,7 +19,7 @@ from contracts.models import (
     ServiceType,
     Urgency,
 )
-from contracts.services import AGREEMENT_FIELDS
+from contracts.services import AGREEMENT_FIELDS, DeadlineTerms
 from providers.models import LocalityArea, Provider
 
 
@@ -66,6 +66,25 @@ def _whole(label: str, help_text: str, initial: int) -> forms.IntegerField:
     )
 
 
+def _window(urgency: str, *, initial: int | None) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=f"{urgency}: providers answer an offer within (hours, optional)",
+        help_text="Leave empty to use the response window above.",
+        initial=initial,
+        required=False,
+        min_value=1,
+        max_value=24 * 60,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
+    )
+
+
+def _working(urgency: str) -> forms.BooleanField:
+    return forms.BooleanField(
+        label=f"{urgency}: count working hours only (09:00 to 17:00, Monday to Friday, not bank holidays)",
+        required=False,
+    )
+
+
 class AgreementForm(GdsForm):
     name = forms.CharField(label="Agreement name", max_length=255)
     reference = forms.CharField(label="Reference", max_length=100, help_text='For example, "Contract ID 84738".')
@@ -84,8 +103,14 @@ class AgreementForm(GdsForm):
     )
     lead_first_refusal_hours = _hours("Lead provider first refusal (hours)", "Lead provider first: the lead's time.")
     hospital_discharge_hours = _hours("Hospital discharge: place within (hours)", "For example, 48")
+    hospital_discharge_response_hours = _window("Hospital discharge", initial=2)
+    hospital_discharge_working_hours = _working("Hospital discharge")
     urgent_hours = _hours("Urgent: place within (hours)", "For example, 72")
+    urgent_response_hours = _window("Urgent", initial=4)
+    urgent_working_hours = _working("Urgent")
     routine_hours = _hours("Routine: place within (hours)", "For example, 336 (two weeks)")
+    routine_response_hours = _window("Routine", initial=None)
+    routine_working_hours = _working("Routine")
     retention_after_end_years = _whole(
         "Keep personal details after care ends (years)",
         "Then the person's details are anonymised. The Records Management Code of Practice says 8.",
@@ -104,8 +129,16 @@ class AgreementForm(GdsForm):
         Urgency.ROUTINE: "routine_hours",
     }
 
-    def placement_deadlines(self) -> dict[str, int]:
-        return {urgency: self.cleaned_data[field] for urgency, field in self.DEADLINE_FIELDS.items()}
+    def placement_deadlines(self) -> dict[str, DeadlineTerms]:
+        data = self.cleaned_data
+        return {
+            urgency: DeadlineTerms(
+                hours=data[field],
+                response_window_hours=data.get(f"{urgency}_response_hours"),
+                working_hours_only=bool(data.get(f"{urgency}_working_hours")),
+            )
+            for urgency, field in self.DEADLINE_FIELDS.items()
+        }
 
     def agreement_fields(self) -> dict[str, Any]:
         """The cleaned values that belong to the agreement itself (not deadlines or extras)."""

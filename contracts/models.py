@@ -158,17 +158,33 @@ class AgreementExtension(models.Model):
 
 
 class PlacementDeadline(models.Model):
-    """How long brokerage has to place a package of a given urgency under this agreement."""
+    """How long brokerage has to place a package of a given urgency under this agreement, and how long each
+    provider has to answer its offer (the response window), in clock hours or in working hours."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="placement_deadlines")
     urgency = models.CharField(max_length=30, choices=Urgency.choices)
     hours = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    # Empty: the agreement's own response window (the one window every urgency had before; old rows keep it).
+    response_window_hours = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="How long providers have to answer an offer of this urgency; empty for the agreement's window.",
+    )
+    # Working hours are 09:00 to 17:00 UK time, Monday to Friday, except England and Wales bank holidays.
+    working_hours_only = models.BooleanField(
+        default=False, help_text="Count only working hours (09:00 to 17:00, Monday to Friday, not bank holidays)."
+    )
 
     class Meta:
         ordering = ["agreement", "hours"]
         constraints = [
             models.UniqueConstraint(fields=["agreement", "urgency"], name="placement_deadline_one_per_urgency"),
             models.CheckConstraint(condition=Q(hours__gte=1), name="placement_deadline_positive"),
+            models.CheckConstraint(
+                condition=Q(response_window_hours__isnull=True) | Q(response_window_hours__gte=1),
+                name="placement_deadline_response_window_positive",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from contracts import costing
+from contracts import costing, working_time
 from contracts.models import (
     Agreement,
     FeeRate,
@@ -105,6 +106,35 @@ def placement_deadline_hours(*, agreement: Agreement, urgency: Urgency | str) ->
     """Hours allowed to place a package of ``urgency`` under ``agreement``; None when not set."""
     deadline = PlacementDeadline.objects.filter(agreement=agreement, urgency=urgency).first()
     return deadline.hours if deadline else None
+
+
+@dataclass(frozen=True)
+class UrgencyTerms:
+    """An agreement's terms for one urgency: the placement deadline and the providers' response window."""
+
+    placement_hours: int | None
+    # None: the urgency sets no window of its own, and the agreement's response window applies.
+    response_window_hours: int | None
+    working_hours_only: bool
+
+    def deadline_after(self, start: datetime, duration: timedelta) -> datetime:
+        return working_time.deadline_after(start, duration, working_hours_only=self.working_hours_only)
+
+    def placement_deadline(self, submitted_at: datetime) -> datetime | None:
+        if self.placement_hours is None:
+            return None
+        return self.deadline_after(submitted_at, timedelta(hours=self.placement_hours))
+
+
+def urgency_terms(*, agreement: Agreement, urgency: Urgency | str) -> UrgencyTerms:
+    """The terms for packages of ``urgency``; without a row for it, no placement deadline, the agreement's own
+    window and clock hours, as before windows were set per urgency."""
+    row = PlacementDeadline.objects.filter(agreement=agreement, urgency=urgency).first()
+    return UrgencyTerms(
+        placement_hours=row.hours if row else None,
+        response_window_hours=row.response_window_hours if row else None,
+        working_hours_only=row.working_hours_only if row else False,
+    )
 
 
 def fee_rates_for(*, agreement: Agreement, service_type: str | None = None) -> QuerySet[FeeRate]:

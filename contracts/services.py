@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -81,7 +82,7 @@ def agreement_create(
     retention_after_cancel_days: int = 365,
     retention_draft_days: int = 90,
     extensions: list[ExtensionOption] | None = None,
-    placement_deadlines: dict[str, int] | None = None,
+    placement_deadlines: Mapping[str, int | DeadlineTerms] | None = None,
 ) -> Agreement:
     """Create an agreement with its extension options (in order) and placement deadlines by urgency."""
     agreement = Agreement(
@@ -113,10 +114,24 @@ def agreement_create(
         )
         _validated(extension)
         extension.save()
-    for urgency, hours in (placement_deadlines or {}).items():
-        deadline = PlacementDeadline(agreement=agreement, urgency=Urgency(urgency), hours=hours)
+    recorded: dict[str, dict[str, Any]] = {}
+    for urgency, value in (placement_deadlines or {}).items():
+        terms = _terms(value)
+        window = terms.response_window_hours or DEFAULT_RESPONSE_WINDOW_HOURS.get(urgency)
+        deadline = PlacementDeadline(
+            agreement=agreement,
+            urgency=Urgency(urgency),
+            hours=terms.hours,
+            response_window_hours=window,
+            working_hours_only=terms.working_hours_only,
+        )
         _validated(deadline)
         deadline.save()
+        recorded[urgency] = {
+            "hours": terms.hours,
+            "response_window_hours": window,
+            "working_hours_only": terms.working_hours_only,
+        }
     audit_record(
         actor=actor,
         action=AuditAction.AGREEMENT_CREATED,
@@ -125,10 +140,29 @@ def agreement_create(
         data={
             **_agreement_data(agreement),
             "extensions": [e.length_months for e in extensions or []],
-            "placement_deadlines": placement_deadlines or {},
+            "placement_deadlines": recorded,
         },
     )
     return agreement
+
+
+@dataclass(frozen=True)
+class DeadlineTerms:
+    """An urgency's terms as an officer sets them: place within ``hours``; providers answer within
+    ``response_window_hours`` (None: the agreement's window); count working hours only, or clock hours."""
+
+    hours: int
+    response_window_hours: int | None = None
+    working_hours_only: bool = False
+
+
+# A new agreement's response window for an urgency the officer leaves unset: a hospital discharge cannot wait a
+# day for answers (the person is waiting on a ward). Routine packages keep the agreement's window (24 hours).
+DEFAULT_RESPONSE_WINDOW_HOURS: dict[str, int] = {Urgency.HOSPITAL_DISCHARGE: 2, Urgency.URGENT: 4}
+
+
+def _terms(value: int | DeadlineTerms) -> DeadlineTerms:
+    return value if isinstance(value, DeadlineTerms) else DeadlineTerms(hours=value)
 
 
 @transaction.atomic
@@ -159,32 +193,67 @@ def agreement_update(*, actor: User | None, agreement: Agreement, reason: str = 
 
 @transaction.atomic
 def agreement_update_with_deadlines(
-    *, actor: User | None, agreement: Agreement, reason: str, placement_deadlines: dict[str, int], **changes: Any
+    *,
+    actor: User | None,
+    agreement: Agreement,
+    reason: str,
+    placement_deadlines: Mapping[str, int | DeadlineTerms],
+    **changes: Any,
 ) -> Agreement:
     """The officer's edit page: terms and placement deadlines saved together, or neither."""
     updated = agreement_update(actor=actor, agreement=agreement, reason=reason, **changes)
-    current = dict(PlacementDeadline.objects.filter(agreement=updated).values_list("urgency", "hours"))
-    for urgency, hours in placement_deadlines.items():
-        if current.get(urgency) != hours:
-            placement_deadline_set(actor=actor, agreement=updated, urgency=urgency, hours=hours)
+    current = {
+        row.urgency: DeadlineTerms(row.hours, row.response_window_hours, row.working_hours_only)
+        for row in PlacementDeadline.objects.filter(agreement=updated)
+    }
+    for urgency, value in placement_deadlines.items():
+        terms = _terms(value)
+        if current.get(urgency) != terms:
+            placement_deadline_set(
+                actor=actor,
+                agreement=updated,
+                urgency=urgency,
+                hours=terms.hours,
+                response_window_hours=terms.response_window_hours,
+                working_hours_only=terms.working_hours_only,
+            )
     return updated
 
 
 @transaction.atomic
-def placement_deadline_set(*, actor: User | None, agreement: Agreement, urgency: str, hours: int) -> PlacementDeadline:
+def placement_deadline_set(
+    *,
+    actor: User | None,
+    agreement: Agreement,
+    urgency: str,
+    hours: int,
+    response_window_hours: int | None = None,
+    working_hours_only: bool = False,
+) -> PlacementDeadline:
     deadline, created = PlacementDeadline.objects.select_for_update().get_or_create(
         agreement=agreement, urgency=Urgency(urgency), defaults={"hours": hours}
     )
     previous = None if created else deadline.hours
     deadline.hours = hours
+    deadline.response_window_hours = response_window_hours
+    deadline.working_hours_only = working_hours_only
     _validated(deadline)
     deadline.save()
+    counted = "working hours" if working_hours_only else "hours"
+    window = f"{response_window_hours} {counted}" if response_window_hours else "the agreement's window"
     audit_record(
         actor=actor,
         action=AuditAction.PLACEMENT_DEADLINE_SET,
         target=agreement,
-        summary=f"{deadline.get_urgency_display()} packages must be placed within {hours} hours",
-        data={"urgency": urgency, "hours": hours, "previous_hours": previous},
+        summary=f"{deadline.get_urgency_display()} packages must be placed within {hours} {counted}; "
+        f"providers answer within {window}",
+        data={
+            "urgency": urgency,
+            "hours": hours,
+            "previous_hours": previous,
+            "response_window_hours": response_window_hours,
+            "working_hours_only": working_hours_only,
+        },
     )
     return deadline
 

@@ -109,6 +109,8 @@ def agreement_update(request: HttpRequest, agreement_id: int) -> HttpResponse:
     initial: dict[str, object] = {field: getattr(agreement, field) for field in services.AGREEMENT_FIELDS}
     for deadline in agreement.placement_deadlines.all():
         initial[forms.AgreementForm.DEADLINE_FIELDS[Urgency(deadline.urgency)]] = deadline.hours
+        initial[f"{deadline.urgency}_response_hours"] = deadline.response_window_hours
+        initial[f"{deadline.urgency}_working_hours"] = deadline.working_hours_only
     form = forms.AgreementUpdateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]

@@ -130,6 +130,9 @@ def describe_demo_accounts(*, base_url: str, api_token: str | None = None) -> st
         )
     lines += [
         "",
+        "  Every other demo provider signs in too: username = its name in lower case with hyphens, without",
+        "  'Demo:' (Demo: Leeds Homecare Ltd -> leeds-homecare-ltd), password demo-provider-pass.",
+        "",
         "  Two-step verification (demo-only, public secrets): add a secret to an authenticator app, or use the",
         "  code below (it changes every 30 seconds; `manage.py load_demo --accounts` prints fresh ones).",
     ]

@@ -22,6 +22,8 @@ DEMO_STEPS: list[str] = [
     # After the providers step (if any): the agreement (lots linked to locality areas, every demo provider
     # appointed) and its DPS rounds and applications.
     "demo.agreements.load_demo_agreements",
+    # After the providers step: a login for every other demo provider, to answer offers as any of them.
+    "demo.provider_logins.load_demo_provider_logins",
     # After the agreements step: months of brokerage history made by the real engine and services.
     "brokerage.demo.load_demo_brokerage",
     # After the brokerage history: the CCC's alert check runs once, so the dashboard opens with its alerts.

@@ -103,7 +103,8 @@ def round_reschedule(
         actor=actor,
         action=AuditAction.DPS_ROUND_RESCHEDULED,
         target=locked,
-        summary=f"Moved {locked} to {opens_at:%d %b %Y %H:%M} to {closes_at:%d %b %Y %H:%M}",
+        summary=f"Moved {locked} to {timezone.localtime(opens_at):%d %b %Y %H:%M} to "
+        f"{timezone.localtime(closes_at):%d %b %Y %H:%M}",
         reason=reason,
         data={"before": before, "after": [opens_at, closes_at]},
     )

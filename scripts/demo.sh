@@ -22,6 +22,8 @@ LOG_DIR=${HOMECARE_VAR_DIR:-var}/log
 mkdir -p "$LOG_DIR"
 BASE_URL="http://${HOST}:${PORT}"
 [ "$HOST" = "0.0.0.0" ] && BASE_URL="http://127.0.0.1:${PORT}"
+# Links in emails (password resets, offers) point at this demo, whatever its port.
+export HOMECARE_SITE_URL="${HOMECARE_SITE_URL:-$BASE_URL}"
 
 echo "==> Checking the public data (ONS postcodes, Leeds wards and boundaries)"
 # ../shared/data when it sits beside this checkout; otherwise fetched once from the publishers.
@@ -33,10 +35,11 @@ $PY manage.py fetch_public_data --if-missing || {
 }
 echo "==> Preparing the database"
 $PY manage.py migrate --no-input -v 0
-echo "==> Loading demo data"
-$PY manage.py load_demo --base-url "$BASE_URL" > "$LOG_DIR/load_demo.log" \
-  || { cat "$LOG_DIR/load_demo.log"; exit 1; }
-sed '/^Sign in at /,$d; s/^/    /' "$LOG_DIR/load_demo.log"
+echo "==> Loading demo data (a few minutes; each step is printed as it runs)"
+# Unbuffered and through tee, so each step shows as it starts rather than all at the end; the accounts part
+# is printed once, in the banner below.
+PYTHONUNBUFFERED=1 $PY manage.py load_demo --base-url "$BASE_URL" 2>&1 | tee "$LOG_DIR/load_demo.log" \
+  | sed -u '/^Sign in at /,$d; s/^/    /'
 
 PIDS=()
 stop_all() {

@@ -24,7 +24,7 @@ The three policies:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -58,6 +58,12 @@ class PolicySettings:
     response_window: timedelta
     lead_first_refusal: timedelta = timedelta(hours=24)
     after_lead: PolicyKind = PolicyKind.RANKED_DPS
+    # When a window that starts at a moment ends: clock time unless the agreement counts working hours only
+    # (the caller passes that calendar in; the engine knows no holidays).
+    deadline_after: Callable[[datetime, timedelta], datetime] | None = None
+
+    def deadline(self, start: datetime, window: timedelta) -> datetime:
+        return start + window if self.deadline_after is None else self.deadline_after(start, window)
 
     def __post_init__(self) -> None:
         if self.response_window <= timedelta(0) or self.lead_first_refusal <= timedelta(0):
@@ -135,6 +141,7 @@ def _require_aware(moment: datetime, what: str) -> None:
 class _State:
     offers: dict[int, OfferRecord]
     now: datetime
+    settings: PolicySettings
 
     def status(self, provider_id: int) -> OfferStatus | None:
         offer = self.offers.get(provider_id)
@@ -177,7 +184,7 @@ def _ranked_round(
     if not pool:
         return [Escalate(reason=none_eligible)]
     sent = [state.offers[e.provider_id] for e in pool if e.provider_id in state.offers]
-    round_deadline = max((offer.deadline for offer in sent), default=state.now + window)
+    round_deadline = max((offer.deadline for offer in sent), default=state.settings.deadline(state.now, window))
     # Providers left out by an interrupted send still get the offer while the round is open.
     unsent = [e for e in pool if e.provider_id not in state.offers] if state.now < round_deadline else []
     still_open = [e for e in pool if state.status(e.provider_id) is OfferStatus.PENDING] + unsent
@@ -211,7 +218,7 @@ def _cascade(
     following = next((e for e in pool if e.provider_id not in state.offers), None)
     if following is None:
         return [Escalate(reason=nobody_accepted)]
-    deadline = state.now + window
+    deadline = state.settings.deadline(state.now, window)
     reason = f"Sequential cascade: {ordinal(following.position)} in the ranking"
     return [SendOffers(provider_ids=(following.provider_id,), deadline=deadline, reason=reason), *state.wait(deadline)]
 
@@ -227,7 +234,7 @@ def _lead_first(settings: PolicySettings, ranking: Ranking, state: _State) -> li
     else:
         status = state.status(lead.provider_id)
         if status is None:
-            deadline = state.now + settings.lead_first_refusal
+            deadline = settings.deadline(state.now, settings.lead_first_refusal)
             send = SendOffers(provider_ids=(lead.provider_id,), deadline=deadline, reason="Lead provider first refusal")
             return [send, *state.wait(deadline)]
         if status is OfferStatus.ACCEPTED:
@@ -282,7 +289,7 @@ def next_actions(
         by_provider[pid] = OfferRecord(
             provider_id=pid, status=OfferStatus.EXPIRED, sent_at=offer.sent_at, deadline=offer.deadline
         )
-    state = _State(offers=by_provider, now=now)
+    state = _State(offers=by_provider, now=now, settings=settings)
 
     if settings.kind is PolicyKind.LEAD_PROVIDER_FIRST:
         decided = _lead_first(settings, ranking, state)

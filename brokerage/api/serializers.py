@@ -57,6 +57,7 @@ class PackageOutput(serializers.ModelSerializer[CarePackage]):
             "required_skills",
             "language",
             "carer_gender",
+            "care_needs",
             "special_requirements",
             "funding",
             "weekly_cost",
@@ -149,6 +150,9 @@ class OfferOutput(serializers.ModelSerializer[Offer]):
     required_skills = serializers.ListField(
         source="package.required_skills", child=serializers.CharField(), read_only=True
     )
+    care_needs = serializers.CharField(
+        source="package.care_needs", read_only=True, help_text="Care needs safe to share before award"
+    )
     visits = VisitOutput(source="package.visits", many=True, read_only=True)
     decline_reason = serializers.CharField(read_only=True, help_text="A decline reason code, blank until declined")
 
@@ -171,6 +175,7 @@ class OfferOutput(serializers.ModelSerializer[Offer]):
             "requested_start_on",
             "urgency",
             "required_skills",
+            "care_needs",
             "visits",
         ]
 

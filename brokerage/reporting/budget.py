@@ -22,7 +22,7 @@ from django.db.models import Prefetch
 from brokerage.models import CarePackage, Visit
 from brokerage.reporting.commitments import Commitment, cost_between, financial_year
 from brokerage.reporting.tables import Cell, Column, Table
-from contracts.costing import NoRateInForce, RateStep, hours_by_service_type
+from contracts.costing import NoRateInForce, RateStep, carer_hours_by_service_type, hours_by_service_type
 from contracts.models import Agreement
 from contracts.selectors import fee_rate_steps
 
@@ -58,13 +58,14 @@ class BudgetReport:
 def _commitments(package: CarePackage, rates: dict[str, list[RateStep]], *, until: date) -> list[Commitment]:
     start = package.care_started_on or package.requested_start_on
     end = package.ended_on - timedelta(days=1) if package.ended_on else until
-    by_type = hours_by_service_type(
-        package.visits.all(),
-        housing_with_care=package.housing_with_care,
-        rated_types=rates,
-        hours_per_week=package.hours_per_week,
-    )
-    return [Commitment(service, hours, start, end) for service, hours in by_type.items()]
+    visits = list(package.visits.all())
+    hwc, per_week = package.housing_with_care, package.hours_per_week
+    by_type = hours_by_service_type(visits, housing_with_care=hwc, rated_types=rates, hours_per_week=per_week)
+    carer_hours = carer_hours_by_service_type(visits, housing_with_care=hwc, rated_types=rates, hours_per_week=per_week)
+    return [
+        Commitment(service, hours, start, end, carer_hours=carer_hours.get(service))
+        for service, hours in by_type.items()
+    ]
 
 
 def budget_report(*, agreement: Agreement, as_of: date) -> BudgetReport:
@@ -98,7 +99,7 @@ def budget_report(*, agreement: Agreement, as_of: date) -> BudgetReport:
         area_rows = [
             (
                 name,
-                sum((c.weekly_hours for c in items), Decimal(0)),
+                sum((c.weekly_carer_hours for c in items), Decimal(0)),
                 cost_between(items, start=as_of, end=as_of + timedelta(days=6), rates=rates),
                 cost_between(items, start=as_of, end=year_end, rates=rates),
             )
@@ -107,7 +108,7 @@ def budget_report(*, agreement: Agreement, as_of: date) -> BudgetReport:
     except NoRateInForce as error:
         raise NoRateInForce(f"{agreement.reference}: {error} Add the fee rate to cost its packages.") from error
     budget = agreement.indicative_annual_budget
-    weekly_hours = sum((c.weekly_hours for c in live), Decimal(0))
+    weekly_hours = sum((c.weekly_carer_hours for c in live), Decimal(0))
     table = Table(
         "budget",
         f"Budget against commitments, financial year {year_start:%Y}/{year_end:%y}",

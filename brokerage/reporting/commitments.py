@@ -24,10 +24,18 @@ class Commitment:
     hours_by_weekday: Mapping[int, Decimal]
     start: date
     end: date  # inclusive
+    # Care delivered a week, each carer counted; differs from the paid hours for double-handed visits
+    # paid at a double-handed rate (one paid hour per hour of visit). None: the same as the paid hours.
+    carer_hours: Decimal | None = None
 
     @property
     def weekly_hours(self) -> Decimal:
+        """Paid hours a week."""
         return sum(self.hours_by_weekday.values(), Decimal(0))
+
+    @property
+    def weekly_carer_hours(self) -> Decimal:
+        return self.weekly_hours if self.carer_hours is None else self.carer_hours
 
 
 def hours_per_day(commitments: Iterable[Commitment], *, start: date, end: date) -> dict[str, dict[date, Decimal]]:

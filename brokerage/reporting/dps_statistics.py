@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from brokerage.reporting.tables import Cell, Column, Table
 from contracts.models import Agreement, MembershipRole, MembershipStatus, ProviderMembership
@@ -53,9 +54,11 @@ def dps_statistics(*, agreement: Agreement) -> DpsStatistics:
     totals = dict.fromkeys(("applied", "awaiting", "appointed", "rejected", "drafts"), 0)
     for dps_round in DpsRound.objects.filter(agreement=agreement).order_by("opens_at"):
         row = counts.get(dps_round.pk, {})
+        # The day it opens in the UK: a round opening at midnight British Summer Time is 23:00 UTC the day before.
+        opens_on = timezone.localtime(dps_round.opens_at).date()
         rounds.add(
             Cell(dps_round.label),
-            Cell(dps_round.opens_at.date(), text=f"{dps_round.opens_at:%d %b %Y}"),
+            Cell(opens_on, text=f"{opens_on.day} {opens_on:%b %Y}"),
             Cell(dps_round.get_status_display()),
             *(Cell(row.get(name, 0)) for name in totals),
         )

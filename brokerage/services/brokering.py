@@ -89,7 +89,7 @@ def evaluate_locked(package: CarePackage, *, now: datetime, actor: Actor = None)
     The caller holds the package row lock inside a transaction. A package that is not brokering is left alone.
     """
     run: AllocationRun | None = None
-    settings = policy_settings(package.agreement)
+    settings = policy_settings(package.agreement, urgency=package.urgency)
     for _ in range(MAX_STEPS):
         if package.status != CarePackage.Status.BROKERING:
             return

@@ -39,8 +39,8 @@ COLUMNS = [
     "external_reference", "agreement_reference", "lot_number", "locality_area_code",
     "mosaic_person_id", "given_name", "family_name", "date_of_birth", "address_line_1", "address_line_2",
     "town", "postcode", "phone", "visits", "hours_per_week", "requested_start_on", "urgency",
-    "housing_with_care", "required_skills", "language", "carer_gender", "special_requirements", "funding",
-    "status", "provider_cqc_id", "care_started_on",
+    "housing_with_care", "required_skills", "language", "carer_gender", "care_needs", "special_requirements",
+    "funding", "status", "provider_cqc_id", "care_started_on",
 ]  # fmt: skip
 REQUIRED_COLUMNS = {
     "external_reference",
@@ -177,6 +177,7 @@ def _read_row(number: int, raw: dict[str, str], seen: set[str]) -> _Row:
         "required_skills": [s.strip() for s in values.get("required_skills", "").split(";") if s.strip()],
         "language": values.get("language", ""),
         "carer_gender": values.get("carer_gender") or CarerGender.ANY,
+        "care_needs": values.get("care_needs", ""),
         "special_requirements": values.get("special_requirements", ""),
         "funding": values.get("funding") or Funding.COUNCIL,
     }

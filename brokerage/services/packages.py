@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -17,7 +17,7 @@ from brokerage.services.brokering import BROKER_PACKAGE_TASK, award_locked
 from brokerage.services.history import Actor, offer_transition, package_transition
 from contracts.costing import NoRateInForce, hours_by_service_type, week_cost_by_type
 from contracts.models import Agreement, AllocationPolicy, Lot
-from contracts.selectors import fee_rate_steps, placement_deadline_hours
+from contracts.selectors import fee_rate_steps, urgency_terms
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from homecare.queue import enqueue_on_commit
@@ -215,8 +215,8 @@ def isa_weekly_cost(isa: IsaData, *, agreement: Agreement, week_start: date) -> 
 
 
 def _placement_deadline(package: CarePackage, submitted_at: datetime) -> datetime | None:
-    hours = placement_deadline_hours(agreement=package.agreement, urgency=package.urgency)
-    return None if hours is None else submitted_at + timedelta(hours=hours)
+    # In clock or working hours, as the agreement sets for the urgency.
+    return urgency_terms(agreement=package.agreement, urgency=package.urgency).placement_deadline(submitted_at)
 
 
 def _package_create(*, resolved: ResolvedIsa, created_by: Actor, fingerprint: str) -> CarePackage:
@@ -240,6 +240,7 @@ def _package_create(*, resolved: ResolvedIsa, created_by: Actor, fingerprint: st
         required_skills=sorted(isa.required_skills),
         language=isa.language,
         carer_gender=isa.carer_gender,
+        care_needs=isa.care_needs,
         special_requirements=isa.special_requirements,
         funding=isa.funding,
         weekly_cost=resolved.weekly_cost,

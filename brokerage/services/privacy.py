@@ -136,7 +136,8 @@ def _anonymise(*, package_id: int, reason: PersonDetails.Anonymised, now: dateti
     package.external_reference = ""
     package.idempotency_key = ""
     package.special_requirements = ""
-    package.save(update_fields=["external_reference", "idempotency_key", "special_requirements"])
+    package.care_needs = ""  # free text: it may name the person, whatever the form asks
+    package.save(update_fields=["external_reference", "idempotency_key", "special_requirements", "care_needs"])
     return person
 
 
@@ -294,6 +295,7 @@ def _package_document(
             "required_skills": package.required_skill_labels,
             "language": package.language,
             "carer_gender": package.get_carer_gender_display(),
+            "care_needs": package.care_needs,
             "special_requirements": package.special_requirements,
             "funding": package.get_funding_display(),
             "housing_with_care": package.housing_with_care,

@@ -38,6 +38,7 @@ class AuditAction(StrEnum):
     PACKAGE_NOTE_ADDED = "package_note.added"
     PACKAGE_REFERRED = "package.referred"
     PACKAGE_SEARCH_WIDENED = "package_search.widened"
+    PACKAGE_AMENDED = "package.amended"  # a draft's or a brokering package's details replaced before award
 
     # Package CSV files imported in the background (``PackageImportJob``).
     PACKAGE_IMPORT_QUEUED = "package_import.queued"

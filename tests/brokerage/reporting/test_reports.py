@@ -105,15 +105,17 @@ def test_budget_report_costs_spent_and_committed_care_against_the_budget(agreeme
 
     report = budget_report(agreement=agreement, as_of=TODAY)
 
-    # Spent to 1 March: A 29 days x £20; B 10 days x 2 carers x £25; C 31 days of December x £20.
-    assert report.spent == Decimal(29 * 20 + 10 * 50 + 31 * 20)
-    # Committed 2-31 March (30 days): A £20 a day, B £50 a day.
-    assert report.committed == Decimal(30 * 70)
-    assert report.weekly_cost == Decimal(7 * 70)
+    # Spent to 1 March: A 29 days x £20; B 10 days x 1 hour of double-handed visit x £25 (the double-handed
+    # rate pays both carers for each hour of the visit); C 31 days of December x £20.
+    assert report.spent == Decimal(29 * 20 + 10 * 25 + 31 * 20)
+    # Committed 2-31 March (30 days): A £20 a day, B £25 a day.
+    assert report.committed == Decimal(30 * 45)
+    assert report.weekly_cost == Decimal(7 * 45)
+    # Care delivered still counts each carer: A 7 hours, B 7 hours x 2 carers.
     assert report.weekly_hours == Decimal(21)
     assert report.active_packages == 2
-    assert report.projected == Decimal(1700 + 2100)
-    assert report.headroom == Decimal(10000 - 3800)
+    assert report.projected == Decimal(1450 + 1350)
+    assert report.headroom == Decimal(10000 - 2800)
 
 
 def make_dps(agreement: Agreement, officer: User) -> None:
