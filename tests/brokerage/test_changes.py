@@ -132,7 +132,7 @@ def test_a_suspension_pays_its_retainer_days_then_care_resumes(officer):
 
 def test_a_suspended_package_whose_provider_cannot_restart_is_rebrokered(officer):
     market = make_market(providers=3)
-    a, b, _c = market.providers
+    _a, b, _c = market.providers
     package, _offer, _user = awarded_package(market, officer)
     package_suspend(
         package_id=package.pk, suspended_by=officer, starts_on=day(1), expected_return_on=None, reason="respite"
