@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms import formset_factory
 
-from brokerage.forms import DateInputField, GdsForm, VisitFormSet, filled_visit_forms
+from brokerage.forms import DateInputField, GdsForm, VisitForm, VisitFormSet, filled_visit_forms
 from brokerage.isa import VisitData
 from brokerage.models import CarePackage, PackageChange
 from brokerage.services.changes import DEFAULT_RESPONSE_HOURS, MAX_RESPONSE_HOURS, NOTE_MAX
@@ -110,8 +111,13 @@ class ProviderRequestForm(GdsForm):
     effective_from = DateInputField(label="From (optional)", required=False, help_text=DATE_HINT)
 
 
+# Rows that may all be left empty (an officer approving the visits a provider proposed).
+OptionalVisitFormSet = formset_factory(VisitForm, extra=4, max_num=42)
+
+
 def visit_formset(data: Any, package: CarePackage, *, prefill: bool = True) -> Any:
-    """The visit rows, filled with the package's current visits to edit (plus spare rows)."""
+    """The visit rows, filled with the package's current visits to edit (plus spare rows); without
+    ``prefill``, empty rows that may be left empty."""
     initial = (
         [
             {
@@ -126,6 +132,8 @@ def visit_formset(data: Any, package: CarePackage, *, prefill: bool = True) -> A
         if prefill
         else []
     )
+    if not prefill:
+        return OptionalVisitFormSet(data, prefix="visits")
     return VisitFormSet(data, prefix="visits", initial=initial)
 
 

@@ -102,7 +102,7 @@ def test_a_bad_visit_is_a_400_naming_the_field(live, officer):
 
 
 def test_a_provider_system_answers_a_variation_and_the_council_suspends_resumes_and_ends(live, officer):
-    package, offer, user = live
+    package, _offer, user = live
     officer_auth, provider_auth = api_authorization(officer), api_authorization(user)
     change = post(
         f"/api/packages/{package.pk}/vary/", {"effective_from": day(1).isoformat(), "visits": LONGER}, officer_auth

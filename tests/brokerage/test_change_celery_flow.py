@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -161,7 +162,8 @@ def test_a_variation_nobody_answers_is_expired_by_the_beat_task_and_rebrokered(w
     PackageChange.objects.filter(pk=change.pk).update(respond_by=timezone.now() - timedelta(minutes=1))
     result = celery_app.send_task(expire_package_changes.name)
     assert result.get(timeout=WAIT_SECONDS) == 1
-    for child in list(result.children or []):
+    children: list[Any] = list(result.children or [])  # celery-types types these as tuples
+    for child in children:
         child.get(timeout=WAIT_SECONDS)
     change.refresh_from_db()
     assert _history(change) == ["proposed", "expired", "rebrokering"]

@@ -59,7 +59,8 @@ def _race(calls: list[Callable[[], object]]) -> list[object]:
 
         return run
 
-    return _race_enqueueing([quiet(call) for call in calls])
+    outcomes: list[object] = _race_enqueueing([quiet(call) for call in calls])
+    return outcomes
 
 
 def _pattern(minutes: int) -> tuple[VisitData, ...]:
@@ -138,9 +139,9 @@ def test_two_variations_racing_leave_exactly_one_waiting(officer):
     market = make_market(providers=2)
     package, _offer, _user = awarded_package(market, officer, started=False)
     for trial in range(TRIALS):
-        calls = [
-            lambda m=m: package_vary(  # type: ignore[misc]
-                package_id=package.pk, requested_by=officer, effective_from=day(1), visits=_pattern(m)
+        calls: list[Callable[[], object]] = [
+            partial(
+                package_vary, package_id=package.pk, requested_by=officer, effective_from=day(1), visits=_pattern(m)
             )
             for m in (75, 90)
         ]
