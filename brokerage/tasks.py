@@ -11,7 +11,12 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from brokerage.services.brokering import package_broker, packages_due
-from brokerage.services.changes import package_change_notify, variation_expire, variations_expire_due
+from brokerage.services.changes import (
+    package_change_notify,
+    package_changes_unnotified,
+    variation_expire,
+    variations_expire_due,
+)
 from brokerage.services.import_jobs import package_import_run, package_imports_recover
 from brokerage.services.notifications import offer_notify, offer_notify_award, offers_notify_missed
 from brokerage.services.privacy import person_details_apply_retention
@@ -125,12 +130,16 @@ def expire_package_change(change_id: int) -> str:
 
 @shared_task(name="brokerage.tasks.expire_package_changes", bind=True, acks_late=True)
 def expire_package_changes(self: Task) -> int:  # type: ignore[type-arg]
-    """Every minute: variations past their answer time are re-brokered, each in its own task."""
-    due = variations_expire_due(now=timezone.now())
+    """Every minute: variations past their answer time are re-brokered, each in its own task; emails about
+    changes whose message was lost (or whose send failed) are sent again, once each (the send is claimed)."""
+    now = timezone.now()
+    due = variations_expire_due(now=now)
     queue = (self.request.delivery_info or {}).get("routing_key")
     for change_id in due:
         if queue:
             expire_package_change.apply_async((change_id,), queue=queue)
         else:
             expire_package_change.delay(change_id)
+    for change_id in package_changes_unnotified(now=now):
+        package_change_notify(change_id=change_id)
     return len(due)

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -815,6 +816,31 @@ def _change_email(change: PackageChange) -> tuple[str, str]:
         f"{respond}\nSee the details in the provider portal: {link}\n"
     )
     return f"{package.reference}: {what.lower()}", body
+
+
+# What the provider's staff are emailed about: the changes to their care, and the answer to their request.
+_NOTIFIED = Q(kind__in=(PackageChange.Kind.VARIATION, PackageChange.Kind.SUSPENSION, PackageChange.Kind.END)) | Q(
+    kind=PackageChange.Kind.REQUEST, status=PackageChange.Status.REFUSED
+)
+# A message older than this without its email was lost (or its send failed); a day on, it is stale.
+NOTIFY_GRACE = timedelta(minutes=1)
+NOTIFY_GIVE_UP = timedelta(days=1)
+
+
+def package_changes_unnotified(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Changes whose email to the provider should have gone by now and has not (for the beat sweep)."""
+    now = now or timezone.now()
+    return list(
+        PackageChange.objects.filter(
+            _NOTIFIED,
+            provider__isnull=False,
+            notified_at__isnull=True,
+            created_at__lt=now - NOTIFY_GRACE,
+            created_at__gte=now - NOTIFY_GIVE_UP,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def package_change_notify(*, change_id: int) -> bool:

@@ -101,7 +101,7 @@ def test_an_officer_suspends_resumes_reviews_and_ends(live, officer):
 
 
 def test_a_provider_asks_for_more_time_and_an_officer_approves(live, officer):
-    package, offer, user = live
+    _package, offer, user = live
     portal = client_for(user)
     assert portal.get(f"/portal/offers/{offer.pk}/request-change/").status_code == 200
     sent = portal.post(

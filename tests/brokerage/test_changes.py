@@ -235,3 +235,25 @@ def test_a_package_still_brokering_cannot_be_varied(officer):
     assert package.status == CarePackage.Status.BROKERING
     with pytest.raises(PackageStateError):
         package_vary(package_id=package.pk, requested_by=officer, effective_from=day(1), visits=HOUR_AND_A_HALF_A_DAY)
+
+
+def test_a_lost_email_about_a_change_is_found_by_the_sweep_and_sent_once(officer, mailoutbox):
+    from brokerage.services.changes import NOTIFY_CHANGE_TASK, package_change_notify, package_changes_unnotified
+    from brokerage.tasks import notify_package_change
+
+    assert notify_package_change.name == NOTIFY_CHANGE_TASK
+    market = make_market(providers=2)
+    package, _offer, user = awarded_package(market, officer)
+    user.email = "rota@example.org"
+    user.save()
+    change = package_vary(
+        package_id=package.pk, requested_by=officer, effective_from=day(1), visits=HOUR_AND_A_HALF_A_DAY
+    )
+    assert package_changes_unnotified() == []  # within its first minute the task may still be on its way
+    later = timezone.now() + timedelta(minutes=2)
+    assert package_changes_unnotified(now=later) == [change.pk]
+    assert package_change_notify(change_id=change.pk) is True
+    assert package_change_notify(change_id=change.pk) is False
+    assert package_changes_unnotified(now=later) == []
+    assert [m.to for m in mailoutbox] == [["rota@example.org"]]
+    assert "proposes a change to the care" in mailoutbox[0].subject
