@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from brokerage.changes.selectors import cost_between, review_due_on, reviews_due, weekly_cost_on
 from brokerage.models import CarePackage, Offer, PackageChange
+from brokerage.selectors import offer_is_awarded_to_provider
 from brokerage.services.brokering import package_broker
 from brokerage.services.changes import (
     ChangeClosed,
@@ -71,7 +72,7 @@ def test_an_accepted_variation_is_costed_from_its_effective_date_mid_week(office
 def test_a_declined_variation_rebrokers_while_the_old_care_continues_until_the_new_provider_starts(officer):
     market = make_market(providers=3)
     a, b, _c = market.providers
-    package, _offer, user = awarded_package(market, officer)
+    package, offer, user = awarded_package(market, officer)
     change = package_vary(
         package_id=package.pk,
         requested_by=officer,
@@ -82,6 +83,8 @@ def test_a_declined_variation_rebrokers_while_the_old_care_continues_until_the_n
     variation_decline(change_id=change.pk, provider_user=user, note="We cannot staff longer calls")
     package.refresh_from_db()
     assert package.status == "brokering" and package.round_number == 2
+    # A delivers the care until the new provider starts, so it still sees who the person is.
+    assert offer_is_awarded_to_provider(Offer.objects.get(pk=offer.pk))
     package_broker(package_id=package.pk)
     round_two = Offer.objects.filter(package=package, round_number=2)
     assert a.pk not in set(round_two.values_list("provider_id", flat=True))  # excluded, as the officer chose
@@ -91,6 +94,7 @@ def test_a_declined_variation_rebrokers_while_the_old_care_continues_until_the_n
     assert package.status == "awarded" and package.awarded_provider == b
     assert history(change) == ["proposed", "declined", "rebrokering", "replaced"]
     assert change.applied_from == day(3)
+    assert not offer_is_awarded_to_provider(Offer.objects.get(pk=offer.pk))
     # A keeps its hour a day to day 2 (the variation's own date), then B's hour and a half from day 3:
     # 3 x £21.00 + 4 x £31.50.
     assert weekly_cost_on(package, day(0)) == Decimal("189.00")
