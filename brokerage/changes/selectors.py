@@ -34,9 +34,6 @@ UserLike = AbstractBaseUser | AnonymousUser
 FIRST_REVIEW_AFTER = timedelta(weeks=6)
 NEXT_REVIEW_AFTER = timedelta(days=365)
 
-# The variations whose pattern has been written to the package's visit rows.
-_WRITTEN = (PackageChange.Status.ACCEPTED, PackageChange.Status.REBROKERING, PackageChange.Status.REPLACED)
-
 
 def _require_officer_or_ccc(user: UserLike) -> None:
     if not (is_member(user, Audience.OFFICER) or is_member(user, Audience.CCC)):
@@ -79,7 +76,9 @@ def care_from_of(package: CarePackage) -> date | None:
 
 def _timeline(package: CarePackage) -> _Timeline:
     changes = list(package.changes.order_by("created_at", "id"))
-    variations = [c for c in changes if c.kind == PackageChange.Kind.VARIATION and c.status in _WRITTEN]
+    # A variation's pattern is written to the package's visit rows once it is decided (accepted, agreed,
+    # declined or expired and so re-brokered), whatever happens to it after: its ``previous`` is the care before.
+    variations = [c for c in changes if c.kind == PackageChange.Kind.VARIATION and c.decided_at is not None]
     base = pattern_from_json(variations[0].previous) if variations else pattern_of(package)
     applied = tuple(
         sorted(

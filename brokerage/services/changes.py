@@ -420,8 +420,13 @@ def variation_expire(*, change_id: int) -> str:
         return change.status
     if timezone.now() <= change.respond_by:
         return change.status
+    change.decided_at = timezone.now()  # decided by no one: the deadline passed
     change_transition(
-        change=change, to_status=PackageChange.Status.EXPIRED, actor=None, summary="variation not answered in time"
+        change=change,
+        to_status=PackageChange.Status.EXPIRED,
+        actor=None,
+        summary="variation not answered in time",
+        update_fields=("decided_at",),
     )
     if package.status in CarePackage.LIVE_STATUSES:
         _variation_rebroker_locked(package, change, actor=None, why="re-brokered: variation not answered in time")

@@ -261,3 +261,17 @@ def test_a_lost_email_about_a_change_is_found_by_the_sweep_and_sent_once(officer
     assert package_changes_unnotified(now=later) == []
     assert [m.to for m in mailoutbox] == [["rota@example.org"]]
     assert "proposes a change to the care" in mailoutbox[0].subject
+
+
+def test_care_ended_while_a_declined_variation_is_rebrokered_is_costed_at_the_old_care(officer):
+    market = make_market(providers=2)
+    package, _offer, user = awarded_package(market, officer)
+    change = package_vary(
+        package_id=package.pk, requested_by=officer, effective_from=day(1), visits=HOUR_AND_A_HALF_A_DAY
+    )
+    variation_decline(change_id=change.pk, provider_user=user, note="Cannot")
+    package_change_end(package_id=package.pk, ended_by=officer, ended_on=day(3), reason="died")
+    change.refresh_from_db()
+    package.refresh_from_db()
+    assert history(change) == ["proposed", "declined", "rebrokering", "withdrawn"]
+    assert weekly_cost_on(package, day(0)) == Decimal("84.00")  # the old hour a day, days 0 to 3
