@@ -9,7 +9,7 @@ from django.forms import formset_factory
 
 from brokerage.forms import DateInputField, GdsForm, VisitForm, VisitFormSet, filled_visit_forms
 from brokerage.isa import VisitData
-from brokerage.models import CarePackage, PackageChange
+from brokerage.models import CarePackage, CarerGender, PackageChange, Skill
 from brokerage.services.changes import DEFAULT_RESPONSE_HOURS, MAX_RESPONSE_HOURS, NOTE_MAX
 
 DATE_HINT = "For example, 14 6 2025"
@@ -35,6 +35,10 @@ class VariationForm(GdsForm):
     exclude_current_provider = forms.BooleanField(
         label="If the provider declines, do not offer the re-brokered package to it again", required=False
     )
+    required_skills = forms.MultipleChoiceField(
+        label="Needs", choices=Skill.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    carer_gender = forms.ChoiceField(label="Carer gender", choices=CarerGender.choices, widget=forms.RadioSelect)
     note = _note("What is changing and why (shown to the provider)")
 
 

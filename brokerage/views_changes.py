@@ -95,7 +95,10 @@ def package_changes_view(request: HttpRequest, package_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def package_vary_view(request: HttpRequest, package_id: int) -> HttpResponse:
     package = package_get_for_officer(user=request.user, package_id=package_id)
-    form = VariationForm(request.POST or None)
+    form = VariationForm(
+        request.POST or None,
+        initial={"required_skills": package.required_skills, "carer_gender": package.carer_gender},
+    )
     visits = visit_formset(request.POST or None, package)
     if request.method == "POST" and form.is_valid() and visits.is_valid():
         try:
@@ -106,6 +109,8 @@ def package_vary_view(request: HttpRequest, package_id: int) -> HttpResponse:
                 visits=visits_from(visits),
                 respond_within_hours=form.cleaned_data["respond_within_hours"],
                 exclude_current_provider=form.cleaned_data["exclude_current_provider"],
+                required_skills=form.cleaned_data["required_skills"],
+                carer_gender=form.cleaned_data["carer_gender"],
                 note=form.cleaned_data["note"],
             )
         except ChangeInvalid as invalid:

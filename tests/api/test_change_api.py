@@ -80,6 +80,7 @@ def test_the_api_and_the_web_report_the_same_refusal(officer):
     form = {
         "effective_from_0": day(2).day, "effective_from_1": day(2).month, "effective_from_2": day(2).year,
         "respond_within_hours": 48,
+        "carer_gender": "any",
         "visits-TOTAL_FORMS": 1, "visits-INITIAL_FORMS": 0, "visits-MIN_NUM_FORMS": 1, "visits-MAX_NUM_FORMS": 42,
         "visits-0-day_of_week": 0, "visits-0-window_start": "08:00", "visits-0-window_end": "10:00",
         "visits-0-duration_minutes": 90, "visits-0-carers": 1,

@@ -55,10 +55,18 @@ def test_an_officer_varies_the_care_and_the_provider_accepts_in_the_portal(live,
     assert form.status_code == 200 and 'value="60"' in form.content.decode()  # the current visits, to edit
     response = officer_client.post(
         f"/commissioning/packages/{package.pk}/vary/",
-        {**_date("effective_from", day(2)), "respond_within_hours": 48, "note": "Longer calls", **_visits(90)},
+        {
+            **_date("effective_from", day(2)),
+            "respond_within_hours": 48,
+            "note": "Longer calls",
+            "required_skills": ["dementia", "hoist"],
+            "carer_gender": "female",
+            **_visits(90),
+        },
     )
     assert response.status_code == 302, response.content.decode()
     change = PackageChange.objects.get(package=package)
+    assert change.pattern["required_skills"] == ["dementia", "hoist"] and change.pattern["carer_gender"] == "female"
     portal = client_for(user)
     listing = portal.get("/portal/offers/changes/")
     assert f"/portal/offers/changes/{change.pk}/" in listing.content.decode()
@@ -73,7 +81,7 @@ def test_declining_in_the_portal_needs_a_reason(live, officer):
     package, _offer, user = live
     client_for(officer).post(
         f"/commissioning/packages/{package.pk}/vary/",
-        {**_date("effective_from", day(2)), "respond_within_hours": 48, **_visits(90)},
+        {**_date("effective_from", day(2)), "respond_within_hours": 48, "carer_gender": "any", **_visits(90)},
     )
     change = PackageChange.objects.get(package=package)
     page = client_for(user).post(f"/portal/offers/changes/{change.pk}/", {"answer": "decline", "note": ""})
