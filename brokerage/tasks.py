@@ -11,12 +11,8 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from brokerage.services.brokering import package_broker, packages_due
-from brokerage.services.changes import (
-    package_change_notify,
-    package_changes_unnotified,
-    variation_expire,
-    variations_expire_due,
-)
+from brokerage.services.change_notifications import package_change_notify, package_changes_unnotified
+from brokerage.services.changes import variation_expire, variations_expire_due
 from brokerage.services.import_jobs import package_import_run, package_imports_recover
 from brokerage.services.notifications import offer_notify, offer_notify_award, offers_notify_missed
 from brokerage.services.privacy import person_details_apply_retention

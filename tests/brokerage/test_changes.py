@@ -242,7 +242,8 @@ def test_a_package_still_brokering_cannot_be_varied(officer):
 
 
 def test_a_lost_email_about_a_change_is_found_by_the_sweep_and_sent_once(officer, mailoutbox):
-    from brokerage.services.changes import NOTIFY_CHANGE_TASK, package_change_notify, package_changes_unnotified
+    from brokerage.services.change_notifications import package_change_notify, package_changes_unnotified
+    from brokerage.services.changes import NOTIFY_CHANGE_TASK
     from brokerage.tasks import notify_package_change
 
     assert notify_package_change.name == NOTIFY_CHANGE_TASK
