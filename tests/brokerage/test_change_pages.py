@@ -146,3 +146,11 @@ def test_other_audiences_are_refused(live, ccc_user):
     package, _offer, user = live
     assert client_for(user).get(f"/commissioning/packages/{package.pk}/vary/").status_code == 403
     assert client_for(ccc_user).get(f"/commissioning/packages/{package.pk}/vary/").status_code == 403
+
+
+def test_the_agreement_form_sets_the_suspension_retainer(officer):
+    from tests.brokerage.factories import make_market
+
+    agreement = make_market(providers=1).agreement
+    page = client_for(officer).get(f"/commissioning/agreements/{agreement.pk}/edit/")
+    assert page.status_code == 200 and "Suspension retainer (days)" in page.content.decode()
