@@ -121,6 +121,12 @@ class PackageChange(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.package}"
 
+    @property
+    def reason_label(self) -> str:
+        """The suspension's or the end's reason as people read it."""
+        labels = dict(self.SuspensionReason.choices if self.kind == self.Kind.SUSPENSION else self.EndReason.choices)
+        return str(labels.get(self.reason_code, self.reason_code))
+
 
 class PackageChangeStatusEvent(models.Model):
     """The status history of a change, one row per transition, written with the change."""
