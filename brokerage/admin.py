@@ -7,7 +7,15 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from brokerage.models import AllocationRun, CarePackage, HandBack, Offer, ProviderCapabilities, ProviderCapacity
+from brokerage.models import (
+    AllocationRun,
+    CarePackage,
+    HandBack,
+    Offer,
+    PackageChange,
+    ProviderCapabilities,
+    ProviderCapacity,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -64,3 +72,9 @@ class ProviderCapacityAdmin(ReadOnlyAdmin):
 @admin.register(ProviderCapabilities)
 class ProviderCapabilitiesAdmin(ReadOnlyAdmin):
     list_display = ["provider", "double_handed", "lead_time_days", "updated_at"]
+
+
+@admin.register(PackageChange)
+class PackageChangeAdmin(ReadOnlyAdmin):
+    list_display = ["id", "package", "kind", "status", "provider", "effective_from", "created_at"]
+    list_filter = ["kind", "status"]

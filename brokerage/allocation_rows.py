@@ -37,7 +37,7 @@ from brokerage.allocation.inputs import (
     Visit,
     Weekday,
 )
-from brokerage.models import CarePackage, HandBack, Offer, ProviderCapabilities, ProviderCapacity
+from brokerage.models import CarePackage, HandBack, Offer, PackageChange, ProviderCapabilities, ProviderCapacity
 from brokerage.models import CarerGender as RowCarerGender
 from contracts.models import Agreement, MembershipRole, MembershipStatus, ProviderMembership
 from contracts.selectors import active_memberships, urgency_terms
@@ -142,6 +142,12 @@ def engine_inputs_for(package: CarePackage, *, as_of: date) -> EngineInputs:
     refused = set(
         Offer.objects.filter(package=package, status=Offer.Status.DECLINED).values_list("provider_id", flat=True)
     ) | set(HandBack.objects.filter(package=package).values_list("provider_id", flat=True))
+    # A package re-brokered after a variation or a suspension, without its provider if the council chose so.
+    refused |= set(
+        PackageChange.objects.filter(
+            package=package, exclude_current_provider=True, provider__isnull=False
+        ).values_list("provider_id", flat=True)
+    )
 
     candidates: list[ProviderCandidate] = []
     skipped: list[tuple[int, str]] = []

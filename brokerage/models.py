@@ -28,6 +28,11 @@ from encrypted_model_fields.fields import EncryptedCharField, EncryptedDateField
 # module, so importing the model here registers it with the brokerage app (its FKs are strings: no cycle).
 from brokerage.alerts.models import Alert as Alert
 from brokerage.allocation.results import Ranking
+
+# Changes after award live in brokerage/changes/ (imported here so the app registers them, as the alerts are).
+from brokerage.changes.models import IdempotentRequest as IdempotentRequest
+from brokerage.changes.models import PackageChange as PackageChange
+from brokerage.changes.models import PackageChangeStatusEvent as PackageChangeStatusEvent
 from brokerage.person_lookup import person_lookup_digest
 
 # One vocabulary of urgency across the product: agreements set placement deadlines per urgency.
@@ -135,6 +140,9 @@ class CarePackage(models.Model):
     # Further areas whose providers' declared capacity counts for this package, set when the CCC widens the
     # search on re-brokering an unplaced package (``brokerage.services.ccc.package_rebroker_widened``).
     widened_areas = models.ManyToManyField("providers.LocalityArea", blank=True, related_name="+")
+    # The next review of the person's care; null until set, when the first falls six weeks after care starts
+    # (``brokerage.changes.selectors.review_due_on``).
+    review_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -24,6 +24,7 @@ from brokerage.models import (
     CarePackage,
     HandBack,
     Offer,
+    PackageChange,
     PackageImportJob,
     PackageNote,
     PackageStatusChange,
@@ -282,11 +283,18 @@ def offer_get_for_provider(*, offer_id: int, provider_user: UserLike) -> Offer:
 def offer_is_awarded_to_provider(offer: Offer) -> bool:
     """True while the provider holds this package: only then may it see who the person is."""
     package = offer.package
-    return (
-        offer.status == Offer.Status.AWARDED
-        and package.awarded_provider_id == offer.provider_id
-        and package.status in (CarePackage.Status.AWARDED, CarePackage.Status.CARE_STARTED)
-    )
+    if offer.status != Offer.Status.AWARDED:
+        return False
+    if package.awarded_provider_id == offer.provider_id and package.status in CarePackage.LIVE_STATUSES:
+        return True
+    # Re-brokered for a variation it declined: it keeps delivering (and seeing) the care until the new one starts.
+    return PackageChange.objects.filter(
+        package_id=package.pk,
+        kind=PackageChange.Kind.VARIATION,
+        status=PackageChange.Status.REBROKERING,
+        provider_id=offer.provider_id,
+        round_number=offer.round_number,
+    ).exists()
 
 
 def person_details_for_provider(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import assert_never
 
-from brokerage.models import CarePackage, Offer
+from brokerage.models import CarePackage, Offer, PackageChange
 from homecare.audit.actions import AuditAction
 
 
@@ -52,5 +52,38 @@ def offer_status_action(status: str) -> AuditAction:
             return AuditAction.OFFER_AWARDED
         case Offer.Status.NOT_SELECTED:
             return AuditAction.OFFER_NOT_SELECTED
+        case unreachable:
+            assert_never(unreachable)
+
+
+def change_status_action(status: str) -> AuditAction:
+    """The action recorded when a package change moves into ``status`` (a ``PackageChange.Status`` value)."""
+    match PackageChange.Status(status):
+        case PackageChange.Status.PROPOSED:
+            return AuditAction.PACKAGE_CHANGE_PROPOSED
+        case PackageChange.Status.ACCEPTED:
+            return AuditAction.PACKAGE_CHANGE_ACCEPTED
+        case PackageChange.Status.DECLINED:
+            return AuditAction.PACKAGE_CHANGE_DECLINED
+        case PackageChange.Status.EXPIRED:
+            return AuditAction.PACKAGE_CHANGE_EXPIRED
+        case PackageChange.Status.REBROKERING:
+            return AuditAction.PACKAGE_CHANGE_REBROKERED
+        case PackageChange.Status.REPLACED:
+            return AuditAction.PACKAGE_CHANGE_REPLACED
+        case PackageChange.Status.WITHDRAWN:
+            return AuditAction.PACKAGE_CHANGE_WITHDRAWN
+        case PackageChange.Status.ACTIVE:
+            return AuditAction.PACKAGE_CHANGE_STARTED
+        case PackageChange.Status.RESUMED:
+            return AuditAction.PACKAGE_CHANGE_RESUMED
+        case PackageChange.Status.COMPLETED:
+            return AuditAction.PACKAGE_CHANGE_COMPLETED
+        case PackageChange.Status.REQUESTED:
+            return AuditAction.PACKAGE_CHANGE_REQUESTED
+        case PackageChange.Status.APPROVED:
+            return AuditAction.PACKAGE_CHANGE_APPROVED
+        case PackageChange.Status.REFUSED:
+            return AuditAction.PACKAGE_CHANGE_REFUSED
         case unreachable:
             assert_never(unreachable)

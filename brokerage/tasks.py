@@ -11,6 +11,8 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from brokerage.services.brokering import package_broker, packages_due
+from brokerage.services.change_notifications import package_change_notify, package_changes_unnotified
+from brokerage.services.changes import variation_expire, variations_expire_due
 from brokerage.services.import_jobs import package_import_run, package_imports_recover
 from brokerage.services.notifications import offer_notify, offer_notify_award, offers_notify_missed
 from brokerage.services.privacy import person_details_apply_retention
@@ -101,3 +103,39 @@ def recover_package_imports(self: Task) -> int:  # type: ignore[type-arg]
         else:
             run_package_import.delay(job_id)
     return len(job_ids)
+
+
+@shared_task(name="brokerage.tasks.notify_package_change", acks_late=True)
+def notify_package_change(change_id: int) -> bool:
+    """Email the provider's staff about a change to their package, once (the send is claimed)."""
+    return package_change_notify(change_id=change_id)
+
+
+@shared_task(
+    name="brokerage.tasks.expire_package_change",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=5,
+)
+def expire_package_change(change_id: int) -> str:
+    """Re-broker one variation the provider did not answer in time. Safe to run twice: it re-reads the row."""
+    return variation_expire(change_id=change_id)
+
+
+@shared_task(name="brokerage.tasks.expire_package_changes", bind=True, acks_late=True)
+def expire_package_changes(self: Task) -> int:  # type: ignore[type-arg]
+    """Every minute: variations past their answer time are re-brokered, each in its own task; emails about
+    changes whose message was lost (or whose send failed) are sent again, once each (the send is claimed)."""
+    now = timezone.now()
+    due = variations_expire_due(now=now)
+    queue = (self.request.delivery_info or {}).get("routing_key")
+    for change_id in due:
+        if queue:
+            expire_package_change.apply_async((change_id,), queue=queue)
+        else:
+            expire_package_change.delay(change_id)
+    for change_id in package_changes_unnotified(now=now):
+        package_change_notify(change_id=change_id)
+    return len(due)

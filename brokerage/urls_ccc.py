@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
-from brokerage import views_ccc
+from brokerage import views_ccc, views_changes
 
 app_name = "ccc"
 
@@ -10,6 +10,7 @@ dashboard_patterns: list[URLPattern | URLResolver] = [
     path("live/", views_ccc.dashboard_live, name="live"),
     path("figures/", views_ccc.dashboard_figures, name="figures"),
     path("packages/", views_ccc.packages, name="packages"),
+    path("changes/", views_changes.ccc_changes_view, name="changes"),
     re_path(r"^export/(?P<slug>[a-z-]+)\.(?P<file_format>csv|xlsx)$", views_ccc.export, name="export"),
     path("alerts/<int:alert_id>/acknowledge/", views_ccc.acknowledge, name="acknowledge_alert"),
     path("packages/<int:package_id>/", views_ccc.package_detail, name="package"),

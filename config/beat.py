@@ -21,6 +21,8 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "brokerage-notify-missed-offers": {"task": "brokerage.tasks.notify_missed_offers", "schedule": 60.0},
     # Package CSV imports whose message was lost, or whose worker stopped mid-way, start again within minutes.
     "brokerage-recover-package-imports": {"task": "brokerage.tasks.recover_package_imports", "schedule": 60.0},
+    # Variations the current provider did not answer in time are re-brokered within a minute of the deadline.
+    "brokerage-expire-package-changes": {"task": "brokerage.tasks.expire_package_changes", "schedule": 60.0},
     # Deadline breaches and providers gone quiet reach the CCC within five minutes; each alert is emailed once.
     "brokerage-raise-ccc-alerts": {"task": "brokerage.alerts.raise_alerts", "schedule": 300.0},
     # Personal details past their agreement's retention periods are anonymised overnight, once each.

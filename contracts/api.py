@@ -53,6 +53,7 @@ class AgreementOutput(serializers.ModelSerializer[Agreement]):
             "response_window_hours",
             "cascade_offer_timeout_hours",
             "lead_first_refusal_hours",
+            "suspension_retainer_days",
             "extensions",
             "lots",
             "placement_deadlines",

@@ -122,6 +122,15 @@ class AgreementForm(GdsForm):
     retention_draft_days = _whole(
         "Keep unsubmitted drafts (days)", "Older drafts are cancelled and their details anonymised.", 90
     )
+    suspension_retainer_days = forms.IntegerField(
+        label="Suspension retainer (days)",
+        help_text="Days of a suspension (hospital, respite, holiday) still paid to the provider. 0 for none.",
+        initial=0,
+        required=False,
+        min_value=0,
+        max_value=365,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
+    )
 
     DEADLINE_FIELDS = {
         Urgency.HOSPITAL_DISCHARGE: "hospital_discharge_hours",
@@ -144,7 +153,13 @@ class AgreementForm(GdsForm):
         """The cleaned values that belong to the agreement itself (not deadlines or extras)."""
         return {name: value for name, value in self.cleaned_data.items() if name in AGREEMENT_FIELDS}
 
-    RETENTION_FIELDS = ("retention_after_end_years", "retention_after_cancel_days", "retention_draft_days")
+    # Left out by a client that predates them: these keep what the agreement holds, or their default.
+    RETENTION_FIELDS = (
+        "retention_after_end_years",
+        "retention_after_cancel_days",
+        "retention_draft_days",
+        "suspension_retainer_days",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -88,6 +88,11 @@ class Agreement(models.Model):
         default=90, help_text="Days a draft may wait unsubmitted before it is cancelled and anonymised."
     )
 
+    # A suspended package (hospital, respite, holiday) is still paid for its first days, if the contract says so.
+    suspension_retainer_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Days of a suspension still paid to the provider at the usual rate (0 for none)."
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

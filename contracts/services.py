@@ -44,6 +44,7 @@ AGREEMENT_FIELDS = (
     "retention_after_end_years",
     "retention_after_cancel_days",
     "retention_draft_days",
+    "suspension_retainer_days",
 )
 
 
@@ -81,6 +82,7 @@ def agreement_create(
     retention_after_end_years: int = 8,
     retention_after_cancel_days: int = 365,
     retention_draft_days: int = 90,
+    suspension_retainer_days: int = 0,
     extensions: list[ExtensionOption] | None = None,
     placement_deadlines: Mapping[str, int | DeadlineTerms] | None = None,
 ) -> Agreement:
@@ -101,6 +103,7 @@ def agreement_create(
         retention_after_end_years=retention_after_end_years,
         retention_after_cancel_days=retention_after_cancel_days,
         retention_draft_days=retention_draft_days,
+        suspension_retainer_days=suspension_retainer_days,
     )
     _validated(agreement)
     agreement.save()

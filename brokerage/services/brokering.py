@@ -32,6 +32,7 @@ from brokerage.allocation import (
 from brokerage.allocation.results import ENGINE_VERSION
 from brokerage.allocation_rows import engine_inputs_for, offer_record, policy_settings, run_documents
 from brokerage.models import AllocationRun, CarePackage, Offer, ProviderCapacity
+from brokerage.services.change_history import changes_on_award_locked
 from brokerage.services.history import Actor, offer_created, offer_transition, package_transition
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
@@ -238,6 +239,8 @@ def award_locked(
         update_fields=("awarded_provider", "awarded_at", "next_action_at"),
         data={"offer": offer.pk, "provider": offer.provider_id, "manual": manual, **(data or {})},
     )
+    # A package re-brokered for a variation or after a suspension: that change takes effect with this start.
+    changes_on_award_locked(package, offer, now=now)
     # The award uses the hours the provider declared; it keeps its capacity current from here.
     if use_capacity and package.locality_area_id is not None:
         capacity = (

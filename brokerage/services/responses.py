@@ -16,6 +16,7 @@ from brokerage.isa import start_problem, start_window
 from brokerage.models import CarePackage, DeclineReason, HandBack, Offer
 from brokerage.selectors import offer_get_for_provider, providers_for_manual_award
 from brokerage.services.brokering import award_locked, evaluate_locked, round_start_locked
+from brokerage.services.change_history import changes_withdraw_locked
 from brokerage.services.history import Actor, offer_transition, package_transition
 from brokerage.services.packages import PackageStateError, package_record_care_started
 
@@ -158,6 +159,8 @@ def package_hand_back(
         note=note,
         given_by=provider_user,
     )
+    # A variation still waiting for this provider's answer goes with the package it is handing back.
+    changes_withdraw_locked(package, actor=provider_user, why="withdrawn: the provider handed the package back")
     package_transition(
         package=package,
         to_status=CarePackage.Status.HANDED_BACK,

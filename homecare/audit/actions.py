@@ -40,6 +40,21 @@ class AuditAction(StrEnum):
     PACKAGE_SEARCH_WIDENED = "package_search.widened"
     PACKAGE_AMENDED = "package.amended"  # a draft's or a brokering package's details replaced before award
 
+    # Changes after award (``PackageChange``): one member per status a change moves into; the kind is in data.
+    PACKAGE_CHANGE_PROPOSED = "package_change.proposed"  # a variation put to the current provider
+    PACKAGE_CHANGE_ACCEPTED = "package_change.accepted"
+    PACKAGE_CHANGE_DECLINED = "package_change.declined"
+    PACKAGE_CHANGE_EXPIRED = "package_change.expired"
+    PACKAGE_CHANGE_REBROKERED = "package_change.rebrokered"
+    PACKAGE_CHANGE_REPLACED = "package_change.replaced"  # the re-brokered package's new provider was awarded
+    PACKAGE_CHANGE_WITHDRAWN = "package_change.withdrawn"
+    PACKAGE_CHANGE_STARTED = "package_change.started"  # a suspension took effect
+    PACKAGE_CHANGE_RESUMED = "package_change.resumed"
+    PACKAGE_CHANGE_COMPLETED = "package_change.completed"  # an end or a review recorded
+    PACKAGE_CHANGE_REQUESTED = "package_change.requested"  # by the provider, for an officer to decide
+    PACKAGE_CHANGE_APPROVED = "package_change.approved"
+    PACKAGE_CHANGE_REFUSED = "package_change.refused"
+
     # Package CSV files imported in the background (``PackageImportJob``).
     PACKAGE_IMPORT_QUEUED = "package_import.queued"
     PACKAGE_IMPORT_RESTARTED = "package_import.restarted"  # its worker stopped mid-way: run again from the start

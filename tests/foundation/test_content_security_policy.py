@@ -26,7 +26,7 @@ from django.utils.http import urlsafe_base64_encode
 from health_check.checks import Database
 
 from brokerage.alerts.models import Alert
-from brokerage.models import Offer
+from brokerage.models import Offer, PackageChange
 from brokerage.services.import_jobs import package_import_queue
 from contracts.models import AgreementExtension
 from dps.models import ApplicationStatus, ProviderApplication
@@ -163,6 +163,17 @@ class _World:
             "package_id": package.pk,
             "offer_id": Offer.objects.get(package=package, provider=world.a).pk,
             "alert_id": alert.pk,
+            # A provider's request for a change: its portal page and the officer's decision page.
+            "change_id": PackageChange.objects.create(
+                package=package,
+                kind=PackageChange.Kind.REQUEST,
+                status=PackageChange.Status.REQUESTED,
+                provider=world.a,
+                round_number=package.round_number,
+                effective_from=timezone.localdate(),
+                note="Needs more time",
+                created_at=timezone.now(),
+            ).pk,
             "location_id": location.location_id,
             # The password-reset link as the email gives it (the page then moves the token into the session).
             "uidb64": urlsafe_base64_encode(force_bytes(self.provider.pk)),
