@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from brokerage.changes.selectors import hand_backs_in_notice, reviews_due, variations_to_answer, variations_to_decide
 from brokerage.models import CarePackage, Offer, PackageNote
 from dps.selectors import applications_to_decide
 from homecare.accounts.audiences import Audience, is_member
@@ -67,8 +68,7 @@ def officer_todo(user: UserLike) -> list[WorkItem]:
     """The commissioning officer's home: each kind of decision waiting for an officer.
 
     Items are in the order an officer works: drafts to finish, awards to make, packages nobody took, the CCC's
-    referrals, then DPS applications. (After the "changes" work merges: variations to decide and reviews due
-    are appended here, each linking to its own filtered list.)
+    referrals, providers' requests for a change, reviews due, then DPS applications.
     """
     if not is_member(user, Audience.OFFICER):
         raise PermissionDenied("Only commissioning officers have this to-do list.")
@@ -98,6 +98,12 @@ def officer_todo(user: UserLike) -> list[WorkItem]:
             f"{packages_url}?worklist={REFERRED}",
         ),
         WorkItem(
+            "Providers' requests for a change to decide",
+            variations_to_decide(user=user).count(),
+            reverse("commissioning:brokerage:requests_to_decide"),
+        ),
+        WorkItem("Reviews due", reviews_due(user=user).count(), reverse("commissioning:brokerage:reviews_due")),
+        WorkItem(
             "DPS applications to decide",
             applications_to_decide().count(),
             reverse("commissioning:dps:applications_to_decide"),
@@ -111,7 +117,7 @@ def officer_todo(user: UserLike) -> list[WorkItem]:
 def provider_todo(provider_user: UserLike) -> list[WorkItem]:
     """The provider's home: offers to answer and the packages it holds.
 
-    (After the "changes" work merges: variations to answer and hand-backs in notice are appended here.)
+    Then the council's variations waiting for its answer, and its hand-backs still in their notice period.
     """
     provider = provider_for_user(user=provider_user)
     now = timezone.now()
@@ -122,4 +128,15 @@ def provider_todo(provider_user: UserLike) -> list[WorkItem]:
     return [
         WorkItem("Offers waiting for your answer", open_offers.count(), reverse("portal:brokerage:list")),
         WorkItem("Your current packages", held.count(), reverse("portal:packages:list")),
+        WorkItem(
+            "Variations waiting for your answer",
+            variations_to_answer(provider_user=provider_user).count(),
+            reverse("portal:brokerage:changes"),
+        ),
+        WorkItem(
+            "Packages you have handed back, still in their notice",
+            hand_backs_in_notice(provider_user=provider_user).count(),
+            reverse("portal:packages:list"),
+            hint="You deliver the care until the notice ends.",
+        ),
     ]

@@ -15,12 +15,20 @@ from brokerage.alerts.services import AlertAcknowledgementInvalid, alert_acknowl
 from brokerage.models import CarePackage, Offer, PackageNote, PersonDetailsAccess
 from brokerage.services.brokering import package_broker
 from brokerage.services.ccc import package_note_add, package_rebroker_widened, package_refer_to_officer
+from brokerage.services.changes import package_change_request, package_vary
 from brokerage.services.packages import PackageStateError, package_enter
-from brokerage.services.responses import AwardReasonRequired, offer_accept, offer_decline, package_award
+from brokerage.services.responses import (
+    AwardReasonRequired,
+    offer_accept,
+    offer_decline,
+    package_award,
+    package_hand_back,
+)
 from brokerage.worklists import officer_todo, provider_todo
 from homecare.audit.actions import AuditAction
 from homecare.audit.models import AuditEvent
 from providers.models import ProviderStaff
+from tests.brokerage.changes_helpers import HOUR_AND_A_HALF_A_DAY, awarded_package, day
 from tests.brokerage.factories import equip, make_area, make_isa, make_market, rate
 from tests.conftest import client_for
 from tests.contracts.factories import MembershipFactory
@@ -327,7 +335,12 @@ def test_the_provider_home_lists_offers_waiting_with_their_deadlines_and_current
     assert waiting.reference in page and deadline.strftime("%H:%M") in page
     assert reverse("portal:packages:detail", args=[held.pk]) in page
     counts = {item.label: item.count for item in provider_todo(user)}
-    assert counts == {"Offers waiting for your answer": 1, "Your current packages": 1}
+    assert counts == {
+        "Offers waiting for your answer": 1,
+        "Your current packages": 1,
+        "Variations waiting for your answer": 0,
+        "Packages you have handed back, still in their notice": 0,
+    }
 
 
 def test_my_packages_shows_care_details_only_to_the_provider_holding_the_award(officer):
@@ -408,3 +421,34 @@ def test_agreement_members_are_searchable_and_paged(officer):
     assert "Member 29 Ltd" in second
     found = client.get(url, {"q": "member 07"}).content.decode()
     assert "1 DPS member matching" in found and "Member 07 Ltd" in found and "Member 08 Ltd" not in found
+
+
+# --- Changes after award on the to-do lists ------------------------------------------------------------------
+
+
+def test_changes_after_award_appear_on_the_officer_and_provider_to_do_lists_with_their_lists(officer):
+    market = make_market(providers=3)
+    varied, _offer, holder = awarded_package(market, officer)
+    package_vary(package_id=varied.pk, requested_by=officer, effective_from=day(3), visits=HOUR_AND_A_HALF_A_DAY)
+    asked, _offer, _user = awarded_package(market, officer)
+    package_change_request(
+        package_id=asked.pk, provider_user=holder, note="Needs more time", visits=HOUR_AND_A_HALF_A_DAY
+    )
+    _handed, handed_offer, _user = awarded_package(market, officer)
+    package_hand_back(offer_id=handed_offer.pk, provider_user=holder, effective_on=day(14), reason="staffing")
+    CarePackage.objects.filter(pk=varied.pk).update(review_on=day(-1))  # its review is overdue
+
+    officer_counts = todo_counts(officer)
+    assert officer_counts["Providers' requests for a change to decide"] == 1
+    assert officer_counts["Reviews due"] == 1
+    provider_counts = {item.label: item.count for item in provider_todo(holder)}
+    assert provider_counts["Variations waiting for your answer"] == 1
+    assert provider_counts["Packages you have handed back, still in their notice"] == 1
+
+    officer_client = client_for(officer)
+    lists = {item.label: item.url for item in officer_todo(officer)}
+    assert asked.reference in officer_client.get(lists["Providers' requests for a change to decide"]).content.decode()
+    assert varied.reference in officer_client.get(lists["Reviews due"]).content.decode()
+    provider_lists = {item.label: item.url for item in provider_todo(holder)}
+    answer_page = client_for(holder).get(provider_lists["Variations waiting for your answer"]).content.decode()
+    assert varied.reference in answer_page
