@@ -98,7 +98,9 @@ def _parse_span(text: str) -> tuple[date, date]:
         day = _day(int(match["year"]), int(match["month"]), int(match["day"]))
         return day, day
     # "April/May 2008", "April - May 2008", "April to May 2008"
-    match = re.fullmatch(_MONTH.format(name="m1") + r" ?(?:/|-|-|to) ?" + _MONTH.format(name="m2") + " " + _YEAR, text)
+    match = re.fullmatch(
+        _MONTH.format(name="m1") + r"(?: ?/ ?| ?- ?| to )" + _MONTH.format(name="m2") + " " + _YEAR, text
+    )
     if match:
         year, first, last = int(match["year"]), _month(match["m1"]), _month(match["m2"])
         end_year = year + 1 if last < first else year  # "December/January 2009" runs into the next year

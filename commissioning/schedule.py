@@ -39,31 +39,46 @@ def order(keys: Sequence[str], dependencies: Sequence[Dependency]) -> list[str]:
         raise DependencyCycleError(f"These tasks depend on each other in a circle: {error.args[1]}") from None
 
 
+def _earliest(key: str, plan: Mapping[str, FuzzyDate], predecessors: Mapping[str, list[Dependency]]) -> date | None:
+    earliest: date | None = None
+    for dependency in predecessors.get(key, []):
+        before = plan.get(dependency.depends_on)
+        if before is None or before.end is None:
+            continue
+        allowed = before.end + timedelta(days=1 + dependency.lag_days)
+        earliest = allowed if earliest is None or allowed > earliest else earliest
+    return earliest
+
+
 def reschedule(
     planned: Mapping[str, FuzzyDate], dependencies: Sequence[Dependency], *, moved: str, to: FuzzyDate
 ) -> dict[str, FuzzyDate]:
-    """Every task's planned date after ``moved`` is set to ``to``: only changed entries are returned."""
+    """Every task's planned date after ``moved`` is set to ``to``: only changed entries are returned.
+
+    Councils' fuzzy spans often overlap their predecessors already ("End of May" after "April/May"), so a
+    dependent moves only by the overlap the move *adds*, never to tidy an overlap the plan already had.
+    """
     current = dict(planned)
     current[moved] = to
     predecessors: dict[str, list[Dependency]] = {}
     for dependency in dependencies:
         predecessors.setdefault(dependency.task, []).append(dependency)
+    affected = dependents_of(moved, dependencies)
     changed: dict[str, FuzzyDate] = {moved: to}
     for key in order(list(current), dependencies):
-        if key == moved or key not in current:
+        if key not in affected or key not in current:
             continue
         span = current[key]
         if span.start is None:
             continue
-        earliest: date | None = None
-        for dependency in predecessors.get(key, []):
-            before = current.get(dependency.depends_on)
-            if before is None or before.end is None:
-                continue
-            allowed = before.end + timedelta(days=1 + dependency.lag_days)
-            earliest = allowed if earliest is None or allowed > earliest else earliest
-        if earliest is not None and span.start < earliest:
-            current[key] = span.shifted((earliest - span.start).days)
+        earliest_now = _earliest(key, current, predecessors)
+        if earliest_now is None:
+            continue
+        earliest_before = _earliest(key, planned, predecessors)
+        overlap_before = max(0, (earliest_before - span.start).days) if earliest_before else 0
+        push = (earliest_now - span.start).days - overlap_before
+        if push > 0:
+            current[key] = span.shifted(push)
             changed[key] = current[key]
     return changed
 

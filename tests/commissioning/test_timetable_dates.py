@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from commissioning.fuzzy_dates import FuzzyDateError, parse
+from commissioning.fuzzy_dates import FuzzyDate, FuzzyDateError, parse
 from commissioning.schedule import Dependency, DependencyCycleError, dependents_of, reschedule, slippage_days
 
 
@@ -22,6 +22,8 @@ from commissioning.schedule import Dependency, DependencyCycleError, dependents_
         ("12 October 2008", date(2008, 10, 12), date(2008, 10, 12)),
         ("w/c 6 October 2008", date(2008, 10, 6), date(2008, 10, 10)),
         ("December/January 2009", date(2009, 12, 1), date(2010, 1, 31)),
+        ("October 2008", date(2008, 10, 1), date(2008, 10, 31)),
+        ("April to May 2008", date(2008, 4, 1), date(2008, 5, 31)),
     ],
 )
 def test_councils_wordings_become_intervals_and_keep_their_wording(wording, start, end):
@@ -62,3 +64,14 @@ def test_a_circle_of_dependencies_is_refused():
     planned = {"1": parse("May 2009"), "2": parse("June 2009")}
     with pytest.raises(DependencyCycleError):
         reschedule(planned, [Dependency("1", "2"), Dependency("2", "1")], moved="1", to=parse("July 2009"))
+
+
+def test_an_overlap_the_plan_already_had_is_kept_and_only_the_added_overlap_moves_a_task():
+    planned = {"1": parse("April/May 2008"), "2": parse("End of May 2008"), "3": parse("June 2008")}
+    deps = [Dependency("2", "1"), Dependency("3", "2")]
+    # Task 1 ends a week later: task 2 already overlapped by 11 days, so it moves by the 7 added days.
+    later = FuzzyDate("April to 7 June 2008", date(2008, 4, 1), date(2008, 6, 7))
+    changed = reschedule(planned, deps, moved="1", to=later)
+    assert changed["2"].start == date(2008, 5, 28) and changed["2"].end == date(2008, 6, 7)
+    assert changed["3"].start == date(2008, 6, 8)
+    assert slippage_days(planned=changed["3"], baseline=planned["3"]) == 7
