@@ -9,9 +9,11 @@ from decimal import Decimal
 from statistics import median
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
+from commissioning import funding_formula
 from commissioning.models import (
     AreaAllocation,
     Bid,
@@ -31,6 +33,7 @@ from commissioning.models import (
     TimetableTask,
     WorkforceMeasure,
 )
+from providers.models import LocalityArea
 
 TWO = Decimal("0.01")
 
@@ -371,8 +374,6 @@ def neighbourhood_comparison(*, today: date) -> list[AreaFigures]:
     measured = set(
         WorkforceMeasure.objects.filter(care_model=CareModel.TIME_AND_TASK).values_list("area_id", flat=True)
     )
-    from providers.models import LocalityArea
-
     for area in LocalityArea.objects.filter(pk__in=measured - bank_areas).order_by("display_order", "name"):
         starts = [
             (started - submitted.date()).days
@@ -414,3 +415,52 @@ def _figures(
         carers_survey_responses=measure.carers_survey_responses if measure else None,
         workforce_source=measure.source if measure else "",
     )
+
+
+# Funding formula inputs and sensitivity ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormulaInputs:
+    areas: list[LocalityArea]
+    indicators: list[funding_formula.Indicator]
+    current: dict[str, Decimal]
+
+
+def formula_inputs(model: FundingModel) -> FormulaInputs:
+    """Every locality area that has a figure in the model, in display order, keyed by area code."""
+    indicators = list(model.indicators.prefetch_related("values__area"))
+    codes = {value.area.code for indicator in indicators for value in indicator.values.all()}
+    current = {row.area.code: row.amount for row in model.current_funding.select_related("area")}
+    codes |= set(current)
+    areas = list(LocalityArea.objects.filter(code__in=codes).order_by("display_order", "name"))
+    return FormulaInputs(
+        areas=areas,
+        indicators=[
+            funding_formula.Indicator(
+                key=indicator.key,
+                weight=indicator.weight,
+                values={value.area.code: value.value for value in indicator.values.all()},
+            )
+            for indicator in indicators
+        ],
+        current=current,
+    )
+
+
+def funding_sensitivity(
+    *, model: FundingModel, step_percent: Decimal = Decimal(10)
+) -> list[funding_formula.Sensitivity]:
+    """How each area's amount moves when each weight alone rises by ``step_percent`` (a read: nothing is stored)."""
+    inputs = formula_inputs(model)
+    try:
+        return funding_formula.sensitivity(
+            budget=model.budget,
+            areas=[area.code for area in inputs.areas],
+            indicators=inputs.indicators,
+            current=inputs.current,
+            floor_percent=model.floor_percent,
+            step_percent=step_percent,
+        )
+    except funding_formula.FundingFormulaError as error:
+        raise ValidationError(str(error)) from None
