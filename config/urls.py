@@ -16,6 +16,7 @@ commissioning_patterns: list[URLPattern | URLResolver] = [
     path("dps/", include("dps.urls_officer")),
     path("packages/", include("brokerage.urls_officer")),
     path("reports/", include("brokerage.reporting.urls")),
+    path("procurement/", include("commissioning.urls_officer")),
 ]
 portal_patterns: list[URLPattern | URLResolver] = [
     path("", include("providers.urls_portal")),  # the portal's home names the provider's organisation
@@ -27,6 +28,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("contracts.urls_api")),
     path("", include("dps.urls_api")),
     path("", include("brokerage.urls_api")),
+    path("", include("commissioning.urls_api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
