@@ -30,7 +30,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("markets/", views_markets.market_list, name="market_list"),
     path("markets/<int:market_id>/", views_markets.market_detail, name="market_detail"),
     path("markets/<int:market_id>/notices/new/", views_markets.market_notice, name="market_notice"),
-    path("markets/requests/<int:application_id>/", views_markets.market_application_detail, name="market_application"),
+    path(
+        "markets/requests/<int:market_request_id>/", views_markets.market_application_detail, name="market_application"
+    ),
     path("funding/", views_funding.funding_list, name="funding_list"),
     path("funding/<int:model_id>/", views_funding.funding_detail, name="funding_detail"),
     path("funding/<int:model_id>/calculate/", views_funding.funding_calculate, name="funding_calculate"),

@@ -53,8 +53,8 @@ def market_notice(request: HttpRequest, market_id: int) -> HttpResponse:
 
 
 @audience_required(Audience.OFFICER)
-def market_application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = selectors.market_application_get(application_id=application_id)
+def market_application_detail(request: HttpRequest, market_request_id: int) -> HttpResponse:
+    application = selectors.market_application_get(application_id=market_request_id)
     form = None
     if application.status == MarketApplicationStatus.SUBMITTED:
         form = forms.MarketDecisionForm(request.POST or None)
