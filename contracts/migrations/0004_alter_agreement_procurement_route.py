@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0003_agreement_retention'),
+        ("contracts", "0003_agreement_retention"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='agreement',
-            name='procurement_route',
-            field=models.CharField(choices=[('light_touch_dps', 'Light Touch Regime DPS'), ('dynamic_market', 'Dynamic market (Procurement Act 2023)'), ('competitive_tender_lots', 'Competitive tender with lots'), ('framework', 'Framework agreement'), ('direct_award', 'Direct award')], max_length=40),
+            model_name="agreement",
+            name="procurement_route",
+            field=models.CharField(
+                choices=[
+                    ("light_touch_dps", "Light Touch Regime DPS"),
+                    ("dynamic_market", "Dynamic market (Procurement Act 2023)"),
+                    ("competitive_tender_lots", "Competitive tender with lots"),
+                    ("framework", "Framework agreement"),
+                    ("direct_award", "Direct award"),
+                ],
+                max_length=40,
+            ),
         ),
     ]
