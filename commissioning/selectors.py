@@ -143,6 +143,11 @@ class GanttBar:
     width: float
     baseline_x: float | None
     baseline_width: float | None
+    y: int  # pixels from the top of the chart
+
+
+GANTT_HEADER_PX = 18
+GANTT_ROW_PX = 14
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,10 @@ class Gantt:
     last: date
     bars: list[GanttBar]
     months: list[tuple[float, str]]  # (x percent, label)
+
+    @property
+    def height(self) -> int:
+        return GANTT_HEADER_PX + GANTT_ROW_PX * len(self.bars) + 4
 
 
 def gantt(tasks: Sequence[TimetableTask]) -> Gantt | None:
@@ -167,15 +176,18 @@ def gantt(tasks: Sequence[TimetableTask]) -> Gantt | None:
         return round((start - first).days / span * 100, 3), round(((end - start).days + 1) / span * 100, 3)
 
     bars = []
-    for task in tasks:
+    for row, task in enumerate(tasks):
         x, width = where(task.planned_start, task.planned_end)
         bx, bwidth = where(task.baseline_start, task.baseline_end)
-        bars.append(GanttBar(task, x if x is not None else -1, width or 0, bx, bwidth))
+        bars.append(
+            GanttBar(task, x if x is not None else -1, width or 0, bx, bwidth, GANTT_HEADER_PX + row * GANTT_ROW_PX)
+        )
     months = []
     cursor = date(first.year, first.month, 1)
     while cursor <= last:
         if cursor >= first:
-            months.append((round((cursor - first).days / span * 100, 3), f"{cursor:%b %Y}"))
+            label = f"{cursor:%b}" if cursor.month != 1 and months else f"{cursor:%b %Y}"
+            months.append((round((cursor - first).days / span * 100, 3), label))
         cursor = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
     return Gantt(first, last, bars, months)
 
