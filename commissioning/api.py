@@ -37,13 +37,13 @@ from homecare.accounts.audiences import IsOfficer
 RESULT_STATUSES = (TenderStatus.STANDSTILL, TenderStatus.AWARDED)
 
 
-class QuestionOutput(serializers.ModelSerializer[TenderQuestion]):
+class TenderQuestionOutput(serializers.ModelSerializer[TenderQuestion]):
     class Meta:
         model = TenderQuestion
         fields = ["number", "text", "weight", "minimum_score", "is_social_value"]
 
 
-class BidOutput(serializers.ModelSerializer[Bid]):
+class TenderBidOutput(serializers.ModelSerializer[Bid]):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
 
     class Meta:
@@ -65,7 +65,7 @@ class BidOutput(serializers.ModelSerializer[Bid]):
         ]
 
 
-class LotOutput(serializers.ModelSerializer[TenderLot]):
+class TenderLotOutput(serializers.ModelSerializer[TenderLot]):
     bids = serializers.SerializerMethodField()
 
     class Meta:
@@ -75,12 +75,12 @@ class LotOutput(serializers.ModelSerializer[TenderLot]):
     def get_bids(self, lot: TenderLot) -> list[dict[str, Any]]:
         if lot.tender.status not in RESULT_STATUSES:
             return []  # before standstill the result is not settled
-        return list(BidOutput(lot.bids.select_related("provider").order_by("rank"), many=True).data)
+        return list(TenderBidOutput(lot.bids.select_related("provider").order_by("rank"), many=True).data)
 
 
 class TenderOutput(serializers.ModelSerializer[Tender]):
-    questions = QuestionOutput(many=True, read_only=True)
-    lots = LotOutput(many=True, read_only=True)
+    questions = TenderQuestionOutput(many=True, read_only=True)
+    lots = TenderLotOutput(many=True, read_only=True)
 
     class Meta:
         model = Tender
@@ -120,7 +120,7 @@ class TenderDetail(generics.RetrieveAPIView[Tender]):
     queryset = Tender.objects.prefetch_related("questions", "lots")
 
 
-class TaskOutput(serializers.ModelSerializer[TimetableTask]):
+class TimetableTaskOutput(serializers.ModelSerializer[TimetableTask]):
     stage = serializers.CharField(source="stage.name", read_only=True)
     depends_on = serializers.SerializerMethodField()
     slippage_days = serializers.IntegerField(read_only=True, allow_null=True)
@@ -162,7 +162,7 @@ class TimetableDetailOutput(TimetableOutput):
         fields = [*TimetableOutput.Meta.fields, "tasks"]
 
     def get_tasks(self, timetable: Timetable) -> list[dict[str, Any]]:
-        return list(TaskOutput(selectors.timetable_tasks(timetable=timetable), many=True).data)
+        return list(TimetableTaskOutput(selectors.timetable_tasks(timetable=timetable), many=True).data)
 
 
 class TimetableList(generics.ListAPIView[Timetable]):
@@ -177,14 +177,14 @@ class TimetableDetail(generics.RetrieveAPIView[Timetable]):
     queryset = Timetable.objects.all()
 
 
-class NoticeOutput(serializers.ModelSerializer[MarketNotice]):
+class MarketNoticeOutput(serializers.ModelSerializer[MarketNotice]):
     class Meta:
         model = MarketNotice
         fields = ["kind", "published_on", "reference", "summary"]
 
 
 class MarketOutput(serializers.ModelSerializer[DynamicMarket]):
-    notices = NoticeOutput(many=True, read_only=True)
+    notices = MarketNoticeOutput(many=True, read_only=True)
     procurement_route = serializers.CharField(source="agreement.procurement_route", read_only=True)
 
     class Meta:
@@ -192,7 +192,7 @@ class MarketOutput(serializers.ModelSerializer[DynamicMarket]):
         fields = ["id", "agreement", "procurement_route", "assessment_days", "conditions_summary", "notices"]
 
 
-class CheckOutput(serializers.ModelSerializer[MarketCheck]):
+class MarketCheckOutput(serializers.ModelSerializer[MarketCheck]):
     class Meta:
         model = MarketCheck
         fields = ["kind", "criterion", "title", "passed", "reason", "evidence", "evaluated_at"]
@@ -200,7 +200,7 @@ class CheckOutput(serializers.ModelSerializer[MarketCheck]):
 
 class MarketApplicationOutput(serializers.ModelSerializer[MarketApplication]):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
-    checks = CheckOutput(many=True, read_only=True)
+    checks = MarketCheckOutput(many=True, read_only=True)
 
     class Meta:
         model = MarketApplication
@@ -235,7 +235,7 @@ class MarketApplicationList(generics.ListAPIView[MarketApplication]):
     queryset = MarketApplication.objects.select_related("provider").prefetch_related("checks").order_by("-submitted_at")
 
 
-class AllocationOutput(serializers.ModelSerializer[AreaAllocation]):
+class AreaAllocationOutput(serializers.ModelSerializer[AreaAllocation]):
     area = serializers.CharField(source="area.code", read_only=True)
 
     class Meta:
@@ -244,7 +244,7 @@ class AllocationOutput(serializers.ModelSerializer[AreaAllocation]):
 
 
 class FundingModelOutput(serializers.ModelSerializer[FundingModel]):
-    allocations = AllocationOutput(many=True, read_only=True)
+    allocations = AreaAllocationOutput(many=True, read_only=True)
     indicators = serializers.SerializerMethodField()
 
     class Meta:
@@ -270,7 +270,7 @@ class FundingModelList(generics.ListAPIView[FundingModel]):
     queryset = FundingModel.objects.prefetch_related("allocations__area", "indicators__values__area").order_by("name")
 
 
-class WeekOutput(serializers.ModelSerializer[HoursBankWeek]):
+class HoursBankWeekOutput(serializers.ModelSerializer[HoursBankWeek]):
     class Meta:
         model = HoursBankWeek
         fields = ["week_starting", "hours_available", "hours_used"]
@@ -278,7 +278,7 @@ class WeekOutput(serializers.ModelSerializer[HoursBankWeek]):
 
 class HoursBankOutput(serializers.ModelSerializer[HoursBank]):
     area = serializers.CharField(source="area.code", read_only=True)
-    weeks = WeekOutput(many=True, read_only=True)
+    weeks = HoursBankWeekOutput(many=True, read_only=True)
 
     class Meta:
         model = HoursBank
