@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -312,8 +313,8 @@ class NeighbourhoodComparison(APIView):
     """The pilot areas' figures beside the time-and-task areas' (as on the officers' page)."""
 
     permission_classes = [IsOfficer]
-    serializer_class = AreaFiguresOutput
 
+    @extend_schema(responses=AreaFiguresOutput(many=True))
     def get(self, request: Request) -> Response:
         figures = selectors.neighbourhood_comparison(today=timezone.localdate())
         return Response(AreaFiguresOutput(figures, many=True).data)  # type: ignore[arg-type]

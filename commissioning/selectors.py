@@ -182,7 +182,7 @@ def gantt(tasks: Sequence[TimetableTask]) -> Gantt | None:
         bars.append(
             GanttBar(task, x if x is not None else -1, width or 0, bx, bwidth, GANTT_HEADER_PX + row * GANTT_ROW_PX)
         )
-    months = []
+    months: list[tuple[float, str]] = []
     cursor = date(first.year, first.month, 1)
     while cursor <= last:
         if cursor >= first:

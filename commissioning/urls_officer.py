@@ -27,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "timetables/<int:timetable_id>.xlsx", views_timetables.timetable_detail, {"fmt": "xlsx"}, name="timetable_xlsx"
     ),
     path("timetables/tasks/<int:task_id>/move/", views_timetables.task_move, name="task_move"),
+    path("timetables/tasks/<int:task_id>/status/", views_timetables.task_status, name="task_status"),
     path("markets/", views_markets.market_list, name="market_list"),
     path("markets/<int:market_id>/", views_markets.market_detail, name="market_detail"),
     path("markets/<int:market_id>/notices/new/", views_markets.market_notice, name="market_notice"),

@@ -101,3 +101,15 @@ def task_move(request: HttpRequest, task_id: int) -> HttpResponse:
                 form.add_error(None, message)
     context = {"form": form, "task": task, "preview": preview}
     return render(request, "procurement/task_move.html", context, status=400 if form.errors else 200)
+
+
+@audience_required(Audience.OFFICER)
+def task_status(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = get_object_or_404(TimetableTask.objects.select_related("timetable"), pk=task_id)
+    form = forms.TaskStatusForm(request.POST or None, initial={"status": task.status})
+    back = _timetable_url(task.timetable_id)
+    if request.method == "POST" and form.is_valid():
+        services.task_status_set(actor=request_user(request), task=task, status=form.cleaned_data["status"])
+        messages.success(request, f"Task {task.number} is {task.get_status_display().lower()}.")
+        return redirect(back)
+    return _form_page(request, form=form, title=f"Status of task {task.number}", back_url=back, caption=task.name)

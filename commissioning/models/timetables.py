@@ -71,6 +71,8 @@ class TimetableTask(models.Model):
     baseline_wording = models.CharField(max_length=100, blank=True)
     baseline_start = models.DateField(null=True, blank=True)
     baseline_end = models.DateField(null=True, blank=True)
+    # The planned end a reminder went out for: a moved task is reminded again for its new date.
+    reminded_for_end = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["timetable", "number"]

@@ -7,7 +7,10 @@ from datetime import date, timedelta
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from commissioning import fuzzy_dates, schedule
@@ -201,3 +204,59 @@ def task_status_set(
         data={"task": locked.number, "before": before, "after": new.value},
     )
     return locked
+
+
+REMINDER_DAYS = 7
+
+
+def timetable_task_remind(*, task_id: int, today: date) -> bool:
+    """Email one due task's reminder to its timetable's owner, once per planned end. True when this call sent it.
+
+    The claim (a conditional update of ``reminded_for_end``) and the email share a transaction: a failure to
+    send rolls the claim back, so the next run tries again; a second run finds nothing to claim.
+    """
+    with transaction.atomic():
+        task = TimetableTask.objects.select_related("timetable__created_by").filter(pk=task_id).first()
+        if task is None or task.planned_end is None or task.status == TaskStatus.DONE:
+            return False
+        claimed = (
+            TimetableTask.objects.filter(pk=task_id, planned_end=task.planned_end)
+            .exclude(reminded_for_end=task.planned_end)
+            .update(reminded_for_end=task.planned_end)
+        )
+        if not claimed:
+            return False
+        owner = task.timetable.created_by
+        recipients = [owner.email] if owner is not None and owner.email else []
+        when = "was due" if task.planned_end < today else "is due"
+        page = reverse("commissioning:procurement:timetable_detail", args=[task.timetable_id])
+        if recipients:
+            send_mail(
+                subject=f"Timetable reminder: task {task.number} {when} {task.planned_wording}",
+                message=(
+                    f"{task.timetable}\n\nTask {task.number}: {task.name}\n"
+                    f"Responsible: {task.responsible or 'not set'}\n"
+                    f"Planned: {task.planned_wording} (to {task.planned_end:%d %B %Y})\n\n"
+                    f"See the timetable: {page}\n"
+                ),
+                from_email=None,
+                recipient_list=recipients,
+            )
+        audit_record(
+            actor=None,
+            action=AuditAction.TIMETABLE_TASK_REMINDED,
+            target=task.timetable,
+            summary=f"Reminder for task {task.number} ({task.planned_wording})",
+            data={"to": recipients},
+        )
+        return True
+
+
+def timetable_reminders_send(*, today: date | None = None) -> int:
+    """Remind every unfinished task ending within a week (or overdue) not yet reminded for its date."""
+    day = today or timezone.localdate()
+    due = TimetableTask.objects.exclude(status=TaskStatus.DONE).filter(
+        planned_end__isnull=False, planned_end__lte=day + timedelta(days=REMINDER_DAYS)
+    )
+    pending = due.exclude(reminded_for_end=F("planned_end")).values_list("pk", flat=True)
+    return sum(timetable_task_remind(task_id=pk, today=day) for pk in list(pending))

@@ -108,6 +108,7 @@ class AuditAction(StrEnum):
     TIMETABLE_BASELINED = "timetable.baselined"
     TIMETABLE_TASK_RESCHEDULED = "timetable_task.rescheduled"  # with every dependent it moved
     TIMETABLE_TASK_STATUS_CHANGED = "timetable_task.status_changed"
+    TIMETABLE_TASK_REMINDED = "timetable_task.reminded"  # emailed to the timetable's owner before it is due
     # Dynamic markets (Procurement Act 2023).
     DYNAMIC_MARKET_CREATED = "dynamic_market.created"
     MARKET_NOTICE_PUBLISHED = "market_notice.published"

@@ -76,6 +76,7 @@ def test_a_provider_joins_through_the_membership_conditions_and_the_exclusion_ch
         officer=officer, application=application, outcome="admit", reasons="Meets every condition."
     )
     assert decided.status == MarketApplicationStatus.ADMITTED
+    assert decided.membership is not None
     assert decided.membership.role == MembershipRole.DPS_MEMBER and decided.membership.agreement == market.agreement
     assert AuditEvent.objects.filter(action="market_application.decided", target_id=str(application.pk)).exists()
 

@@ -32,6 +32,7 @@ PAGES = [
     ("timetable_create", []),
     ("timetable_detail", ["timetable_id"]),
     ("task_move", ["task_id"]),
+    ("task_status", ["task_id"]),
     ("market_list", []),
     ("market_detail", ["market_id"]),
     ("market_notice", ["market_id"]),

@@ -26,6 +26,7 @@ def test_a_tender_scored_through_the_service_agrees_with_the_hand_scored_tender(
     totals = {}
     for key, bid in world.bids.items():
         bid.refresh_from_db()
+        assert bid.total_points is not None and bid.price_points is not None
         totals[key] = (bid.total_points.quantize(TWO), bid.price_points.quantize(TWO), bid.rank, bid.recommended_role)
     assert totals == {
         "A": (Decimal("81.56"), Decimal("33.26"), 2, RecommendedRole.ADDITIONAL),

@@ -37,7 +37,7 @@ def test_moving_one_task_shows_the_slippage_of_every_task_that_depends_on_it(off
     assert set(by_number) == set(range(14, 37))
     pushed = {15, 16, 17, 18, 19, 20, 21, 22, 23, 25, 26, 27, 29, 30, 31, 32, 33, 34}
     for number in pushed:
-        assert by_number[number].slippage_days and by_number[number].slippage_days > 0, number
+        assert (by_number[number].slippage_days or 0) > 0, number
     assert by_number[24].slippage_days == 0  # "April 2009" had slack after the advert
     assert by_number[36].slippage_days == 0  # the contract start still holds: mobilisation absorbed it
     assert by_number[28].slippage_days is None and by_number[35].slippage_days is None  # "To be decided"
@@ -68,3 +68,14 @@ def test_tasks_due_soon_are_listed_for_reminders(officer):
     timetable = services.timetable_from_template(actor=officer, template_code="open_tender", start_on=date(2025, 4, 7))
     due = selectors.tasks_due(timetable=timetable, today=date(2025, 4, 20), within_days=14)
     assert [task.number for task in due] == [1]
+
+
+def test_a_due_task_is_emailed_to_the_timetables_owner_once_and_again_when_it_moves(officer, mailoutbox):
+    timetable = services.timetable_from_template(actor=officer, template_code="open_tender", start_on=date(2025, 4, 7))
+    assert services.timetable_reminders_send(today=date(2025, 4, 25)) == 1  # task 1 ends 27 April
+    assert services.timetable_reminders_send(today=date(2025, 4, 25)) == 0
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [officer.email]
+    assert "task 1 is due" in mailoutbox[0].subject
+    task = TimetableTask.objects.get(timetable=timetable, number=1)
+    services.task_reschedule(actor=officer, task=task, wording="29 April 2025", reason="More time")
+    assert services.timetable_reminders_send(today=date(2025, 4, 25)) == 1
