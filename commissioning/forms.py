@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Size, Submit
 from django import forms
 
 from commissioning.exclusions import EXCLUSION_GROUNDS
-from commissioning.models import ApplicationOutcome, Bid, CareModel, HoursBank, NoticeKind, TaskStatus
+from commissioning.models import ApplicationOutcome, Bid, CareModel, HoursBank, NoticeKind, OutcomeProgress, TaskStatus
 from commissioning.timetable_templates import TEMPLATES
 from contracts.forms import GdsForm
+from providers.models import CqcLocation
 
 
 class BidChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
@@ -106,3 +109,67 @@ class CareModelMoveForm(GdsForm):
 
 
 GROUND_KEYS = [ground.key for ground in EXCLUSION_GROUNDS]
+
+
+class HoursBankWeekForm(GdsForm):
+    submit_label = "Record the week"
+    week_starting = DateInputField(label="Week starting (a Monday)")
+    hours_used = forms.DecimalField(
+        label="Hours used",
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}),
+    )
+
+
+class OutcomeReviewForm(GdsForm):
+    submit_label = "Record the review"
+    progress = forms.ChoiceField(label="Progress", choices=OutcomeProgress.choices, widget=forms.RadioSelect)
+    reviewed_on = DateInputField(label="Reviewed on")
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MarketRequestForm(GdsForm):
+    """A supplier's request to join: its CQC locations, the three declarations, and every exclusion ground."""
+
+    submit_label = "Send the request to join"
+    locations = forms.ModelMultipleChoiceField(
+        label="CQC locations you will deliver from",
+        queryset=CqcLocation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    declares_contract_compliance = forms.BooleanField(
+        label="We will comply with the terms of the contract", required=False
+    )
+    declares_staff_pay_passed_on = forms.BooleanField(
+        label="We will pass the whole staff-pay element of the fee to our care workers", required=False
+    )
+    declares_fee_rates_accepted = forms.BooleanField(label="We accept the council's fee rates", required=False)
+
+    def __init__(self, *args: Any, locations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["locations"].queryset = locations  # type: ignore[attr-defined]
+        for ground in EXCLUSION_GROUNDS:
+            self.fields[f"applies_{ground.key}"] = forms.ChoiceField(
+                label=f"Does this apply to your organisation: {ground.title}?",
+                choices=[("no", "No"), ("yes", "Yes")],
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"explain_{ground.key}"] = forms.CharField(
+                label=f"If yes, explain ({ground.title})", required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+        # The helper laid the form out before these fields existed: lay it out again, with its button.
+        self.helper = FormHelper(self)
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.SMALL
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+    def exclusion_answers(self) -> dict[str, dict[str, Any]]:
+        return {
+            ground.key: {
+                "applies": self.cleaned_data[f"applies_{ground.key}"] == "yes",
+                "explanation": self.cleaned_data[f"explain_{ground.key}"],
+            }
+            for ground in EXCLUSION_GROUNDS
+        }

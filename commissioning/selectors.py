@@ -476,3 +476,7 @@ def funding_sensitivity(
         )
     except funding_formula.FundingFormulaError as error:
         raise ValidationError(str(error)) from None
+
+
+def referral_outcome_get(*, outcome_id: int) -> ReferralOutcome:
+    return get_object_or_404(ReferralOutcome.objects.select_related("referral__bank"), pk=outcome_id)

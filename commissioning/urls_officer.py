@@ -39,6 +39,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("funding/<int:model_id>/calculate/", views_funding.funding_calculate, name="funding_calculate"),
     path("neighbourhood/", views_funding.neighbourhood_home, name="neighbourhood"),
     path("neighbourhood/banks/<int:bank_id>/", views_funding.hours_bank_detail, name="hours_bank"),
+    path("neighbourhood/banks/<int:bank_id>/weeks/new/", views_funding.hours_bank_week, name="hours_bank_week"),
+    path("neighbourhood/outcomes/<int:outcome_id>/review/", views_funding.outcome_review, name="outcome_review"),
     path("neighbourhood/moves/new/", views_funding.care_model_move, name="care_model_move"),
     path("neighbourhood/people/<str:person_reference>/", views_funding.care_model_history, name="care_model_history"),
 ]

@@ -135,3 +135,36 @@ def care_model_history(request: HttpRequest, person_reference: str) -> HttpRespo
         "moves": selectors.care_model_history(person_reference=person_reference),
     }
     return render(request, "procurement/care_model_history.html", context)
+
+
+@audience_required(Audience.OFFICER)
+def hours_bank_week(request: HttpRequest, bank_id: int) -> HttpResponse:
+    bank = selectors.hours_bank_get(bank_id=bank_id)
+    form = forms.HoursBankWeekForm(request.POST or None)
+    back = reverse("commissioning:procurement:hours_bank", args=[bank.pk])
+    if request.method == "POST" and form.is_valid():
+        try:
+            neighbourhood_services.hours_bank_use_record(actor=request_user(request), bank=bank, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "Week recorded.")
+            return redirect(back)
+    return _form_page(
+        request, form=form, title="Record a week's use of the hours bank", back_url=back, caption=bank.team_name
+    )
+
+
+@audience_required(Audience.OFFICER)
+def outcome_review(request: HttpRequest, outcome_id: int) -> HttpResponse:
+    outcome = selectors.referral_outcome_get(outcome_id=outcome_id)
+    form = forms.OutcomeReviewForm(request.POST or None)
+    back = reverse("commissioning:procurement:hours_bank", args=[outcome.referral.bank_id])
+    if request.method == "POST" and form.is_valid():
+        neighbourhood_services.outcome_review(actor=request_user(request), outcome=outcome, **form.cleaned_data)
+        messages.success(request, "Review recorded.")
+        return redirect(back)
+    return _form_page(
+        request, form=form, title="Review progress on an outcome", back_url=back, caption=outcome.description
+    )

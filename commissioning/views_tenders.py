@@ -50,6 +50,13 @@ def tender_detail(request: HttpRequest, tender_id: int) -> HttpResponse:
     return render(request, "procurement/tender_detail.html", context)
 
 
+DONE = {
+    "open_scoring": "Independent scoring is open.",
+    "start_moderation": "Moderation has started: every evaluator's scores are now visible to the panel.",
+    "finish_moderation": "Moderation is finished.",
+    "recommend": "The bids are ranked and the standstill period has started.",
+    "award": "Awarded: the agreement's memberships are created.",
+}
 STEPS = {
     "open_scoring": services.tender_open_scoring,
     "start_moderation": services.tender_start_moderation,
@@ -75,7 +82,7 @@ def tender_advance(request: HttpRequest, tender_id: int, step: str) -> HttpRespo
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, "Done.")
+        messages.success(request, DONE.get(step, "Done."))
     return redirect(_tender_url(tender))
 
 

@@ -22,6 +22,7 @@ portal_patterns: list[URLPattern | URLResolver] = [
     path("", include("providers.urls_portal")),  # the portal's home names the provider's organisation
     path("dps/", include("dps.urls_portal")),
     path("offers/", include("brokerage.urls_portal")),
+    path("markets/", include("commissioning.urls_portal")),
 ]
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("providers.urls_api")),

@@ -22,6 +22,7 @@ NAVIGATION: dict[Audience, list[tuple[str, str]]] = {
         ("DPS applications", "portal:dps:home"),
         ("Offers", "portal:brokerage:list"),
         ("Capacity", "portal:brokerage:capacity"),
+        ("Dynamic markets", "portal:procurement:markets"),
     ],
     Audience.CCC: [
         ("Dashboard", "ccc:home"),

@@ -171,3 +171,28 @@ def test_funding_shares_the_pilot_beside_time_and_task_and_a_market_request(
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_text("Decision recorded.")).to_be_visible()
     save_screenshot(page, "procurement-market-admitted")
+
+
+def test_a_provider_asks_to_join_a_dynamic_market_in_the_portal(signed_in_page, officer, provider):
+    make_location(provider, name="Acme Leeds Central")
+    agreement = AgreementFactory(name="Homecare dynamic market", procurement_route=ProcurementRoute.DYNAMIC_MARKET)
+    market = markets.dynamic_market_create(actor=officer, agreement=agreement)
+    markets.market_notice_publish(
+        actor=officer, market=market, kind=NoticeKind.DYNAMIC_MARKET, published_on=date(2025, 4, 1), reference="N-1"
+    )
+    portal: Page = signed_in_page("provider_user")
+    portal.goto("/portal/markets/")
+    assert_no_serious_accessibility_violations(portal)
+    portal.get_by_role("link", name="Ask to join Homecare dynamic market").click()
+    portal.get_by_label("Acme Leeds Central", exact=False).check()
+    portal.get_by_label("We will comply with the terms of the contract").check()
+    portal.get_by_label("We will pass the whole staff-pay element", exact=False).check()
+    portal.get_by_label("We accept the council's fee rates").check()
+    portal.get_by_role("button", name="Send the request to join").click()
+    expect(portal.locator(".govuk-error-summary")).to_be_visible()  # the exclusion grounds are unanswered
+    assert_no_serious_accessibility_violations(portal)
+    for ground in EXCLUSION_GROUNDS:
+        portal.locator(f"input[name='applies_{ground.key}'][value='no']").check()
+    portal.get_by_role("button", name="Send the request to join").click()
+    expect(portal.get_by_text("Your request to join was sent and has been assessed.")).to_be_visible()
+    save_screenshot(portal, "procurement-portal-market-request")

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from commissioning.exclusions import EXCLUSION_GROUNDS
-from commissioning.models import MarketApplicationStatus, MarketCheckKind, NoticeKind
+from commissioning.models import MarketApplication, MarketApplicationStatus, MarketCheckKind, NoticeKind
 from commissioning.services import markets as services
 from contracts.models import MembershipRole, ProcurementRoute
 from homecare.audit.models import AuditEvent
@@ -139,3 +139,16 @@ def test_a_ceased_market_takes_no_more_requests(market, provider, provider_user,
     )
     with pytest.raises(ValidationError, match="not open"):
         _ask(provider_user, market, [make_location(provider)])
+
+
+def test_a_provider_asks_to_join_in_the_portal_and_is_assessed_at_once(market, provider, provider_client):
+    location = make_location(provider)
+    assert provider_client.get("/portal/markets/").status_code == 200
+    url = f"/portal/markets/{market.pk}/request/"
+    answers = {f"applies_{ground.key}": "no" for ground in EXCLUSION_GROUNDS}
+    incomplete = provider_client.post(url, {"locations": [location.pk]})
+    assert incomplete.status_code == 400 and not MarketApplication.objects.exists()
+    sent = provider_client.post(url, {"locations": [location.pk], **dict.fromkeys(ALL_DECLARATIONS, "on"), **answers})
+    assert sent.status_code == 302
+    application = MarketApplication.objects.get(provider=provider)
+    assert application.automatic_result_passed is True

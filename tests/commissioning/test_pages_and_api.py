@@ -41,6 +41,8 @@ PAGES = [
     ("funding_detail", ["model_id"]),
     ("neighbourhood", []),
     ("hours_bank", ["bank_id"]),
+    ("hours_bank_week", ["bank_id"]),
+    ("outcome_review", ["outcome_id"]),
     ("care_model_move", []),
     ("care_model_history", ["person_reference"]),
 ]

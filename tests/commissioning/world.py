@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from commissioning.models import CareModel, DynamicMarket, MarketApplication
+from commissioning.models import CareModel, DynamicMarket, MarketApplication, ReferralOutcome
 from commissioning.services import funding, neighbourhood, tenders, timetables
 from contracts.models import Agreement
 from providers.models import LocalityArea, Provider
@@ -68,4 +68,5 @@ def commissioning_values(officer: User, agreement: Agreement, provider: Provider
         "model_id": model.pk,
         "bank_id": bank.pk,
         "person_reference": "P-1",
+        "outcome_id": ReferralOutcome.objects.filter(referral__bank=bank).values_list("pk", flat=True)[0],
     }
