@@ -177,6 +177,8 @@ class _World:
             "api/providers/": world.a.pk,
             "api/agreements/": world.agreement.pk,
             "api/dps-applications/": application.pk,
+            "api/tenders/": self.values["tender_id"],
+            "api/timetables/": self.values["timetable_id"],
         }
 
     def kwargs(self, route: str) -> dict[str, Any]:
