@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from crispy_forms_gds.fields import DateInputField
@@ -10,10 +11,21 @@ from crispy_forms_gds.layout import Size, Submit
 from django import forms
 
 from commissioning.exclusions import EXCLUSION_GROUNDS
-from commissioning.models import ApplicationOutcome, Bid, CareModel, HoursBank, NoticeKind, OutcomeProgress, TaskStatus
+from commissioning.models import (
+    ApplicationOutcome,
+    Bid,
+    CareModel,
+    HoursBank,
+    NoticeKind,
+    OutcomeProgress,
+    TaskStatus,
+    TenderLot,
+)
+from commissioning.models.tenders import EVALUATION_METHOD_CHOICES, SOCIAL_VALUE_MODE_CHOICES
 from commissioning.timetable_templates import TEMPLATES
 from contracts.forms import GdsForm
-from providers.models import CqcLocation
+from contracts.models import Agreement
+from providers.models import CqcLocation, Provider
 
 
 class BidChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
@@ -173,3 +185,64 @@ class MarketRequestForm(GdsForm):
             }
             for ground in EXCLUSION_GROUNDS
         }
+
+
+class TenderCreateForm(GdsForm):
+    submit_label = "Create tender"
+    agreement = forms.ModelChoiceField(label="Agreement the winners join", queryset=Agreement.objects.order_by("name"))
+    reference = forms.CharField(label="Reference", max_length=100)
+    title = forms.CharField(label="Title", max_length=255)
+    quality_weight = forms.DecimalField(label="Quality weight", initial=60, min_value=0, max_value=100)
+    price_weight = forms.DecimalField(label="Price weight", initial=40, min_value=0, max_value=100)
+    social_value_weight = forms.DecimalField(label="Social value weight", initial=10, min_value=0, max_value=99)
+    social_value_mode = forms.ChoiceField(
+        label="Social value is", choices=SOCIAL_VALUE_MODE_CHOICES, widget=forms.RadioSelect
+    )
+    evaluation_method = forms.ChoiceField(
+        label="Evaluation", choices=EVALUATION_METHOD_CHOICES, widget=forms.RadioSelect
+    )
+    questions = forms.CharField(
+        label="Quality questions, one a line, as weight then question",
+        help_text='For example "15 Service delivery model".',
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    social_value_question = forms.CharField(label="Social value question", required=False, max_length=500)
+    divergence_threshold = forms.IntegerField(
+        label="Independent scores further apart than this need a moderation rationale",
+        initial=1,
+        min_value=0,
+        max_value=5,
+    )
+    additional_places = forms.IntegerField(
+        label="Additional providers per lot (besides the lead)", initial=0, min_value=0, max_value=50
+    )
+
+    def clean_questions(self) -> list[tuple[Decimal, str]]:
+        parsed = []
+        for number, line in enumerate(self.cleaned_data["questions"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            weight, _, text = line.strip().partition(" ")
+            try:
+                value = Decimal(weight)
+            except InvalidOperation:
+                raise forms.ValidationError(
+                    f'Line {number}: start with the question\'s weight, e.g. "15 Workforce".'
+                ) from None
+            if not text.strip():
+                raise forms.ValidationError(f"Line {number}: write the question after its weight.")
+            parsed.append((value, text.strip()))
+        if not parsed:
+            raise forms.ValidationError("Write at least one quality question.")
+        return parsed
+
+
+class BidForm(GdsForm):
+    submit_label = "Record bid"
+    lot = forms.ModelChoiceField(label="Lot", queryset=TenderLot.objects.none())
+    provider = forms.ModelChoiceField(label="Bidder", queryset=Provider.objects.order_by("name"))
+    price = forms.DecimalField(label="Price (£)", min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
+
+    def __init__(self, *args: Any, tender_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = TenderLot.objects.filter(tender_id=tender_id)  # type: ignore[attr-defined]

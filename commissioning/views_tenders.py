@@ -28,6 +28,60 @@ def tender_list(request: HttpRequest) -> HttpResponse:
 
 
 @audience_required(Audience.OFFICER)
+def tender_create(request: HttpRequest) -> HttpResponse:
+    form = forms.TenderCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        agreement = data["agreement"]
+        lots = [services.LotInput(lot.name, lot, 1, data["additional_places"]) for lot in agreement.lots.all()]
+        try:
+            tender = services.tender_create(
+                actor=request_user(request),
+                agreement=agreement,
+                reference=data["reference"],
+                title=data["title"],
+                questions=[services.QuestionInput(text, weight) for weight, text in data["questions"]],
+                lots=lots or [services.LotInput("Whole agreement", None, 0, data["additional_places"] or 1)],
+                social_value_question=data["social_value_question"],
+                quality_weight=data["quality_weight"],
+                price_weight=data["price_weight"],
+                social_value_weight=data["social_value_weight"],
+                social_value_mode=data["social_value_mode"],
+                evaluation_method=data["evaluation_method"],
+                divergence_threshold=data["divergence_threshold"],
+                panel=[(request_user(request), "")],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "Tender created, with one lot per lot of the agreement and you on its panel.")
+            return redirect(_tender_url(tender))
+    return _form_page(
+        request, form=form, title="Create a tender", back_url=reverse("commissioning:procurement:tender_list")
+    )
+
+
+@audience_required(Audience.OFFICER)
+def bid_record(request: HttpRequest, tender_id: int) -> HttpResponse:
+    tender = selectors.tender_get(tender_id=tender_id)
+    form = forms.BidForm(request.POST or None, tender_id=tender.pk)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.bid_record(
+                actor=request_user(request), lot=data["lot"], provider=data["provider"], price=data["price"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"Recorded {data['provider']}'s bid.")
+            return redirect(_tender_url(tender))
+    return _form_page(request, form=form, title="Record a bid", back_url=_tender_url(tender), caption=str(tender))
+
+
+@audience_required(Audience.OFFICER)
 def tender_detail(request: HttpRequest, tender_id: int) -> HttpResponse:
     tender = selectors.tender_get(tender_id=tender_id)
     user = request_user(request)

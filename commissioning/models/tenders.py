@@ -12,6 +12,14 @@ from django.db.models import Q
 from commissioning.scoring import EvaluationMethod, SocialValueMode
 
 PRICE_FORMULA = "Price points = lowest compliant price / bid price x price weight"
+SOCIAL_VALUE_MODE_CHOICES = [
+    (SocialValueMode.SHARE_OF_TOTAL.value, "A share of the overall score"),
+    (SocialValueMode.WITHIN_QUALITY.value, "Inside the quality weight"),
+]
+EVALUATION_METHOD_CHOICES = [
+    (EvaluationMethod.COMBINED.value, "Combined price and quality"),
+    (EvaluationMethod.SEPARATE.value, "Separate: quality threshold, then lowest price"),
+]
 DEFAULT_DESCRIPTORS = {
     "0": "Unacceptable: no response, or it does not answer the question",
     "1": "Poor: major gaps or concerns",
@@ -43,18 +51,12 @@ class Tender(models.Model):
     social_value_weight = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(10))
     social_value_mode = models.CharField(
         max_length=20,
-        choices=[
-            (SocialValueMode.SHARE_OF_TOTAL, "A share of the overall score"),
-            (SocialValueMode.WITHIN_QUALITY, "Inside the quality weight"),
-        ],
+        choices=SOCIAL_VALUE_MODE_CHOICES,
         default=SocialValueMode.SHARE_OF_TOTAL,
     )
     evaluation_method = models.CharField(
         max_length=20,
-        choices=[
-            (EvaluationMethod.COMBINED, "Combined price and quality"),
-            (EvaluationMethod.SEPARATE, "Separate: quality threshold, then lowest price"),
-        ],
+        choices=EVALUATION_METHOD_CHOICES,
         default=EvaluationMethod.COMBINED,
     )
     scale_max = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(1), MaxValueValidator(100)])

@@ -88,6 +88,8 @@ def tender_create(
     """Create a tender with its lots, questions and evaluation panel, checking the weights make sense."""
     if not questions:
         raise ValidationError("A tender needs at least one quality question.")
+    if Tender.objects.filter(reference=reference).exists():
+        raise ValidationError(f"Another tender already has the reference {reference}.")
     if not lots:
         raise ValidationError("A tender needs at least one lot.")
     if social_value_weight > 0 and not social_value_question.strip():

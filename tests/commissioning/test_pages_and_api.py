@@ -5,13 +5,13 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from commissioning.models import TimetableTask
+from commissioning.models import Tender, TimetableTask
 from commissioning.services import tenders as services
 from providers.models import LocalityArea
 from tests.commissioning.factories import make_tender, moderate, score_independently
 from tests.commissioning.world import commissioning_values
 from tests.conftest import client_for
-from tests.contracts.factories import AgreementFactory
+from tests.contracts.factories import AgreementFactory, LotFactory
 from tests.factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,8 @@ PAGES = [
     ("home", []),
     ("tender_list", []),
     ("tender_detail", ["tender_id"]),
+    ("tender_create", []),
+    ("bid_record", ["tender_id"]),
     ("tender_report", ["tender_id"]),
     ("timetable_list", []),
     ("timetable_create", []),
@@ -121,3 +123,39 @@ def test_an_evaluator_sees_only_their_own_scores_and_the_report_downloads(office
     assert csv.status_code == 200 and b"87.40" in csv.content
     xlsx = client.get(reverse("commissioning:procurement:tender_report_xlsx", args=[world.tender.pk]))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_an_officer_sets_up_a_tender_and_records_a_bid_on_the_pages(officer_client):
+    agreement = AgreementFactory()
+    LotFactory(agreement=agreement, number=1, name="North")
+    form = {
+        "agreement": agreement.pk,
+        "reference": "T-9",
+        "title": "Homecare lots",
+        "quality_weight": "60",
+        "price_weight": "40",
+        "social_value_weight": "10",
+        "social_value_mode": "share_of_total",
+        "evaluation_method": "combined",
+        "questions": "15 Delivery\n25 Workforce",
+        "social_value_question": "Social value",
+        "divergence_threshold": "1",
+        "additional_places": "2",
+    }
+    created = officer_client.post(reverse("commissioning:procurement:tender_create"), form)
+    assert created.status_code == 302
+    tender = Tender.objects.get(reference="T-9")
+    assert [q.weight for q in tender.questions.filter(is_social_value=False)] == [15, 25]
+    assert tender.lots.get().additional_places == 2
+    again = officer_client.post(reverse("commissioning:procurement:tender_create"), form)
+    assert again.status_code == 400 and b"already has the reference" in again.content
+    bad = officer_client.post(
+        reverse("commissioning:procurement:tender_create"), {**form, "reference": "T-10", "questions": "Delivery"}
+    )
+    assert bad.status_code == 400
+    provider = ProviderFactory()
+    recorded = officer_client.post(
+        reverse("commissioning:procurement:bid_record", args=[tender.pk]),
+        {"lot": tender.lots.get().pk, "provider": provider.pk, "price": "125000.00"},
+    )
+    assert recorded.status_code == 302 and tender.lots.get().bids.get().provider == provider
