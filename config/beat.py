@@ -26,5 +26,10 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Deadline breaches and providers gone quiet reach the CCC within five minutes; each alert is emailed once.
     "brokerage-raise-ccc-alerts": {"task": "brokerage.alerts.raise_alerts", "schedule": 300.0},
     # Personal details past their agreement's retention periods are anonymised overnight, once each.
+    # Procurement timetables: tasks due within a week are emailed to their timetable's owner, once per date.
+    "commissioning-timetable-reminders": {
+        "task": "commissioning.send_timetable_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "brokerage-apply-retention": {"task": "brokerage.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
 }

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "contracts",
     "dps",
     "brokerage",
+    "commissioning",  # tenders, procurement timetables, dynamic markets, funding formula, neighbourhood model
 ]
 
 MIDDLEWARE = [

@@ -16,18 +16,21 @@ commissioning_patterns: list[URLPattern | URLResolver] = [
     path("dps/", include("dps.urls_officer")),
     path("packages/", include("brokerage.urls_officer")),
     path("reports/", include("brokerage.reporting.urls")),
+    path("procurement/", include("commissioning.urls_officer")),
 ]
 portal_patterns: list[URLPattern | URLResolver] = [
     path("", include("brokerage.urls_homes_portal")),  # offers waiting and packages held
     path("packages/", include("brokerage.urls_portal_packages")),
     path("dps/", include("dps.urls_portal")),
     path("offers/", include("brokerage.urls_portal")),
+    path("markets/", include("commissioning.urls_portal")),
 ]
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("providers.urls_api")),
     path("", include("contracts.urls_api")),
     path("", include("dps.urls_api")),
     path("", include("brokerage.urls_api")),
+    path("", include("commissioning.urls_api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

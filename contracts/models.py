@@ -21,6 +21,8 @@ from contracts.months import add_months
 
 class ProcurementRoute(models.TextChoices):
     LIGHT_TOUCH_DPS = "light_touch_dps", "Light Touch Regime DPS"
+    # Procurement Act 2023 (in force 24 February 2025): replaces DPSs for new procurements.
+    DYNAMIC_MARKET = "dynamic_market", "Dynamic market (Procurement Act 2023)"
     COMPETITIVE_TENDER_LOTS = "competitive_tender_lots", "Competitive tender with lots"
     FRAMEWORK = "framework", "Framework agreement"
     DIRECT_AWARD = "direct_award", "Direct award"

@@ -28,4 +28,7 @@ DEMO_STEPS: list[str] = [
     "brokerage.demo.load_demo_brokerage",
     # After the brokerage history: the CCC's alert check runs once, so the dashboard opens with its alerts.
     "brokerage.alerts.demo.load_demo_alerts",
+    # After the areas and brokerage history: a tender, timetables, a dynamic market, the funding formula and
+    # the neighbourhood (CHWS) pilot beside a time-and-task area.
+    "commissioning.demo.load_demo_commissioning",
 ]

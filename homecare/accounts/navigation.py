@@ -15,6 +15,7 @@ NAVIGATION: dict[Audience, list[tuple[str, str]]] = {
         ("DPS rounds", "commissioning:dps:round_list"),
         ("Packages", "commissioning:brokerage:list"),
         ("Reports", "commissioning:reports:index"),
+        ("Procurement", "commissioning:procurement:home"),
     ],
     Audience.PROVIDER: [
         ("Home", "portal:home"),
@@ -22,6 +23,7 @@ NAVIGATION: dict[Audience, list[tuple[str, str]]] = {
         ("Offers", "portal:brokerage:list"),
         ("My packages", "portal:packages:list"),
         ("Capacity", "portal:brokerage:capacity"),
+        ("Dynamic markets", "portal:procurement:markets"),
     ],
     Audience.CCC: [
         ("Dashboard", "ccc:home"),

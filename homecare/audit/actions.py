@@ -113,6 +113,44 @@ class AuditAction(StrEnum):
     DPS_APPLICATION_SUBMITTED = "dps_application.submitted"
     DPS_APPLICATION_DECIDED = "dps_application.decided"
 
+    # Commissioning before brokerage (the ``commissioning`` app): tenders and their evaluation panels.
+    TENDER_CREATED = "tender.created"
+    TENDER_SCORING_OPENED = "tender.scoring_opened"
+    TENDER_MODERATION_STARTED = "tender.moderation_started"
+    TENDER_MODERATED = "tender.moderated"
+    TENDER_RECOMMENDED = "tender.recommended"  # ranked, award recommended, standstill started
+    TENDER_AWARDED = "tender.awarded"  # the agreement's memberships were created
+    BID_RECORDED = "bid.recorded"
+    CONFLICT_OF_INTEREST_DECLARED = "conflict_of_interest.declared"
+    INDEPENDENT_SCORE_RECORDED = "independent_score.recorded"
+    MODERATED_SCORE_AGREED = "moderated_score.agreed"
+    # Procurement timetables.
+    TIMETABLE_CREATED = "timetable.created"
+    TIMETABLE_BASELINED = "timetable.baselined"
+    TIMETABLE_TASK_RESCHEDULED = "timetable_task.rescheduled"  # with every dependent it moved
+    TIMETABLE_TASK_STATUS_CHANGED = "timetable_task.status_changed"
+    TIMETABLE_TASK_REMINDED = "timetable_task.reminded"  # emailed to the timetable's owner before it is due
+    # Dynamic markets (Procurement Act 2023).
+    DYNAMIC_MARKET_CREATED = "dynamic_market.created"
+    MARKET_NOTICE_PUBLISHED = "market_notice.published"
+    DEBARMENT_ENTRY_RECORDED = "debarment_entry.recorded"
+    MARKET_APPLICATION_SUBMITTED = "market_application.submitted"
+    MARKET_APPLICATION_EVALUATED = "market_application.evaluated"
+    MARKET_APPLICATION_DECIDED = "market_application.decided"
+    # The funding formula.
+    FUNDING_MODEL_CREATED = "funding_model.created"
+    FUNDING_MODEL_CALCULATED = "funding_model.calculated"
+    # The neighbourhood (CHWS) model.
+    NEIGHBOURHOOD_AGREEMENT_CREATED = "neighbourhood_agreement.created"
+    HOURS_BANK_CREATED = "hours_bank.created"
+    HOURS_BANK_USE_RECORDED = "hours_bank_use.recorded"
+    REFERRAL_RECEIVED = "referral.received"
+    REFERRAL_STARTED = "referral.started"
+    TEAM_RECORD_ADDED = "team_record.added"
+    OUTCOME_REVIEWED = "outcome.reviewed"
+    WORKFORCE_MEASURE_RECORDED = "workforce_measure.recorded"
+    CARE_MODEL_CHANGED = "care_model.changed"  # a person moved between time and task and the neighbourhood team
+
     # Who may see what: access control, sign-in and API tokens (recorded whoever makes the change).
     USER_GROUPS_CHANGED = "user_groups.changed"
     SUPERUSER_GRANTED = "superuser.granted"

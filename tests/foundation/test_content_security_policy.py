@@ -33,6 +33,7 @@ from dps.models import ApplicationStatus, ProviderApplication
 from homecare.apitokens.services import api_token_create
 from homecare.health import Broker, HealthView, Worker
 from tests.brokerage.dashboard.factories import make_world
+from tests.commissioning.world import commissioning_values
 from tests.conftest import client_for
 from tests.contracts.factories import LotFactory, MembershipFactory
 from tests.dps.factories import make_open_round
@@ -181,11 +182,14 @@ class _World:
             "token_id": api_token_create(user=self.provider, name="Rostering system", created_by=self.provider)[0].pk,
             # A running import: its page polls for progress (htmx).
             "job_id": package_import_queue(text="external_reference\n", file_name="p.csv", uploaded_by=officer).pk,
+            **commissioning_values(officer, world.agreement, world.a, world.north),
         }
         self.pks = {
             "api/providers/": world.a.pk,
             "api/agreements/": world.agreement.pk,
             "api/dps-applications/": application.pk,
+            "api/tenders/": self.values["tender_id"],
+            "api/timetables/": self.values["timetable_id"],
         }
 
     def kwargs(self, route: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 ROOF = {"config", "demo"}
-PRODUCT_APPS = {"providers", "contracts", "dps", "brokerage"}
+PRODUCT_APPS = {"providers", "contracts", "dps", "brokerage", "commissioning"}
 PLATFORM = "homecare"
 
 
@@ -66,6 +66,12 @@ def test_providers_imports_no_other_product_app():
 
 def test_dps_does_not_import_brokerage():
     assert offenders("dps", {"brokerage"}) == {}
+
+
+def test_commissioning_is_above_the_apps_it_builds_on_and_none_of_them_imports_it():
+    # Commissioning reuses DPS criteria, contracts' memberships and brokerage's packages, never the reverse.
+    for app in ("providers", "contracts", "dps", "brokerage"):
+        assert offenders(app, {"commissioning"}) == {}
 
 
 def test_the_check_sees_imports_inside_functions_and_relative_ones():
