@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("brokerage", "0007_package_import_jobs"),
-        ("contracts", "0004_alter_agreement_procurement_route"),
+        ("contracts", "0006_alter_agreement_procurement_route"),
         ("providers", "0003_cqc_import_runs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contracts", "0003_agreement_retention"),
+        ("contracts", "0005_agreement_suspension_retainer_days"),
     ]
 
     operations = [
