@@ -77,6 +77,28 @@ def marginals(*, weight: int, prior: IntArray, unit: IntArray, max_units: IntArr
     return result
 
 
+def segment_arrays(
+    *, weight: int, prior: IntArray, max_units: IntArray
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Every provider's pieces at once (numpy), equal to `segments` per provider: (provider, start, units, cost)."""
+    width = np.maximum(1, -(-max_units // MAX_SEGMENTS))
+    count = np.where(max_units > 0, -(-max_units // width), 0)
+    provider = np.repeat(np.arange(len(max_units), dtype=np.int64), count)
+    offsets = np.cumsum(count) - count
+    piece = np.arange(len(provider), dtype=np.int64) - np.repeat(offsets, count)
+    start = piece * width[provider]
+    units = np.minimum(width[provider], max_units[provider] - start)
+    cost = weight * (2 * prior[provider] + 2 * start + units)
+    return provider, start, units, cost
+
+
+def penalties(*, weight: int, prior: IntArray, units: IntArray, max_units: IntArray) -> int:
+    """The sum over providers of F_p(units_p), vectorised."""
+    provider, start, size, cost = segment_arrays(weight=weight, prior=prior, max_units=np.maximum(max_units, units))
+    filled = np.clip(units[provider] - start, 0, size)
+    return int((filled * cost).sum())
+
+
 def gini(values: FloatArray) -> float:
     """The Gini coefficient: sum over all pairs |x_i - x_j| / (2 n^2 mean); 0 when equal, towards 1 when one
     provider holds everything. 0 for no providers or no hours."""

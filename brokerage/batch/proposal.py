@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from brokerage.batch.fairness import gini, marginals
-from brokerage.batch.problem import LOCALITY_WEIGHT, BatchProblem
+from brokerage.batch.problem import LOCALITY_WEIGHT, BatchProblem, IntArray
 from brokerage.batch.solver import BatchSettings, BatchSolution, Method, solve
 
 
@@ -40,7 +41,7 @@ class Line:
     why: Why
     alternative_id: int | None
     alternative_name: str
-    rank_cost_change: int | None
+    rank_change: int | None
     fairness_change: int | None
     explanation: str
 
@@ -62,10 +63,64 @@ class Totals:
     proven_optimal: bool
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+_WHY = tuple(Why)
+
+
 class Proposal:
-    lines: tuple[Line, ...]
-    totals: Totals
+    """The reviewed batch: per-package columns (numpy) computed at once, `lines` rendered on first use."""
+
+    def __init__(
+        self,
+        problem: BatchProblem,
+        solution: BatchSolution,
+        *,
+        alternative: IntArray,
+        why: IntArray,
+        rank_change: IntArray,
+        fairness_change: IntArray,
+        totals: Totals,
+    ) -> None:
+        self.problem = problem
+        self.solution = solution
+        self.alternative = alternative
+        self.why = why
+        self.rank_change = rank_change
+        self.fairness_change = fairness_change
+        self.totals = totals
+
+    @cached_property
+    def lines(self) -> tuple[Line, ...]:
+        problem, solution = self.problem, self.solution
+        lines = []
+        for i in range(problem.package_count):
+            k = int(solution.package_pair[i])
+            a = int(self.alternative[i])
+            why = _WHY[int(self.why[i])]
+            alt_name = problem.provider_names[problem.pair_provider[a]] if a >= 0 else ""
+            placed = k >= 0
+            p = int(problem.pair_provider[k]) if placed else -1
+            rank_change = int(self.rank_change[i]) if placed and a >= 0 else None
+            fairness_change = int(self.fairness_change[i]) if placed and a >= 0 else None
+            lines.append(
+                Line(
+                    package_reference=problem.package_refs[i],
+                    hours=float(problem.package_hours[i]),
+                    provider_id=int(problem.provider_ids[p]) if placed else None,
+                    provider_name=problem.provider_names[p] if placed else "",
+                    quality_points=int(problem.pair_quality[k]) if placed else None,
+                    start_days=int(problem.pair_start_days[k]) if placed else None,
+                    locality_miles=float(problem.pair_locality_miles[k]) if placed else None,
+                    why=why,
+                    alternative_id=int(problem.provider_ids[problem.pair_provider[a]]) if placed and a >= 0 else None,
+                    alternative_name=alt_name if placed else "",
+                    rank_change=rank_change,
+                    fairness_change=fairness_change,
+                    explanation=_explain(
+                        why, alt_name, rank_change, fairness_change, int(solution.provider_units[p]) if placed else 0
+                    ),
+                )
+            )
+        return tuple(lines)
 
     def to_dict(self) -> dict[str, Any]:
         return {"lines": [asdict(line) for line in self.lines], "totals": asdict(self.totals)}
@@ -109,83 +164,46 @@ def explain(problem: BatchProblem, solution: BatchSolution) -> Proposal:
     first = np.where(starts < ends, padded[np.minimum(starts, last)], -1)
     second = np.where(starts + 1 < ends, padded[np.minimum(starts + 1, last)], -1)
     alt = np.where(first == chosen, second, first)
-    # Room left at each slot for one more of this package.
+    has_alt = alt >= 0
+    safe_alt = np.where(has_alt, alt, 0)
+    safe_chosen = np.where(placed, chosen, 0)
+    # A batch with no eligible pair at all still indexes safely: one dummy provider and pair, never read.
+    pair_provider = problem.pair_provider if len(order) else np.zeros(1, dtype=np.int64)
+    pair_cost = problem.pair_cost if len(order) else np.zeros(1, dtype=np.int64)
+    pair_slot = problem.pair_slot if len(order) else np.zeros(1, dtype=np.int64)
+    p = pair_provider[safe_chosen]
+    q = pair_provider[safe_alt]
+    rank_change = pair_cost[safe_alt] - pair_cost[safe_chosen]
+    units = solution.provider_units if problem.provider_count else np.zeros(1, dtype=np.int64)
+    prior = problem.prior_units if problem.provider_count else np.zeros(1, dtype=np.int64)
+    max_units = solution.max_units if problem.provider_count else np.zeros(1, dtype=np.int64)
+    fairness_change = marginals(weight=weight, prior=prior[q], unit=units[q] + 1, max_units=max_units[q]) - marginals(
+        weight=weight, prior=prior[p], unit=np.maximum(units[p], 1), max_units=max_units[p]
+    )
+    # Room left at the alternative's slot for this package.
     slot_count = len(problem.slot_hours)
     used_hours = np.zeros(slot_count)
     np.add.at(used_hours, problem.pair_slot[chosen[placed]], problem.package_hours[placed])
     used_units = np.bincount(problem.pair_slot[chosen[placed]], minlength=slot_count)
-
-    lines: list[Line] = []
-    for i in range(n):
-        k = int(chosen[i])
-        a = int(alt[i])
-        hours = float(problem.package_hours[i])
-        alt_id = int(problem.provider_ids[problem.pair_provider[a]]) if a >= 0 else None
-        alt_name = problem.provider_names[problem.pair_provider[a]] if a >= 0 else ""
-        if k < 0:
-            why = Why.NO_ELIGIBLE if first[i] < 0 else Why.CAPACITY_FULL
-            lines.append(
-                Line(
-                    package_reference=problem.package_refs[i],
-                    hours=hours,
-                    provider_id=None,
-                    provider_name="",
-                    quality_points=None,
-                    start_days=None,
-                    locality_miles=None,
-                    why=why,
-                    alternative_id=None,
-                    alternative_name="",
-                    rank_cost_change=None,
-                    fairness_change=None,
-                    explanation=_explain(why, "", None, None, 0),
-                )
-            )
-            continue
-        p = int(problem.pair_provider[k])
-        units_p = int(solution.provider_units[p])
-        rank_change: int | None = None
-        fairness_change: int | None = None
-        if a >= 0:
-            q = int(problem.pair_provider[a])
-            rank_change = int(problem.pair_cost[a] - problem.pair_cost[k])
-            gain = marginals(
-                weight=weight,
-                prior=problem.prior_units[[q, p]],
-                unit=np.asarray([solution.provider_units[q] + 1, units_p]),
-                max_units=solution.max_units[[q, p]],
-            )
-            fairness_change = int(gain[0] - gain[1]) if q != p else 0
-            slot = int(problem.pair_slot[a])
-            if solution.method is Method.HOURS:
-                room = used_hours[slot] + hours <= problem.slot_hours[slot] + 1e-9
-            else:
-                room = bool(used_units[slot] < solution.slot_units[slot])
-            if rank_change >= 0:
-                why = Why.FIRST_CHOICE
-            elif not room:
-                why = Why.BETTER_RANKED_FULL
-            else:
-                why = Why.FAIRNESS
-        else:
-            why = Why.FIRST_CHOICE
-        lines.append(
-            Line(
-                package_reference=problem.package_refs[i],
-                hours=hours,
-                provider_id=int(problem.provider_ids[p]),
-                provider_name=problem.provider_names[p],
-                quality_points=int(problem.pair_quality[k]),
-                start_days=int(problem.pair_start_days[k]),
-                locality_miles=float(problem.pair_locality_miles[k]),
-                why=why,
-                alternative_id=alt_id,
-                alternative_name=alt_name,
-                rank_cost_change=rank_change,
-                fairness_change=fairness_change,
-                explanation=_explain(why, alt_name, rank_change, fairness_change, units_p),
-            )
-        )
+    alt_slot = pair_slot[safe_alt]
+    slot_hours = problem.slot_hours if slot_count else np.zeros(1)
+    slot_units = solution.slot_units if slot_count else np.zeros(1, dtype=np.int64)
+    if not slot_count:
+        used_hours, used_units = np.zeros(1), np.zeros(1, dtype=np.int64)
+    if solution.method is Method.HOURS:
+        room = used_hours[alt_slot] + problem.package_hours <= slot_hours[alt_slot] + 1e-9
+    else:
+        room = used_units[alt_slot] < slot_units[alt_slot]
+    code = {why: index for index, why in enumerate(_WHY)}
+    why = np.where(
+        ~placed,
+        np.where(first < 0, code[Why.NO_ELIGIBLE], code[Why.CAPACITY_FULL]),
+        np.where(
+            ~has_alt | (rank_change >= 0),
+            code[Why.FIRST_CHOICE],
+            np.where(room, code[Why.FAIRNESS], code[Why.BETTER_RANKED_FULL]),
+        ),
+    )
     after = problem.load_hours.copy()
     np.add.at(after, problem.pair_provider[chosen[placed]], problem.package_hours[placed])
     totals = Totals(
@@ -203,7 +221,15 @@ def explain(problem: BatchProblem, solution: BatchSolution) -> Proposal:
         solve_seconds=solution.solve_seconds,
         proven_optimal=solution.proven_optimal,
     )
-    return Proposal(lines=tuple(lines), totals=totals)
+    return Proposal(
+        problem,
+        solution,
+        alternative=alt,
+        why=why.astype(np.int64),
+        rank_change=rank_change.astype(np.int64),
+        fairness_change=fairness_change.astype(np.int64),
+        totals=totals,
+    )
 
 
 def propose(problem: BatchProblem, settings: BatchSettings) -> Proposal:

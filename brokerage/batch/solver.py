@@ -28,7 +28,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
-from brokerage.batch.fairness import segments
+from brokerage.batch.fairness import penalties, segment_arrays, segments
 from brokerage.batch.problem import BatchProblem, IntArray
 
 UNPLACED_COST = 10**12
@@ -104,18 +104,9 @@ def _finish(
     chosen = package_pair[placed]
     provider_units = np.bincount(problem.pair_provider[chosen], minlength=problem.provider_count).astype(np.int64)
     rank_cost = int(problem.pair_cost[chosen].sum())
-    fairness_cost = 0
-    if settings.fairness_weight:
-        for p in np.flatnonzero(provider_units):
-            left = int(provider_units[p])
-            for size, cost in segments(
-                weight=settings.fairness_weight, prior=int(problem.prior_units[p]), max_units=int(max_units[p])
-            ):
-                used = min(size, left)
-                fairness_cost += used * cost
-                left -= used
-                if not left:
-                    break
+    fairness_cost = penalties(
+        weight=settings.fairness_weight, prior=problem.prior_units, units=provider_units, max_units=max_units
+    )
     unplaced = int((~placed).sum())
     return BatchSolution(
         method=settings.method,
@@ -156,25 +147,17 @@ def solve_flow(problem: BatchProblem, settings: BatchSettings) -> BatchSolution:
         slot_units,
         np.zeros(s, dtype=np.int64),
     )
-    tails: list[int] = []
-    caps: list[int] = []
-    costs: list[int] = []
-    for q in range(p):
-        if settings.fairness_weight:
-            pieces = segments(
-                weight=settings.fairness_weight, prior=int(problem.prior_units[q]), max_units=int(max_units[q])
-            )
-        else:
-            pieces = [(int(max_units[q]), 0)]
-        for size, cost in pieces:
-            tails.append(n + s + q)
-            caps.append(size)
-            costs.append(cost)
+    if settings.fairness_weight:
+        owner, _, caps, costs = segment_arrays(
+            weight=settings.fairness_weight, prior=problem.prior_units, max_units=max_units
+        )
+    else:
+        owner, caps, costs = np.arange(p, dtype=np.int64), max_units, np.zeros(p, dtype=np.int64)
     flow.add_arcs_with_capacity_and_unit_cost(
-        np.asarray(tails, dtype=np.int32),
-        np.full(len(tails), sink, dtype=np.int32),
-        np.asarray(caps, dtype=np.int64),
-        np.asarray(costs, dtype=np.int64),
+        (n + s + owner).astype(np.int32),
+        np.full(len(owner), sink, dtype=np.int32),
+        caps.astype(np.int64),
+        costs.astype(np.int64),
     )
     flow.set_nodes_supplies(np.asarray([*range(n), sink], dtype=np.int32), np.asarray([1] * n + [-n], dtype=np.int64))
     status = flow.solve()

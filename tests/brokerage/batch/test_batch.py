@@ -16,6 +16,7 @@ from brokerage.allocation.conditions import unmet_conditions
 from brokerage.allocation.geography import nearest_miles
 from brokerage.allocation.ranking import earliest_start
 from brokerage.batch import BatchPackage, BatchSettings, Method, Why, build_problem, pair_cost, propose, solve
+from brokerage.batch.fairness import penalty, segment_arrays, segments
 from brokerage.batch.solver import UNPLACED_COST
 from tests.brokerage.allocation.builders import AS_OF, make_candidate, make_isa, miles_north
 
@@ -221,3 +222,14 @@ def test_rota_fit_locality_replaces_office_distance_in_the_cost() -> None:
     assert proposal.lines[0].provider_id == 2
     assert proposal.lines[0].locality_miles == 0.4
     assert replace(proposal.totals, solve_seconds=0).mean_locality_miles == 0.4
+
+
+def test_the_vectorised_penalty_pieces_are_the_documented_ones() -> None:
+    prior = np.asarray([0, 3, 7, 2], dtype=np.int64)
+    most = np.asarray([1, 5, 200, 0], dtype=np.int64)
+    owner, _, units, costs = segment_arrays(weight=3, prior=prior, max_units=most)
+    for p in range(4):
+        expected = segments(weight=3, prior=int(prior[p]), max_units=int(most[p]))
+        assert list(zip(units[owner == p].tolist(), costs[owner == p].tolist(), strict=True)) == expected
+    # Exact at every unit while a provider has at most MAX_SEGMENTS pieces of one unit each.
+    assert penalty(weight=3, prior=3, units=4, max_units=5) == 3 * ((3 + 4) ** 2 - 3**2)
