@@ -21,6 +21,7 @@ printed separately: both solvers need the eligible pairs. Pure Python, numpy and
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import statistics
 import sys
@@ -46,7 +47,7 @@ from brokerage.allocation import (
     Visit,
     Weekday,
 )
-from brokerage.batch import BatchPackage, BatchProblem, BatchSettings, build_problem, propose
+from brokerage.batch import BatchPackage, BatchProblem, BatchSettings, Proposal, Totals, build_problem, propose
 from brokerage.batch.solver import UNPLACED_COST, max_units_per_slot
 
 AS_OF = date(2026, 3, 2)
@@ -151,31 +152,37 @@ def timed(work: Callable[[], object], repeats: int) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
+def measure(problem: BatchProblem, settings: BatchSettings, repeats: int) -> tuple[float, float, float, float, object]:
+    bare_wall, bare_cpu = timed(functools.partial(bare_solver, problem), repeats)
+    proposals: list[Proposal] = []
+    batch_wall, batch_cpu = timed(lambda: proposals.append(propose(problem, settings)), repeats)
+    return bare_wall, bare_cpu, batch_wall, batch_cpu, proposals[-1].totals
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="only 5,000 x 100, one repeat")
     parser.add_argument("--fairness-weight", type=int, default=10)
     args = parser.parse_args()
-    sizes = [(5_000, 100, 10, 3, 5)] if args.quick else [(5_000, 100, 10, 3, 5), (100_000, 10_000, 1_000, 2, 3)]
+    sizes = [(5_000, 100, 10, 3, 5)]
+    if not args.quick:
+        sizes.append((100_000, 10_000, 1_000, 2, 3))
     print(
-        f"{'instance':>18} {'pairs':>10} {'build s':>8} {'bare cpu':>9} {'batch cpu':>10} {'ratio':>6} {'bare wall':>10} {'batch wall':>11} {'placed':>8} {'gini':>12}"
+        f"{'instance':>18} {'pairs':>10} {'build s':>8} {'bare cpu':>9} {'batch cpu':>10} {'ratio':>6} "
+        f"{'bare wall':>10} {'batch wall':>11} {'placed':>8} {'gini':>12}"
     )
     for packages, providers, areas, areas_each, repeats in sizes:
-        if args.quick:
-            repeats = 1
         batch = instance(packages, providers, areas, areas_each)
         started = time.perf_counter()
         problem = build_problem(batch, as_of=AS_OF)
         build = time.perf_counter() - started
-        bare_wall, bare_cpu = timed(lambda: bare_solver(problem), repeats)
         settings = BatchSettings(fairness_weight=args.fairness_weight)
-        result = []
-        batch_wall, batch_cpu = timed(lambda: result.append(propose(problem, settings)), repeats)
-        totals = result[-1].totals
+        bare_wall, bare_cpu, batch_wall, batch_cpu, totals = measure(problem, settings, 1 if args.quick else repeats)
+        assert isinstance(totals, Totals)
         print(
-            f"{packages:>8,} x {providers:<7,} {len(problem.pair_package):>10,} {build:>8.1f} {bare_cpu:>9.2f} {batch_cpu:>10.2f} "
-            f"{batch_cpu / bare_cpu:>6.2f} {bare_wall:>10.2f} {batch_wall:>11.2f} {totals.placed:>8,} "
-            f"{totals.gini_before:.2f}->{totals.gini_after:.2f}"
+            f"{packages:>8,} x {providers:<7,} {len(problem.pair_package):>10,} {build:>8.1f} {bare_cpu:>9.2f} "
+            f"{batch_cpu:>10.2f} {batch_cpu / bare_cpu:>6.2f} {bare_wall:>10.2f} {batch_wall:>11.2f} "
+            f"{totals.placed:>8,} {totals.gini_before:.2f}->{totals.gini_after:.2f}"
         )
 
 
