@@ -10,6 +10,7 @@ from celery import Task, shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from brokerage.services.batch import batch_propose_run
 from brokerage.services.brokering import package_broker, packages_due
 from brokerage.services.import_jobs import package_import_run, package_imports_recover
 from brokerage.services.notifications import offer_notify, offer_notify_award, offers_notify_missed
@@ -101,3 +102,9 @@ def recover_package_imports(self: Task) -> int:  # type: ignore[type-arg]
         else:
             run_package_import.delay(job_id)
     return len(job_ids)
+
+
+@shared_task(name="brokerage.tasks.propose_batch", acks_late=True)
+def propose_batch(proposal_id: int) -> str:
+    """Solve one queued batch proposal. Safe to run twice: only a queued proposal is claimed."""
+    return batch_propose_run(proposal_id=proposal_id)
