@@ -46,10 +46,11 @@ def main() -> None:
     sim_cpu, sim_wall = time.process_time() - cpu, time.perf_counter() - wall
     print(f"{len(world.demand):,} packages over {args.days} days, {len(world.providers)} providers: {scenario.name}")
     print(f"  ranking every arrival once (floor): {floor_cpu:6.1f} s CPU {floor_wall:6.1f} s wall")
-    verdict = "met" if sim_wall <= TARGET_SECONDS else "NOT met"
+    # CPU time: the machine is shared, so wall time includes other people's work (see bench/README.md).
+    verdict = "met" if sim_cpu <= TARGET_SECONDS else "NOT met"
     print(
         f"  simulated year:                     {sim_cpu:6.1f} s CPU {sim_wall:6.1f} s wall "
-        f"({sim_cpu / floor_cpu:.2f}x the floor; target <= {TARGET_SECONDS:.0f} s wall: {verdict})"
+        f"({sim_cpu / floor_cpu:.2f}x the floor; target <= {TARGET_SECONDS:.0f} s CPU: {verdict})"
     )
     print(
         f"  awarded {result.awarded:,}, unplaced at end {result.unplaced:,}, discharge within 24 h "

@@ -180,7 +180,7 @@ def batch_lines_approve(*, proposal_id: int, line_ids: list[int] | None, approve
             run.first_refusal_provider_id = line.provider_id
             run.save(update_fields=["first_refusal_provider_id"])
             evaluate_locked(package, now=now, actor=approved_by)
-            offered = package.offers.filter(round_number=package.round_number, provider_id=line.provider_id).exists()
+            offered = package.offers.filter(round_number=package.round_number, provider=line.provider).exists()
             line.decision = BatchLine.Decision.OFFERED if offered else BatchLine.Decision.POLICY
         line.decided_at = now
         line.decided_by = approved_by
