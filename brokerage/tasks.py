@@ -15,6 +15,7 @@ from brokerage.services.brokering import package_broker, packages_due
 from brokerage.services.import_jobs import package_import_run, package_imports_recover
 from brokerage.services.notifications import offer_notify, offer_notify_award, offers_notify_missed
 from brokerage.services.privacy import person_details_apply_retention
+from brokerage.services.simulation import simulation_run
 
 
 @shared_task(
@@ -108,3 +109,9 @@ def recover_package_imports(self: Task) -> int:  # type: ignore[type-arg]
 def propose_batch(proposal_id: int) -> str:
     """Solve one queued batch proposal. Safe to run twice: only a queued proposal is claimed."""
     return batch_propose_run(proposal_id=proposal_id)
+
+
+@shared_task(name="brokerage.tasks.run_simulation", acks_late=True)
+def run_simulation(run_id: int) -> str:
+    """Run one queued policy simulation, with progress. Safe to run twice: only a queued run is claimed."""
+    return simulation_run(run_id=run_id)

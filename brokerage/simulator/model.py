@@ -36,7 +36,9 @@ class Scenario:
     fairness_weight: int = 10
     capacity_factor: float = 1.0
     ccc_rebroker_hours: float = 24.0
+    ccc_manual_award_share: float = 0.0
     max_rounds: int = 4
+    restore_capacity: bool = True
     hourly_rate: float = 23.50
 
     def __post_init__(self) -> None:

@@ -1,17 +1,20 @@
 """The simulator's report: times to award and start by urgency, discharge within 24 h, unplaced, Gini, travel, cost.
 
+- placed: packages awarded at least once; escalations: rounds that ended unplaced;
 - time to award: hours from arrival (submission) to award; time to start: days from arrival to the start
   date; both median and 90th percentile (nearest-rank), per urgency, over packages awarded in the run;
 - hospital discharge within 24 h: the share of hospital-discharge arrivals awarded within 24 hours;
 - unplaced at the end: arrivals with no provider when the run ends;
 - Gini of awarded hours: over every provider (those awarded nothing count as 0), see `batch.fairness.gini`;
 - travel: the mean office distance (miles) of awards;
+- batch rounds: rounds opened with a batch allocation's first refusal; batch awards: those it won;
 - weekly cost: the hours a week awarded times the scenario's hourly rate.
 """
 
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -52,7 +55,10 @@ class Report:
     scenario: str
     arrivals: int
     awarded: int
+    placed: int
     unplaced: int
+    escalations: int
+    award_hours_median: float | None
     by_urgency: tuple[UrgencyTimes, ...]
     discharge_within_24h: float | None
     gini_awarded_hours: float
@@ -60,6 +66,7 @@ class Report:
     weekly_hours: float
     weekly_cost: float
     batch_awards: int
+    batch_rounds: int
     seconds: float
 
     def to_dict(self) -> dict[str, Any]:
@@ -83,6 +90,8 @@ def report(
     awarded_hours_by_provider: dict[int, float],
     seconds: float,
     discharge_arrivals: int | None = None,
+    escalations: int = 0,
+    batch_rounds: int = 0,
 ) -> Report:
     rows = []
     for urgency in Urgency:
@@ -106,11 +115,18 @@ def report(
         first_awards.setdefault(o.package, o)
     within = sum(1 for o in first_awards.values() if (o.awarded - o.arrived).total_seconds() <= 24 * 3600)
     weekly_hours = sum(o.hours for o in outcomes)
+    first: dict[int, Outcome] = {}
+    for o in outcomes:
+        first.setdefault(o.package, o)
+    first_hours = [(o.awarded - o.arrived).total_seconds() / 3600 for o in first.values()]
     return Report(
         scenario=scenario.name,
         arrivals=arrivals,
         awarded=len(outcomes),
+        placed=len(first),
         unplaced=unplaced,
+        escalations=escalations,
+        award_hours_median=statistics.median(first_hours) if first_hours else None,
         by_urgency=tuple(rows),
         discharge_within_24h=within / discharge_arrivals if discharge_arrivals else None,
         gini_awarded_hours=gini(np.asarray(list(awarded_hours_by_provider.values()), dtype=np.float64)),
@@ -118,5 +134,6 @@ def report(
         weekly_hours=weekly_hours,
         weekly_cost=weekly_hours * scenario.hourly_rate,
         batch_awards=sum(1 for o in outcomes if o.batch),
+        batch_rounds=batch_rounds,
         seconds=seconds,
     )

@@ -88,6 +88,8 @@ class _Simulation:
         self.runs: dict[int, dict[int, tuple[RunVisit, ...]]] = {pid: {} for pid in self.providers}
         self.packages: list[_Package] = []
         self.outcomes: list[Outcome] = []
+        self.escalations = 0
+        self.batch_rounds = 0
         self.settings = {
             urgency: PolicySettings(kind=scenario.policy, response_window=timedelta(hours=hours))
             for urgency, hours in scenario.windows_hours.items()
@@ -135,6 +137,8 @@ class _Simulation:
                 keep += 1
             ranking = replace(ranking, ranked=ranking.ranked[:keep])
         package.ranking = ranking
+        if first_refusal is not None and ranking.entry_for(first_refusal) is not None:
+            self.batch_rounds += 1
         self.evaluate(package, now)
 
     def evaluate(self, package: _Package, now: datetime) -> None:
@@ -235,16 +239,31 @@ class _Simulation:
 
     def _release(self, package: _Package, provider_id: int) -> None:
         area = package.isa.area_code
-        if area in self.capacity[provider_id]:
+        if self.scenario.restore_capacity and area in self.capacity[provider_id]:
             self.capacity[provider_id][area] += package.isa.hours_per_week
         self.runs[provider_id].pop(package.index, None)
         self._refresh(provider_id)
 
     def _escalate(self, package: _Package, now: datetime) -> None:
+        self.escalations += 1
         package.unplaced = True
         package.waiting_until = None
-        if not self.scenario.batch and package.round < self.scenario.max_rounds:
-            self.at(now + timedelta(hours=self.scenario.ccc_rebroker_hours), "rebroker", package.index, package.round)
+        later = now + timedelta(hours=self.scenario.ccc_rebroker_hours)
+        if self.rng.random() < self.scenario.ccc_manual_award_share or (
+            self.scenario.ccc_manual_award_share and package.round >= self.scenario.max_rounds
+        ):
+            # The demo's CCC phones round half the time, and always after the last round.
+            self.at(later, "manual", package.index, package.round)
+        elif not self.scenario.batch and package.round < self.scenario.max_rounds:
+            self.at(later, "rebroker", package.index, package.round)
+
+    def manual_award(self, package: _Package, now: datetime) -> None:
+        """The CCC places the package by phone with one of the providers it was offered to (as in the demo)."""
+        offered = sorted(package.offers) or sorted(self.providers)[:5]
+        chosen = self.rng.choice(offered)
+        start = max(package.isa.requested_start, now.date())
+        package.unplaced = False
+        self._award(package, Award(provider_id=chosen, start_on=start, withdraw=(), reason="CCC by phone"), now)
 
     def batch_run(self, now: datetime) -> None:
         backlog = [p for p in self.packages if p.unplaced and not p.done and p.round < self.scenario.max_rounds]
@@ -294,6 +313,9 @@ class _Simulation:
                 provider_id, round_number = divmod(value, 1000)
                 if round_number == package.round:
                     self.on_response(package, provider_id, kind == "accept", now)
+            elif kind == "manual":
+                if package.unplaced and value == package.round:
+                    self.manual_award(package, now)
             elif kind == "rebroker":
                 if package.unplaced and value == package.round:
                     self.start_round(package, now)
@@ -324,5 +346,7 @@ def simulate(world: World, scenario: Scenario, *, progress: Callable[[float], No
         unplaced=unplaced,
         awarded_hours_by_provider=live_hours,
         seconds=time.perf_counter() - started,
+        escalations=simulation.escalations,
+        batch_rounds=simulation.batch_rounds,
         discharge_arrivals=sum(1 for a in world.demand if a.isa.urgency is Urgency.HOSPITAL_DISCHARGE),
     )
