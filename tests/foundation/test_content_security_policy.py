@@ -26,7 +26,7 @@ from django.utils.http import urlsafe_base64_encode
 from health_check.checks import Database
 
 from brokerage.alerts.models import Alert
-from brokerage.models import Offer
+from brokerage.models import BatchProposal, Offer, SimulationRun
 from brokerage.services.import_jobs import package_import_queue
 from contracts.models import AgreementExtension
 from dps.models import ApplicationStatus, ProviderApplication
@@ -170,6 +170,11 @@ class _World:
             "token_id": api_token_create(user=self.provider, name="Rostering system", created_by=self.provider)[0].pk,
             # A running import: its page polls for progress (htmx).
             "job_id": package_import_queue(text="external_reference\n", file_name="p.csv", uploaded_by=officer).pk,
+            # A batch proposal still solving and a finished simulation (their pages poll or chart).
+            "proposal_id": BatchProposal.objects.create(requested_at=timezone.now()).pk,
+            "simulation_id": SimulationRun.objects.create(
+                name="CSP", requested_at=timezone.now(), scenario={}, status="done", report={"by_urgency": []}
+            ).pk,
         }
         self.pks = {
             "api/providers/": world.a.pk,
