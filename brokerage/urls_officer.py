@@ -1,7 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from brokerage import views_officer as views
-from brokerage import views_planning, views_privacy
+from brokerage import views_privacy
 
 app_name = "brokerage"
 
@@ -10,12 +10,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("new/", views.package_new_view, name="new"),
     path("import/", views.package_import_view, name="import"),
     path("subject-access/", views_privacy.subject_access_view, name="subject_access"),
-    path("backlog/", views_planning.backlog_view, name="backlog"),
-    path("backlog/<int:proposal_id>/", views_planning.proposal_view, name="proposal"),
-    path("simulator/", views_planning.simulator_view, name="simulator"),
-    path("simulator/compare/", views_planning.compare_view, name="compare"),
-    path("simulator/compare.<str:file_format>", views_planning.compare_download_view, name="compare-download"),
-    path("simulator/<int:simulation_id>/", views_planning.simulation_view, name="simulation"),
     path("import/<int:job_id>/", views.package_import_job_view, name="import-job"),
     path("import/<int:job_id>/progress/", views.package_import_job_progress_view, name="import-job-progress"),
     path("<int:package_id>/", views.package_detail_view, name="detail"),

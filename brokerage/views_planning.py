@@ -21,7 +21,7 @@ REFRESH_SECONDS = 3
 COMPARE_COLUMNS = (
     ("arrivals", "Packages arriving"),
     ("placed", "Placed"),
-    ("unplaced", "Unplaced at the end"),
+    ("unplaced", "Not placed by the end (including packages still in their round)"),
     ("discharge_within_24h", "Hospital discharge placed within 24 h (share)"),
     ("gini_awarded_hours", "Gini of awarded hours"),
     ("mean_miles", "Mean office distance of awards (miles)"),
@@ -42,7 +42,7 @@ def backlog_view(request: HttpRequest) -> HttpResponse:
         except BatchRefused as error:
             form.add_error("fairness_weight", str(error))
         else:
-            return redirect("commissioning:brokerage:proposal", proposal_id=proposal.pk)
+            return redirect("commissioning:planning:proposal", proposal_id=proposal.pk)
     waiting = backlog()
     return render(
         request,
@@ -78,7 +78,7 @@ def proposal_view(request: HttpRequest, proposal_id: int) -> HttpResponse:
                     f"{counts['offered']} offered first refusal, {counts['policy']} brokered by the policy, "
                     f"{counts['stale']} no longer waiting.",
                 )
-        return redirect("commissioning:brokerage:proposal", proposal_id=proposal.pk)
+        return redirect("commissioning:planning:proposal", proposal_id=proposal.pk)
     lines = proposal.lines.select_related("package", "provider").order_by("pk")
     return render(
         request,
@@ -109,7 +109,7 @@ def simulator_view(request: HttpRequest) -> HttpResponse:
         except SimulationRefused as error:
             form.add_error(None, str(error))
         else:
-            return redirect("commissioning:brokerage:simulation", simulation_id=run.pk)
+            return redirect("commissioning:planning:simulation", simulation_id=run.pk)
     return render(
         request,
         "brokerage/officer/simulator.html",

@@ -26,4 +26,6 @@ DEMO_STEPS: list[str] = [
     "brokerage.demo.load_demo_brokerage",
     # After the brokerage history: the CCC's alert check runs once, so the dashboard opens with its alerts.
     "brokerage.alerts.demo.load_demo_alerts",
+    # Independent of the others: two policies compared in the simulator (generated demand), stored.
+    "brokerage.demo_simulator.load_demo_simulations",
 ]

@@ -144,7 +144,7 @@ def _explain(why: Why, alt_name: str, rank_change: int | None, fairness_change: 
     return (
         f"{alt_name} ranks higher (saving {rank_change and -rank_change:,} in rank cost, about {miles} miles if the "
         f"difference is locality), but giving it one more package would raise the fairness penalty by "
-        f"{fairness_change:+,}; this provider takes its {placed_units}th package of the batch instead."
+        f"{fairness_change:+,}; this provider takes its package number {placed_units} of the batch instead."
     )
 
 
