@@ -37,7 +37,8 @@ def test_short_discharge_windows_award_discharges_sooner_and_batch_gives_first_r
     by = {row.urgency: row for row in slow.by_urgency}
     by_fast = {row.urgency: row for row in fast.by_urgency}
     discharge = Urgency.HOSPITAL_DISCHARGE.value
-    assert by_fast[discharge].award_hours_median < by[discharge].award_hours_median
+    fast_hours, slow_hours = by_fast[discharge].award_hours_median, by[discharge].award_hours_median
+    assert fast_hours is not None and slow_hours is not None and fast_hours < slow_hours
     assert fast.batch_rounds > 0 and slow.batch_rounds == 0 and slow.batch_awards == 0
 
 
