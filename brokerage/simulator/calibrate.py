@@ -3,9 +3,9 @@
 - answer rate: offers answered (accepted or declined) / offers that could have been answered (withdrawn
   offers are left out: another provider won before this one had to answer);
 - median response time: of the provider's answers;
-- acceptance: a logistic model of "accepted, given answered" on distance (miles from 3) and hours (from
-  10), fitted by Newton's method with a small ridge penalty; the provider's own intercept comes from its
-  own acceptance rate;
+- acceptance: a logistic model of "accepted, given answered" on distance and hours (about the history's
+  mean distance and hours), fitted by Newton's method with a small ridge penalty; the provider's own
+  intercept comes from its own acceptance rate;
 - hand-back rate: hand-backs / awards.
 
 Per-provider rates are shrunk towards the overall rate with the weight of `PRIOR_OFFERS` offers, so a
@@ -41,11 +41,11 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def fit_slopes(rows: list[OfferObservation]) -> tuple[float, float, float]:
-    """Intercept, distance and hours slopes of P(accept | answered)."""
+def fit_slopes(rows: list[OfferObservation], *, miles_at: float, hours_at: float) -> tuple[float, float, float]:
+    """Intercept, distance and hours slopes of P(accept | answered), about (miles_at, hours_at)."""
     if len(rows) < 5:
         return _logit(sum(r.accepted for r in rows) / len(rows)) if rows else 0.0, 0.0, 0.0
-    x = np.asarray([[1.0, r.miles - 3.0, r.hours - 10.0] for r in rows])
+    x = np.asarray([[1.0, r.miles - miles_at, r.hours - hours_at] for r in rows])
     y = np.asarray([1.0 if r.accepted else 0.0 for r in rows])
     beta = np.zeros(3)
     ridge = np.diag([0.0, 1.0, 1.0])
@@ -69,7 +69,10 @@ def calibrate(
     overall_accept = sum(r.accepted for r in answered) / len(answered) if answered else 0.3
     times = [r.response_hours for r in answered if r.response_hours is not None]
     overall_median = statistics.median(times) if times else 4.0
-    _, distance_slope, hours_slope = fit_slopes(answered)
+    # Centred on the history's own mean distance and hours, so a provider's acceptance rate is its odds there.
+    miles_at = statistics.fmean(r.miles for r in answered) if answered else 3.0
+    hours_at = statistics.fmean(r.hours for r in answered) if answered else 10.0
+    _, distance_slope, hours_slope = fit_slopes(answered, miles_at=miles_at, hours_at=hours_at)
     hand_back_rate = hand_backs / awards if awards else 0.0
     behaviours = {}
     for pid in provider_ids:
@@ -87,5 +90,7 @@ def calibrate(
             distance_slope=distance_slope,
             hours_slope=hours_slope,
             hand_back_rate=hand_back_rate,
+            miles_at=miles_at,
+            hours_at=hours_at,
         )
     return behaviours

@@ -55,9 +55,9 @@ class Scenario:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Behaviour:
     """How one provider answers offers: the chance it answers at all, its median response time, and its
-    acceptance odds (logit) at 3 miles and 10 hours a week; `distance_slope` and `hours_slope` (per mile and
-    per hour, shared) move the odds for other packages. `hand_back_rate` is the share of its awards it
-    hands back (within 90 days)."""
+    acceptance odds (logit) at `miles_at` and `hours_at` (3 miles and 10 hours a week unless calibrated);
+    `distance_slope` and `hours_slope` (per mile and per hour, shared) move the odds for other packages.
+    `hand_back_rate` is the share of its awards it hands back (within 90 days)."""
 
     respond_rate: float
     median_response_hours: float
@@ -65,9 +65,16 @@ class Behaviour:
     distance_slope: float = 0.0
     hours_slope: float = 0.0
     hand_back_rate: float = 0.0
+    # Where `accept_logit` applies: calibration sets these to the history's mean distance and hours.
+    miles_at: float = 3.0
+    hours_at: float = 10.0
 
     def accept_probability(self, *, miles: float, hours: float) -> float:
-        z = self.accept_logit + self.distance_slope * (miles - 3.0) + self.hours_slope * (hours - 10.0)
+        z = (
+            self.accept_logit
+            + self.distance_slope * (miles - self.miles_at)
+            + self.hours_slope * (hours - self.hours_at)
+        )
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 

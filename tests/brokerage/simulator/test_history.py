@@ -4,9 +4,12 @@ The demo history is made by the real services with providers answering from seed
 gets only what the database holds afterwards (packages, offers, capacity) and calibrates from it. Stated
 tolerances, for a history of 60 referrals (small, so loose):
 
-- the share of packages placed: within 0.1 (met);
-- the median hours from submission to first award: within a factor of 2 (NOT met: see the xfail);
-- escalations per package: within 0.35 (NOT met: see the xfail).
+- the share of packages placed: within 0.1;
+- the median hours from submission to first award: within a factor of 2;
+- escalations per package: within 0.35.
+
+Measured when written: placed 1.00 (history 1.00), median 38.0 h (history 37.8 h), escalations 0.98 per
+package (history 1.22).
 """
 
 from __future__ import annotations
@@ -55,11 +58,6 @@ def test_the_simulator_places_the_demo_history_share_within_tolerance(replay):
     assert abs(result.placed / result.arrivals - history["placed_share"]) <= TOLERANCE["placed_share"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known gap: the simulator escalates about half as often as the demo history (0.68 vs 1.22 per "
-    "package) and so awards sooner (median 24 h vs 48 h); not yet explained.",
-)
 def test_the_simulator_reproduces_the_demo_history_times_and_escalations(replay):
     history, result = replay
     assert history["award_hours_median"] is not None and result.award_hours_median is not None
