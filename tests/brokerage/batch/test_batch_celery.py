@@ -19,8 +19,7 @@ __all__ = ["worker"]  # the fixture, imported so this module can ask for it
 def test_a_batch_proposal_is_solved_by_the_worker(worker: RunningWorker, officer):
     market = make_market(providers=3)
     packages = [submit(market, officer) for _ in range(2)]
-    for package in packages:
-        worker.wait_until(lambda package=package: len(offers(package)) == 3, "the ranked offers")
+    worker.wait_until(lambda: all(len(offers(package)) == 3 for package in packages), "the ranked offers")
     proposal = batch_propose_request(requested_by=officer, fairness_weight=10, package_ids=[p.pk for p in packages])
     worker.wait_until(
         lambda: BatchProposal.objects.get(pk=proposal.pk).status == BatchProposal.Status.READY, "the proposal"
