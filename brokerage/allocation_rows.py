@@ -10,7 +10,7 @@ capacity, capabilities, recent awards and earlier refusals are each read once an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -39,7 +39,9 @@ from brokerage.allocation.inputs import (
 )
 from brokerage.models import CarePackage, HandBack, Offer, PackageChange, ProviderCapabilities, ProviderCapacity
 from brokerage.models import CarerGender as RowCarerGender
-from contracts.models import Agreement, MembershipRole, MembershipStatus, ProviderMembership
+from brokerage.models import Visit as RowVisit
+from brokerage.rotafit import RunVisit, rota_fit
+from contracts.models import Agreement, LocalityRule, MembershipRole, MembershipStatus, ProviderMembership
 from contracts.selectors import active_memberships, urgency_terms
 from providers.selectors import provider_cqc_summary
 
@@ -188,7 +190,57 @@ def engine_inputs_for(package: CarePackage, *, as_of: date) -> EngineInputs:
                 declined=provider_id in refused,
             )
         )
-    return EngineInputs(isa=isa_for_engine(package), candidates=tuple(candidates), skipped=tuple(skipped))
+    isa = isa_for_engine(package)
+    if package.agreement.locality_rule == LocalityRule.ROTA_FIT:
+        candidates = with_rota_fit(isa, candidates)
+    return EngineInputs(isa=isa, candidates=tuple(candidates), skipped=tuple(skipped))
+
+
+def provider_runs(provider_ids: list[int]) -> dict[int, tuple[RunVisit, ...]]:
+    """The visits each provider already makes: those of its awarded and started packages, in one query."""
+    runs: dict[int, list[RunVisit]] = {}
+    rows = RowVisit.objects.filter(
+        package__awarded_provider_id__in=provider_ids,
+        package__status__in=CarePackage.LIVE_STATUSES,
+        package__latitude__isnull=False,
+        package__longitude__isnull=False,
+    ).values_list(
+        "package__awarded_provider_id",
+        "package__latitude",
+        "package__longitude",
+        "day_of_week",
+        "window_start",
+        "window_end",
+    )
+    for provider_id, latitude, longitude, day, start, end in rows:
+        if latitude is None or longitude is None:  # excluded by the query; the check satisfies the types
+            continue
+        runs.setdefault(provider_id, []).append(
+            RunVisit(
+                location=GeoPoint(latitude=latitude, longitude=longitude),
+                weekday=WEEKDAYS[day],
+                window_start=start,
+                window_end=end,
+            )
+        )
+    return {provider_id: tuple(visits) for provider_id, visits in runs.items()}
+
+
+def with_rota_fit(isa: Isa, candidates: list[ProviderCandidate]) -> list[ProviderCandidate]:
+    """Candidates whose locality is the rota-fit extra road miles a week (the agreement's rota-fit rule)."""
+    runs = provider_runs([candidate.provider_id for candidate in candidates])
+    return [
+        replace(
+            candidate,
+            locality_miles=rota_fit(
+                isa,
+                provider_id=candidate.provider_id,
+                offices=candidate.locations,
+                runs=runs.get(candidate.provider_id, ()),
+            ).extra_miles,
+        )
+        for candidate in candidates
+    ]
 
 
 def _count_widened_capacity(package: CarePackage, capacity: dict[int, list[AreaCapacity]]) -> None:

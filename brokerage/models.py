@@ -412,6 +412,8 @@ class AllocationRun(models.Model):
     duration_ms = models.FloatField(default=0)
     eligible_count = models.PositiveIntegerField(default=0)
     excluded_count = models.PositiveIntegerField(default=0)
+    # Set when an approved batch line opened this round: that provider is offered it first (first refusal).
+    first_refusal_provider_id = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-round_number"]
@@ -699,3 +701,89 @@ class PackageImportJob(models.Model):
     def file_errors(self) -> list[str]:
         errors: list[str] = self.report.get("file_errors", [])
         return errors
+
+
+class BatchProposal(models.Model):
+    """One batch allocation of the backlog (``brokerage.batch``): asked for, solved by a task, reviewed."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Solving"
+        READY = "ready", "Ready for review"
+        FAILED = "failed", "Failed"
+
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    fairness_weight = models.PositiveIntegerField(default=10)
+    method = models.CharField(max_length=10, default="flow")
+    # The packages asked about; empty means every unplaced package at the time of solving.
+    package_ids = models.JSONField(default=list, blank=True)
+    totals = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Batch proposal {self.pk} ({self.get_status_display()})"
+
+
+class BatchLine(models.Model):
+    """One package's line in a proposal: the proposed provider (or none) with its explanation."""
+
+    class Decision(models.TextChoices):
+        PROPOSED = "proposed", "Awaiting approval"
+        OFFERED = "offered", "Approved: offered first refusal"
+        POLICY = "policy", "Approved: the provider no longer qualifies, brokered by the policy"
+        STALE = "stale", "Not approved: the package changed since the proposal"
+
+    proposal = models.ForeignKey(BatchProposal, on_delete=models.CASCADE, related_name="lines")
+    package = models.ForeignKey(CarePackage, on_delete=models.CASCADE, related_name="batch_lines")
+    provider = models.ForeignKey(
+        "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="batch_lines"
+    )
+    package_round = models.PositiveIntegerField()
+    hours = models.DecimalField(max_digits=6, decimal_places=2)
+    why = models.CharField(max_length=30)
+    explanation = models.TextField()
+    figures = models.JSONField(default=dict, blank=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PROPOSED)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["proposal", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.package} in batch {self.proposal_id}"
+
+
+class SimulationRun(models.Model):
+    """One scenario simulated (``brokerage.simulator``): settings and seed in, report out, reproducible."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    name = models.CharField(max_length=100)
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    scenario = models.JSONField()
+    demand = models.CharField(max_length=20, default="generated")
+    days = models.PositiveIntegerField(default=365)
+    seed = models.PositiveIntegerField(default=14)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.FloatField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -10,12 +10,14 @@ from celery import Task, shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from brokerage.services.batch import batch_propose_run
 from brokerage.services.brokering import package_broker, packages_due
 from brokerage.services.change_notifications import package_change_notify, package_changes_unnotified
 from brokerage.services.changes import variation_expire, variations_expire_due
 from brokerage.services.import_jobs import package_import_run, package_imports_recover
 from brokerage.services.notifications import offer_notify, offer_notify_award, offers_notify_missed
 from brokerage.services.privacy import person_details_apply_retention
+from brokerage.services.simulation import simulation_run
 
 
 @shared_task(
@@ -139,3 +141,15 @@ def expire_package_changes(self: Task) -> int:  # type: ignore[type-arg]
     for change_id in package_changes_unnotified(now=now):
         package_change_notify(change_id=change_id)
     return len(due)
+
+
+@shared_task(name="brokerage.tasks.propose_batch", acks_late=True)
+def propose_batch(proposal_id: int) -> str:
+    """Solve one queued batch proposal. Safe to run twice: only a queued proposal is claimed."""
+    return batch_propose_run(proposal_id=proposal_id)
+
+
+@shared_task(name="brokerage.tasks.run_simulation", acks_late=True)
+def run_simulation(run_id: int) -> str:
+    """Run one queued policy simulation, with progress. Safe to run twice: only a queued run is claimed."""
+    return simulation_run(run_id=run_id)

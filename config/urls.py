@@ -15,6 +15,7 @@ commissioning_patterns: list[URLPattern | URLResolver] = [
     path("agreements/", include("contracts.urls_officer")),
     path("dps/", include("dps.urls_officer")),
     path("packages/", include("brokerage.urls_officer")),
+    path("planning/", include("brokerage.urls_planning")),
     path("reports/", include("brokerage.reporting.urls")),
     path("procurement/", include("commissioning.urls_officer")),
 ]

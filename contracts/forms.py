@@ -13,6 +13,7 @@ from django import forms
 from contracts.models import (
     Agreement,
     AllocationPolicy,
+    LocalityRule,
     Lot,
     MembershipRole,
     ProcurementRoute,
@@ -102,6 +103,12 @@ class AgreementForm(GdsForm):
         "Cascade offer timeout (hours)", "Sequential cascade: how long each provider has."
     )
     lead_first_refusal_hours = _hours("Lead provider first refusal (hours)", "Lead provider first: the lead's time.")
+    locality_rule = forms.ChoiceField(
+        label="How locality is measured in the ranking",
+        choices=LocalityRule.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
     hospital_discharge_hours = _hours("Hospital discharge: place within (hours)", "For example, 48")
     hospital_discharge_response_hours = _window("Hospital discharge", initial=2)
     hospital_discharge_working_hours = _working("Hospital discharge")
@@ -167,6 +174,8 @@ class AgreementForm(GdsForm):
             # Left out (e.g. by a client that predates them): keep what the agreement holds, or the default.
             if data.get(name) is None and name not in self.errors:
                 data[name] = self.initial.get(name, self.fields[name].initial)
+        if not data.get("locality_rule"):
+            data["locality_rule"] = self.initial.get("locality_rule", LocalityRule.OFFICE_DISTANCE)
         start, end = data.get("term_start"), data.get("term_end")
         if start and end and end <= start:
             self.add_error("term_end", "The term must end after it starts.")

@@ -34,6 +34,13 @@ class AllocationPolicy(models.TextChoices):
     LEAD_PROVIDER_FIRST = "lead_provider_first", "Lead provider first (first refusal, then additional providers)"
 
 
+class LocalityRule(models.TextChoices):
+    """How the ranking's locality step is measured (see brokerage.rotafit for the rota-fit estimate)."""
+
+    OFFICE_DISTANCE = "office_distance", "Office distance (miles to the provider's nearest registered location)"
+    ROTA_FIT = "rota_fit", "Rota fit (extra road miles a week to fit the visits into the provider's runs)"
+
+
 class Urgency(models.TextChoices):
     """How soon a package must be placed. Shared with brokerage so deadlines are set per agreement."""
 
@@ -76,6 +83,7 @@ class Agreement(models.Model):
     lead_first_refusal_hours = models.PositiveIntegerField(
         default=24, help_text="Lead provider first: how long the lot's lead has before additional providers."
     )
+    locality_rule = models.CharField(max_length=20, choices=LocalityRule.choices, default=LocalityRule.OFFICE_DISTANCE)
 
     # How long brokerage keeps the person's details of a package bought under this agreement before
     # anonymising them (brokerage.services.privacy). Eight years after care ends follows the Records

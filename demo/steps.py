@@ -31,4 +31,6 @@ DEMO_STEPS: list[str] = [
     # After the areas and brokerage history: a tender, timetables, a dynamic market, the funding formula and
     # the neighbourhood (CHWS) pilot beside a time-and-task area.
     "commissioning.demo.load_demo_commissioning",
+    # Independent of the others: two policies compared in the simulator (generated demand), stored.
+    "brokerage.demo_simulator.load_demo_simulations",
 ]

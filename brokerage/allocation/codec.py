@@ -62,6 +62,9 @@ class Reader:
             raise AllocationInputError(f"{self._where(key)} is missing")
         return self._data[key]
 
+    def has(self, key: str) -> bool:
+        return key in self._data
+
     def _where(self, key: str) -> str:
         return f"{self._path}.{key}" if self._path else key
 
@@ -221,7 +224,7 @@ def isa_from(reader: Reader) -> Isa:
 
 
 def candidate_to_dict(candidate: ProviderCandidate) -> JsonObject:
-    return {
+    document: JsonObject = {
         "provider_id": candidate.provider_id,
         "name": candidate.name,
         "dps_active": candidate.dps_active,
@@ -243,6 +246,10 @@ def candidate_to_dict(candidate: ProviderCandidate) -> JsonObject:
         "recent_awards": candidate.recent_awards,
         "declined": candidate.declined,
     }
+    # Only written when set (rota fit), so documents stored before the option existed are unchanged.
+    if candidate.locality_miles is not None:
+        document["locality_miles"] = candidate.locality_miles
+    return document
 
 
 def candidate_from(reader: Reader) -> ProviderCandidate:
@@ -270,4 +277,5 @@ def candidate_from(reader: Reader) -> ProviderCandidate:
         carer_genders=frozenset(reader.choices("carer_genders", CarerGender)),
         recent_awards=reader.integer("recent_awards"),
         declined=reader.boolean("declined"),
+        locality_miles=reader.number("locality_miles") if reader.has("locality_miles") else None,
     )

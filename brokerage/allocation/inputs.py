@@ -173,6 +173,9 @@ class ProviderCandidate:
     `dps_active` means an active DPS membership for the ISA's agreement; `lot_role` is its role in the ISA's
     lot. `declined` is true when it has already declined or handed back this package. `recent_awards` is the
     count of packages awarded to it recently (the caller picks the period) and only breaks exact ties.
+    `locality_miles`, when given, replaces the office distance as the locality criterion: the agreement's
+    rota-fit option sets it to the extra road miles a week the provider's carers would drive to fit the
+    package into their runs (`brokerage.rotafit`).
     """
 
     provider_id: int
@@ -192,11 +195,16 @@ class ProviderCandidate:
     carer_genders: frozenset[CarerGender] = field(default_factory=frozenset)
     recent_awards: int = 0
     declined: bool = False
+    locality_miles: float | None = None
 
     def __post_init__(self) -> None:
         _require(self.lead_time_days >= 0, f"provider {self.provider_id}: lead_time_days must be >= 0")
         _require(bool(self.locations), f"provider {self.provider_id}: needs at least one location")
         _require(self.recent_awards >= 0, f"provider {self.provider_id}: recent_awards must be >= 0")
+        _require(
+            self.locality_miles is None or (math.isfinite(self.locality_miles) and self.locality_miles >= 0),
+            f"provider {self.provider_id}: locality_miles must be None or a number >= 0",
+        )
         codes = [area.area_code for area in self.areas]
         _require(len(codes) == len(set(codes)), f"provider {self.provider_id}: an area is listed twice")
 

@@ -25,7 +25,7 @@ The three policies:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -262,6 +262,7 @@ def next_actions(
     offers: Sequence[OfferRecord],
     now: datetime,
     escalated: bool = False,
+    first_refusal: int | None = None,
 ) -> tuple[Action, ...]:
     """The actions to take now for one package, in order: ExpireOffers first, then at most one of
     SendOffers / Award / Escalate, then WaitUntil if anything is still pending.
@@ -269,6 +270,11 @@ def next_actions(
     `offers` are this brokering round's offers (at most one per provider). Offers to providers that are not
     in `ranking.ranked` are expired when due but otherwise ignored. An empty result means nothing is left to
     do: an offer is AWARDED or the package is `escalated`.
+
+    `first_refusal` (a batch allocation's proposed provider) is offered the package alone, for the response
+    window, before the agreement's policy; if it declines or lets the offer expire the policy carries on
+    with the rest of the ranking as if that provider had not been ranked. Ignored when the provider is not
+    in `ranking.ranked` (it no longer meets every condition).
     """
     _require_aware(now, "now")
     by_provider: dict[int, OfferRecord] = {}
@@ -290,6 +296,22 @@ def next_actions(
             provider_id=pid, status=OfferStatus.EXPIRED, sent_at=offer.sent_at, deadline=offer.deadline
         )
     state = _State(offers=by_provider, now=now, settings=settings)
+    expire: list[Action] = [ExpireOffers(provider_ids=due)] if due else []
+
+    chosen = ranking.entry_for(first_refusal) if first_refusal is not None else None
+    if chosen is not None:
+        status = state.status(chosen.provider_id)
+        if status is None:
+            deadline = settings.deadline(now, settings.response_window)
+            send = SendOffers(
+                provider_ids=(chosen.provider_id,), deadline=deadline, reason="Batch allocation: first refusal"
+            )
+            return (*expire, send, *state.wait(deadline))
+        if status is OfferStatus.ACCEPTED:
+            return (*expire, *_award(chosen, state, "Accepted the batch allocation's first refusal"))
+        if status is OfferStatus.PENDING:
+            return (*expire, *state.wait())
+        ranking = replace(ranking, ranked=tuple(e for e in ranking.ranked if e.provider_id != chosen.provider_id))
 
     if settings.kind is PolicyKind.LEAD_PROVIDER_FIRST:
         decided = _lead_first(settings, ranking, state)
@@ -309,5 +331,4 @@ def next_actions(
             none_eligible=_NONE_ELIGIBLE,
             nobody_accepted="No eligible provider accepted by the response deadline",
         )
-    expire: list[Action] = [ExpireOffers(provider_ids=due)] if due else []
     return tuple(expire + decided)

@@ -4,7 +4,8 @@
    (`conditions.ConditionCheck`).
 2. Order the rest by CQC quality points (higher first), then earliest possible start
    (the later of the requested start and `as_of` plus the provider's lead time), then distance in miles
-   from the person to the provider's nearest location (rounded to 0.1 mile), then fewer recent awards,
+   from the person to the provider's nearest location (rounded to 0.1 mile; under the agreement's rota-fit
+   option, the candidate's `locality_miles` instead), then fewer recent awards,
    then a fair draw: the SHA-256 of the package reference and provider id (lower first).
 
 The order never depends on the order candidates are given in, and the same inputs always give the same
@@ -99,7 +100,9 @@ def rank_providers(isa: Isa, candidates: Iterable[ProviderCandidate], *, as_of: 
         key: RankKey = (
             -candidate.quality.points,
             earliest_start(isa, candidate, as_of=as_of),
-            nearest_miles(isa.location, candidate.locations),
+            nearest_miles(isa.location, candidate.locations)
+            if candidate.locality_miles is None
+            else round(candidate.locality_miles, 1),
             candidate.recent_awards,
             fair_draw(isa.reference, candidate.provider_id),
         )

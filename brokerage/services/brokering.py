@@ -103,6 +103,7 @@ def evaluate_locked(package: CarePackage, *, now: datetime, actor: Actor = None)
             ranking=ranking,
             offers=tuple(offer_record(offer) for offer in offers.values()),
             now=now,
+            first_refusal=run.first_refusal_provider_id,
         )
         changed = False
         for action in actions:

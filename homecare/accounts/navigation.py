@@ -14,6 +14,8 @@ NAVIGATION: dict[Audience, list[tuple[str, str]]] = {
         ("Agreements", "commissioning:contracts:list"),
         ("DPS rounds", "commissioning:dps:round_list"),
         ("Packages", "commissioning:brokerage:list"),
+        ("Backlog", "commissioning:planning:backlog"),
+        ("Simulator", "commissioning:planning:simulator"),
         ("Reports", "commissioning:reports:index"),
         ("Procurement", "commissioning:procurement:home"),
     ],

@@ -31,6 +31,12 @@ class AuditAction(StrEnum):
     PACKAGE_ENDED = "package.ended"
     PACKAGE_CANCELLED = "package.cancelled"
     PACKAGE_RANKED = "package.ranked"
+    # Batch allocation of the backlog and the policy simulator (brokerage.services.batch / .simulation).
+    BATCH_PROPOSAL_REQUESTED = "batch_proposal.requested"
+    BATCH_PROPOSAL_SOLVED = "batch_proposal.solved"
+    BATCH_LINE_APPROVED = "batch_line.approved"
+    SIMULATION_REQUESTED = "simulation.requested"
+    SIMULATION_FINISHED = "simulation.finished"
     # Its postcode is not in the ONS lookup: placed at the district's centre, with the officer's reason.
     PACKAGE_LOCATED_BY_DISTRICT = "package.located_by_district"
     # The CCC's working record of a package: a call made or a note; a referral to an officer; a re-brokering

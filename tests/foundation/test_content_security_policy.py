@@ -26,7 +26,7 @@ from django.utils.http import urlsafe_base64_encode
 from health_check.checks import Database
 
 from brokerage.alerts.models import Alert
-from brokerage.models import Offer, PackageChange
+from brokerage.models import BatchProposal, Offer, PackageChange, SimulationRun
 from brokerage.services.import_jobs import package_import_queue
 from contracts.models import AgreementExtension
 from dps.models import ApplicationStatus, ProviderApplication
@@ -183,6 +183,11 @@ class _World:
             # A running import: its page polls for progress (htmx).
             "job_id": package_import_queue(text="external_reference\n", file_name="p.csv", uploaded_by=officer).pk,
             **commissioning_values(officer, world.agreement, world.a, world.north),
+            # A batch proposal still solving and a finished simulation (their pages poll or chart).
+            "proposal_id": BatchProposal.objects.create(requested_at=timezone.now()).pk,
+            "simulation_id": SimulationRun.objects.create(
+                name="CSP", requested_at=timezone.now(), scenario={}, status="done", report={"by_urgency": []}
+            ).pk,
         }
         self.pks = {
             "api/providers/": world.a.pk,

@@ -11,7 +11,7 @@ import pytest
 from celery import Celery, current_app
 from django.db import transaction
 
-from brokerage.services import brokering
+from brokerage.services import batch, brokering, simulation
 from config.celery import app as project
 from homecare.queue import enqueue_on_commit, enqueue_suspended, send_now
 
@@ -60,7 +60,13 @@ def test_no_service_takes_an_enqueue_switch():
 
 def test_every_task_the_services_enqueue_by_name_is_registered():
     current_app.loader.import_default_modules()
-    for name in (brokering.BROKER_PACKAGE_TASK, brokering.NOTIFY_OFFER_TASK, brokering.NOTIFY_AWARD_TASK):
+    for name in (
+        brokering.BROKER_PACKAGE_TASK,
+        brokering.NOTIFY_OFFER_TASK,
+        brokering.NOTIFY_AWARD_TASK,
+        batch.PROPOSE_BATCH_TASK,
+        simulation.RUN_SIMULATION_TASK,
+    ):
         assert name in current_app.tasks, name
 
 
