@@ -16,17 +16,20 @@ commissioning_patterns: list[URLPattern | URLResolver] = [
     path("dps/", include("dps.urls_officer")),
     path("packages/", include("brokerage.urls_officer")),
     path("reports/", include("brokerage.reporting.urls")),
+    path("payments/", include("visits.urls_officer")),
 ]
 portal_patterns: list[URLPattern | URLResolver] = [
     path("", include("providers.urls_portal")),  # the portal's home names the provider's organisation
     path("dps/", include("dps.urls_portal")),
     path("offers/", include("brokerage.urls_portal")),
+    path("visits/", include("visits.urls_portal")),
 ]
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("providers.urls_api")),
     path("", include("contracts.urls_api")),
     path("", include("dps.urls_api")),
     path("", include("brokerage.urls_api")),
+    path("", include("visits.urls_api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

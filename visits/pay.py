@@ -214,8 +214,8 @@ def pay_lines(inputs: Mapping[str, Any]) -> list[LineResult]:
                 amount=amount,
             )
         )
-    for index in np.flatnonzero(result.extra):
-        row = actual_rows[int(index)]
+    for extra_index in np.flatnonzero(result.extra).tolist():
+        row = actual_rows[extra_index]
         lines.append(
             LineResult(
                 package=row["package"],

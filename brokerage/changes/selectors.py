@@ -179,7 +179,8 @@ def care_days(package: CarePackage, start: date, end: date) -> list[CareDay]:
             suspended = any(off <= day and (back is None or day < back) for off, back, _ in timeline.suspensions)
             paid = _paid(timeline, day)
             if paid or not suspended:
-                days.append(CareDay(day, _pattern_on(timeline, day), delivered=not suspended, retained=suspended and paid))
+                pattern = _pattern_on(timeline, day)
+                days.append(CareDay(day, pattern, delivered=not suspended, retained=suspended and paid))
         day += timedelta(days=1)
     return days
 

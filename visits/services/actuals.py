@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -27,7 +28,8 @@ from brokerage.models import CarePackage
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from providers.models import Provider
-from visits.ecm_format import EcmRow, RowError
+from providers.selectors import provider_for_user
+from visits.ecm_format import EcmRow, RowError, read_ecm_csv
 from visits.models import ActualVisit, ActualVisitImport, ActualVisitSource
 
 BATCH = 5000
@@ -113,7 +115,7 @@ def actual_visits_save(
     return received
 
 
-def _save_portable(provider: Provider, rows: Sequence[EcmRow], source: str, now: object) -> SaveCounts:
+def _save_portable(provider: Provider, rows: Sequence[EcmRow], source: str, now: datetime) -> SaveCounts:
     known: dict[str, tuple[int, str]] = {}
     ids = [row.visit_id for row in rows]
     for i in range(0, len(ids), BATCH):
@@ -152,7 +154,7 @@ def _save_portable(provider: Provider, rows: Sequence[EcmRow], source: str, now:
     return SaveCounts(len(new), len(changed), unchanged)
 
 
-def _visit_of(provider: Provider, row: EcmRow, source: str, fingerprint: str, now: object) -> ActualVisit:
+def _visit_of(provider: Provider, row: EcmRow, source: str, fingerprint: str, now: datetime) -> ActualVisit:
     return ActualVisit(
         provider=provider,
         package_id=row.package_id,
@@ -184,7 +186,7 @@ def _copy_text(value: object) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def copy_buffer(provider_id: int, rows: Sequence[EcmRow], source: str, now: object) -> io.StringIO:
+def copy_buffer(provider_id: int, rows: Sequence[EcmRow], source: str, now: datetime) -> io.StringIO:
     buffer = io.StringIO()
     write = buffer.write
     stamp = _copy_text(now)
@@ -213,7 +215,7 @@ def copy_buffer(provider_id: int, rows: Sequence[EcmRow], source: str, now: obje
     return buffer
 
 
-def _save_postgresql(provider: Provider, rows: Sequence[EcmRow], source: str, now: object) -> SaveCounts:
+def _save_postgresql(provider: Provider, rows: Sequence[EcmRow], source: str, now: datetime) -> SaveCounts:
     table = ActualVisit._meta.db_table
     columns = ", ".join(_COLUMNS)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS if c not in ("provider_id", "provider_visit_id"))
@@ -234,3 +236,18 @@ def _save_postgresql(provider: Provider, rows: Sequence[EcmRow], source: str, no
         created, updated = cursor.fetchone()
         cursor.execute("DROP TABLE incoming_visits")
     return SaveCounts(created, updated, len(rows) - created - updated)
+
+
+def ecm_file_import(*, text: str, file_name: str, provider_user: User) -> ActualVisitImport:
+    """A provider's ECM file, read in any supported column set and saved whole or not at all."""
+    reading = read_ecm_csv(text)
+    if not reading.ok:
+        raise ActualVisitsRefused(reading.errors, reading.file_errors)
+    return actual_visits_save(
+        provider=provider_for_user(user=provider_user),
+        rows=reading.rows,
+        source=ActualVisitSource.ECM_FILE,
+        received_by=provider_user,
+        file_name=file_name,
+        column_set=reading.column_set,
+    )

@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from contracts.costing import PENNY
 from contracts.models import Agreement
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
@@ -134,7 +135,7 @@ def pay_dispute_raise(*, line_id: int, provider_user: User, reason: str, amount_
     dispute = PayDispute.objects.create(
         line=line,
         reason=reason,
-        amount_claimed=amount_claimed.quantize(pay.costing.PENNY),
+        amount_claimed=amount_claimed.quantize(PENNY),
         raised_by=provider_user,
         raised_at=timezone.now(),
     )
@@ -189,7 +190,7 @@ def credit_note_issue(
     note = CreditNote.objects.create(
         pay_run=pay_run,
         dispute=dispute,
-        amount=amount.quantize(pay.costing.PENNY),
+        amount=amount.quantize(PENNY),
         reason=reason,
         issued_by=issued_by,
         issued_at=timezone.now(),

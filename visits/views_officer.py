@@ -1,0 +1,132 @@
+"""Officer pages: pay runs (compute, review, approve, export) and disputes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from homecare.accounts.audiences import Audience, audience_required, request_user
+from homecare.spreadsheets import FILE_FORMATS, spreadsheet_response
+from visits.forms import DisputeResolveForm, PayRunForm
+from visits.selectors import (
+    dispute_get_for_officer,
+    disputes_open,
+    pay_lines_of,
+    pay_run_get_for_officer,
+    pay_runs_for_officer,
+)
+from visits.services.pay_runs import (
+    PayRunError,
+    pay_dispute_resolve,
+    pay_run_approve,
+    pay_run_compute,
+    pay_run_reproduces,
+)
+from visits.statements import (
+    CONTROCC_HEADER,
+    FINANCE_HEADER,
+    STATEMENT_HEADER,
+    controcc_rows,
+    finance_rows,
+    statement_rows,
+    total_with_credits,
+)
+
+officer_only = audience_required(Audience.OFFICER)
+FLAG_NAMES = ("missed", "late", "short", "fewer_carers", "extra", "retainer")
+
+
+@officer_only
+def pay_run_list_view(request: HttpRequest) -> HttpResponse:
+    form = PayRunForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = pay_run_compute(
+                agreement=form.cleaned_data["agreement"],
+                provider=form.cleaned_data["provider"],
+                period_start=form.cleaned_data["period_start"],
+                computed_by=request_user(request),
+            )
+        except (PayRunError, ValueError) as problem:
+            form.add_error(None, str(problem))
+        else:
+            return redirect("commissioning:visits:pay_run", run.pk)
+    context = {
+        "form": form,
+        "runs": pay_runs_for_officer(user=request.user)[:100],
+        "disputes": disputes_open(user=request.user)[:100],
+    }
+    return render(request, "visits/officer/pay_run_list.html", context, status=400 if form.errors else 200)
+
+
+@officer_only
+def pay_run_view(request: HttpRequest, pay_run_id: int) -> HttpResponse:
+    run = pay_run_get_for_officer(user=request.user, pay_run_id=pay_run_id)
+    lines = list(pay_lines_of(run))
+    flagged = {
+        name: sum(1 for line in lines if name in line.flag_list)
+        for name in ("missed", "late", "short", "fewer_carers", "extra", "retainer")
+    }
+    context = {
+        "run": run,
+        "lines": lines,
+        "flagged": flagged,
+        "reproduces": pay_run_reproduces(run),
+        "total_with_credits": total_with_credits(run),
+    }
+    return render(request, "visits/officer/pay_run.html", context)
+
+
+@officer_only
+@require_POST
+def pay_run_approve_view(request: HttpRequest, pay_run_id: int) -> HttpResponse:
+    run = pay_run_get_for_officer(user=request.user, pay_run_id=pay_run_id)
+    try:
+        pay_run_approve(pay_run_id=run.pk, approved_by=request_user(request))
+    except PayRunError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, f"{run.reference} is approved; the provider can see its statement.")
+    return redirect("commissioning:visits:pay_run", run.pk)
+
+
+@officer_only
+def pay_run_download_view(request: HttpRequest, pay_run_id: int, document: str, file_format: str) -> HttpResponse:
+    run = pay_run_get_for_officer(user=request.user, pay_run_id=pay_run_id)
+    if file_format not in FILE_FORMATS:
+        raise Http404("No such format.")
+    header: tuple[str, ...]
+    if document == "statement":
+        header, rows = STATEMENT_HEADER, statement_rows(pay_lines_of(run))
+    elif document == "finance":
+        header, rows = FINANCE_HEADER, finance_rows([run])
+    elif document == "controcc":
+        header, rows = CONTROCC_HEADER, controcc_rows([run])
+    else:
+        raise Http404("No such document.")
+    return spreadsheet_response(
+        header=header, rows=rows, file_format=file_format, filename_stem=f"{document}-{run.reference}"
+    )
+
+
+@officer_only
+def dispute_resolve_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    dispute = dispute_get_for_officer(user=request.user, dispute_id=dispute_id)
+    form = DisputeResolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pay_dispute_resolve(
+                dispute_id=dispute.pk,
+                officer=request_user(request),
+                uphold=form.cleaned_data["decision"] == "uphold",
+                resolution=form.cleaned_data["resolution"],
+            )
+        except PayRunError as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(request, "The dispute is resolved.")
+            return redirect("commissioning:visits:pay_run", dispute.line.pay_run_id)
+    status = 400 if form.errors else 200
+    return render(request, "visits/officer/dispute.html", {"form": form, "dispute": dispute}, status=status)
