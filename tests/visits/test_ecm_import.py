@@ -77,7 +77,7 @@ def test_carer_ids_are_stored_only_as_keyed_pseudonyms(officer, settings):
     pseudonyms = visit.carer_pseudonyms.split()
     assert len(pseudonyms) == 2 and "C1" not in visit.carer_pseudonyms
     settings.HOMECARE_CARER_ID_KEY = "another deployment"
-    other = read_ecm_csv(ecm_csv(_good_rows(world))).rows[1].carer_pseudonyms
+    other = read_ecm_csv(ecm_csv(_good_rows(world))).rows[1].carer_pseudonyms.split()
     assert set(other).isdisjoint(pseudonyms)  # another key, other pseudonyms: not reversible by hashing ids
 
 
