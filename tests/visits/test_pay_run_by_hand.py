@@ -39,7 +39,7 @@ from visits.services.pay_runs import pay_run_compute, pay_run_reproduces
 pytestmark = pytest.mark.django_db
 
 
-def _actuals(world: PayWorld) -> str:
+def actuals_csv(world: PayWorld) -> str:
     rows = []
     day = PERIOD_START
     while day <= date(2026, 3, 29):
@@ -61,8 +61,8 @@ def _actuals(world: PayWorld) -> str:
     return ecm_csv(rows)
 
 
-def _load(world: PayWorld) -> None:
-    reading = read_ecm_csv(_actuals(world))
+def load_actuals(world: PayWorld) -> None:
+    reading = read_ecm_csv(actuals_csv(world))
     assert reading.ok, reading.errors
     actual_visits_save(
         provider=world.provider, rows=reading.rows, source=ActualVisitSource.ECM_FILE, received_by=world.provider_user
@@ -71,7 +71,7 @@ def _load(world: PayWorld) -> None:
 
 def test_a_four_week_pay_run_agrees_with_the_hand_computation_to_the_penny(officer):
     world = make_pay_world(officer)
-    _load(world)
+    load_actuals(world)
 
     run = pay_run_compute(
         agreement=world.market.agreement, provider=world.provider, period_start=PERIOD_START, computed_by=officer
@@ -105,7 +105,7 @@ def test_a_four_week_pay_run_agrees_with_the_hand_computation_to_the_penny(offic
 
 def test_a_pay_run_is_recomputed_from_its_recorded_inputs_alone(officer):
     world = make_pay_world(officer)
-    _load(world)
+    load_actuals(world)
     run = pay_run_compute(
         agreement=world.market.agreement, provider=world.provider, period_start=PERIOD_START, computed_by=officer
     )
