@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from contracts.selectors import fee_rate_steps
 from homecare.accounts.audiences import Audience, is_member
 from providers.models import Provider
 from providers.selectors import provider_for_user
+from visits import monitoring
 from visits.models import ActualVisit, PayDispute, PayLine, PayPeriod, PayRun, VisitRules
 
 UserLike = AbstractBaseUser | AnonymousUser
@@ -101,6 +103,7 @@ def pay_run_inputs(*, agreement: Agreement, provider: Provider, start: date, end
             "minutes": visit.minutes or 0,
             "carers": visit.carers,
             "exception_code": visit.exception_code,
+            "carer_pseudonyms": visit.carer_pseudonyms,
         }
         for visit in actual_visits_between(packages=packages, start=start, end=end)
     ]
@@ -191,3 +194,87 @@ def dispute_get_for_officer(*, user: UserLike, dispute_id: int) -> PayDispute:
     if dispute is None:
         raise Http404("No such dispute.")
     return dispute
+
+
+# --- Contract monitoring ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonitoringRow:
+    provider: Provider
+    area: str
+    figures: monitoring.Figures
+
+
+def _figures_by_package(*, start: date, end: date, provider: Provider | None = None) -> dict[int, monitoring.Figures]:
+    pairs = (
+        CarePackage.objects.filter(
+            status__in=(*CarePackage.LIVE_STATUSES, CarePackage.Status.ENDED), awarded_provider__isnull=False
+        )
+        .filter(**({"awarded_provider": provider} if provider is not None else {}))
+        .values_list("agreement_id", "awarded_provider_id")
+        .distinct()
+    )
+    agreements = {a.pk: a for a in Agreement.objects.filter(pk__in={a for a, _ in pairs})}
+    providers = {p.pk: p for p in Provider.objects.filter(pk__in={p for _, p in pairs})}
+    figures: dict[int, monitoring.Figures] = {}
+    for agreement_id, provider_id in sorted(set(pairs)):
+        inputs = pay_run_inputs(
+            agreement=agreements[agreement_id], provider=providers[provider_id], start=start, end=end
+        )
+        figures.update(monitoring.package_figures(inputs))
+    return figures
+
+
+def contract_monitoring(*, user: UserLike, start: date, end: date) -> list[MonitoringRow]:
+    """Per provider and area: shares of visits on time, late, missed and short, continuity, hours delivered."""
+    _require_officer(user)
+    by_package = _figures_by_package(start=start, end=end)
+    packages = CarePackage.objects.filter(pk__in=by_package).select_related("awarded_provider", "locality_area")
+    groups: dict[tuple[int, str], list[monitoring.Figures]] = {}
+    providers: dict[int, Provider] = {}
+    for package in packages:
+        if package.awarded_provider is None:
+            continue
+        providers[package.awarded_provider.pk] = package.awarded_provider
+        area = package.locality_area.name if package.locality_area else "No area"
+        groups.setdefault((package.awarded_provider.pk, area), []).append(by_package[package.pk])
+    return [
+        MonitoringRow(providers[provider_id], area, monitoring.total(figures))
+        for (provider_id, area), figures in sorted(groups.items(), key=lambda g: (providers[g[0][0]].name, g[0][1]))
+    ]
+
+
+def provider_monitoring(
+    *, user: UserLike, provider_id: int, start: date, end: date
+) -> tuple[Provider, list[tuple[CarePackage, monitoring.Figures]], list[tuple[date, monitoring.Figures]]]:
+    """Drill-down: one provider's packages over the period, and its figures week by week (the trend)."""
+    _require_officer(user)
+    provider = Provider.objects.filter(pk=provider_id).first()
+    if provider is None:
+        raise Http404("No such provider.")
+    by_package = _figures_by_package(start=start, end=end, provider=provider)
+    packages = CarePackage.objects.filter(pk__in=by_package).select_related("locality_area").order_by("pk")
+    weeks = []
+    week = start
+    while week <= end:
+        week_end = min(week + timedelta(days=6), end)
+        weeks.append(
+            (week, monitoring.total(_figures_by_package(start=week, end=week_end, provider=provider).values()))
+        )
+        week += timedelta(days=7)
+    return provider, [(package, by_package[package.pk]) for package in packages], weeks
+
+
+MISSED_IN_A_WEEK = 2  # missed visits for one person within seven days that make a pattern worth an alert
+
+
+def missed_visit_patterns(*, today: date) -> list[tuple[int, date, int]]:
+    """Packages with ``MISSED_IN_A_WEEK`` or more missed visits in the seven days to yesterday:
+    (package id, first missed day, how many)."""
+    start, end = today - timedelta(days=7), today - timedelta(days=1)
+    found = []
+    for package_id, figures in _figures_by_package(start=start, end=end).items():
+        if figures.missed >= MISSED_IN_A_WEEK:
+            found.append((package_id, min(figures.missed_days), figures.missed))
+    return sorted(found)

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from homecare.accounts.audiences import Audience, audience_required, request_user
 from homecare.spreadsheets import FILE_FORMATS, spreadsheet_response
 from visits.forms import DisputeResolveForm, PayRunForm
 from visits.selectors import (
+    contract_monitoring,
     dispute_get_for_officer,
     disputes_open,
     pay_lines_of,
     pay_run_get_for_officer,
     pay_runs_for_officer,
+    provider_monitoring,
 )
 from visits.services.pay_runs import (
     PayRunError,
@@ -130,3 +135,31 @@ def dispute_resolve_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
             return redirect("commissioning:visits:pay_run", dispute.line.pay_run_id)
     status = 400 if form.errors else 200
     return render(request, "visits/officer/dispute.html", {"form": form, "dispute": dispute}, status=status)
+
+
+def _period(request: HttpRequest) -> tuple[date, date]:
+    """The monitoring period: the four weeks to yesterday, or ``?start=YYYY-MM-DD&weeks=N`` (N from 1 to 13)."""
+    try:
+        weeks = min(max(int(request.GET.get("weeks", "4")), 1), 13)
+    except ValueError:
+        weeks = 4
+    try:
+        start = date.fromisoformat(request.GET["start"])
+    except (KeyError, ValueError):
+        start = timezone.localdate() - timedelta(days=7 * weeks)
+    return start, start + timedelta(days=7 * weeks - 1)
+
+
+@officer_only
+def monitoring_view(request: HttpRequest) -> HttpResponse:
+    start, end = _period(request)
+    rows = contract_monitoring(user=request.user, start=start, end=end)
+    return render(request, "visits/officer/monitoring.html", {"rows": rows, "start": start, "end": end})
+
+
+@officer_only
+def provider_monitoring_view(request: HttpRequest, provider_id: int) -> HttpResponse:
+    start, end = _period(request)
+    provider, packages, weeks = provider_monitoring(user=request.user, provider_id=provider_id, start=start, end=end)
+    context = {"provider": provider, "packages": packages, "weeks": weeks, "start": start, "end": end}
+    return render(request, "visits/officer/provider_monitoring.html", context)
