@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from homecare.accounts.audiences import Audience, audience_required, request_user
 from homecare.spreadsheets import FILE_FORMATS, spreadsheet_response
+from visits import cld
 from visits.forms import DisputeResolveForm, PayRunForm
 from visits.selectors import (
     contract_monitoring,
@@ -163,3 +164,23 @@ def provider_monitoring_view(request: HttpRequest, provider_id: int) -> HttpResp
     provider, packages, weeks = provider_monitoring(user=request.user, provider_id=provider_id, start=start, end=end)
     context = {"provider": provider, "packages": packages, "weeks": weeks, "start": start, "end": end}
     return render(request, "visits/officer/provider_monitoring.html", context)
+
+
+@officer_only
+def cld_download_view(request: HttpRequest, file_format: str) -> HttpResponse:
+    """The quarter's service events in DHSC's CLD shape: ``?year=2025&quarter=1`` (April to June 2025)."""
+    if file_format not in FILE_FORMATS:
+        raise Http404("No such format.")
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year if today.month >= 4 else today.year - 1))
+        quarter = int(request.GET.get("quarter", ((today.month - 4) % 12) // 3 + 1))
+        start, end = cld.quarter_bounds(year, quarter)
+    except ValueError as error:
+        raise Http404("No such quarter.") from error
+    return spreadsheet_response(
+        header=cld.HEADER,
+        rows=cld.service_event_rows(start=start, end=end),
+        file_format=file_format,
+        filename_stem=f"cld-service-events-{year}-q{quarter}",
+    )
