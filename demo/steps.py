@@ -26,4 +26,6 @@ DEMO_STEPS: list[str] = [
     "brokerage.demo.load_demo_brokerage",
     # After the brokerage history: the CCC's alert check runs once, so the dashboard opens with its alerts.
     "brokerage.alerts.demo.load_demo_alerts",
+    # After the brokerage history: four weeks of actual visits, pay runs (one approved) and a disputed line.
+    "visits.demo.load_demo_visits",
 ]
