@@ -59,10 +59,10 @@ def test_a_disputed_missed_visit_upheld_becomes_a_credit_note_and_the_exports_ad
     assert total_with_credits(run) == Decimal("555.67")
 
     finance = finance_rows([run])
-    assert sum((row[-1] for row in finance), start=Decimal(0)) == Decimal("555.67")
-    statement_total = sum((row[-1] for row in finance if row[0] == "statement"), start=Decimal(0))
+    assert sum((Decimal(str(row[-1])) for row in finance), start=Decimal(0)) == Decimal("555.67")
+    statement_total = sum((Decimal(str(row[-1])) for row in finance if row[0] == "statement"), start=Decimal(0))
     assert statement_total == run.total == Decimal("535.67")
-    assert sum((row[-1] for row in controcc_rows([run])), start=Decimal(0)) == Decimal("555.67")
+    assert sum((Decimal(str(row[-1])) for row in controcc_rows([run])), start=Decimal(0)) == Decimal("555.67")
 
     # The downloads carry the same figures as the statement.
     officer_client = client_for(officer)
