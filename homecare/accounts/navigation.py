@@ -15,12 +15,14 @@ NAVIGATION: dict[Audience, list[tuple[str, str]]] = {
         ("DPS rounds", "commissioning:dps:round_list"),
         ("Packages", "commissioning:brokerage:list"),
         ("Reports", "commissioning:reports:index"),
+        ("Pay runs", "commissioning:visits:pay_runs"),
     ],
     Audience.PROVIDER: [
         ("Home", "portal:home"),
         ("DPS applications", "portal:dps:home"),
         ("Offers", "portal:brokerage:list"),
         ("Capacity", "portal:brokerage:capacity"),
+        ("Visits", "portal:visits:upload"),
     ],
     Audience.CCC: [
         ("Dashboard", "ccc:home"),
