@@ -37,6 +37,7 @@ from brokerage.person_lookup import person_lookup_digest
 
 # One vocabulary of urgency across the product: agreements set placement deadlines per urgency.
 from contracts.models import Urgency
+from homecare.nhs_number import validate_nhs_number
 
 
 class Skill(models.TextChoices):
@@ -207,6 +208,8 @@ class PersonDetails(models.Model):
     town = EncryptedCharField(max_length=100, blank=True)
     postcode = EncryptedCharField(max_length=10)
     phone = EncryptedCharField(max_length=30, blank=True)
+    # Optional: DHSC's Client Level Data return links people by it. Ten digits, checked by homecare.nhs_number.
+    nhs_number = EncryptedCharField(max_length=10, blank=True, default="", validators=[validate_nhs_number])
     # HMAC-SHA256 of the normalised family name and date of birth under the newest key (see person_lookup).
     lookup_digest = models.CharField(max_length=64, blank=True, db_index=True)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)

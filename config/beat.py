@@ -25,6 +25,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "brokerage-expire-package-changes": {"task": "brokerage.tasks.expire_package_changes", "schedule": 60.0},
     # Deadline breaches and providers gone quiet reach the CCC within five minutes; each alert is emailed once.
     "brokerage-raise-ccc-alerts": {"task": "brokerage.alerts.raise_alerts", "schedule": 300.0},
+    # Missed visits (two for one person in a week) reach the CCC each morning, once per pattern.
+    "visits-raise-missed-visit-alerts": {
+        "task": "visits.tasks.raise_missed_visit_alerts",
+        "schedule": crontab(hour=6, minute=30),
+    },
     # Personal details past their agreement's retention periods are anonymised overnight, once each.
     # Procurement timetables: tasks due within a week are emailed to their timetable's owner, once per date.
     "commissioning-timetable-reminders": {

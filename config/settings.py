@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "dps",
     "brokerage",
     "commissioning",  # tenders, procurement timetables, dynamic markets, funding formula, neighbourhood model
+    "visits",  # visits delivered (ECM), planned against actual, pay runs
 ]
 
 MIDDLEWARE = [
@@ -391,3 +392,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_choice("DJANGO_LOG_LEVEL", "INFO", LOG_LEVELS, upper=True)},
 }
+
+# Carer ids in ECM files are pseudonymised with this key (HMAC-SHA-256, visits.pseudonyms). Its own variable, so
+# rotating DJANGO_SECRET_KEY does not change every carer's pseudonym; by default derived from the secret key.
+HOMECARE_CARER_ID_KEY = env_str("HOMECARE_CARER_ID_KEY", "carer-ids:" + SECRET_KEY)

@@ -18,6 +18,7 @@ commissioning_patterns: list[URLPattern | URLResolver] = [
     path("planning/", include("brokerage.urls_planning")),
     path("reports/", include("brokerage.reporting.urls")),
     path("procurement/", include("commissioning.urls_officer")),
+    path("payments/", include("visits.urls_officer")),
 ]
 portal_patterns: list[URLPattern | URLResolver] = [
     path("", include("brokerage.urls_homes_portal")),  # offers waiting and packages held
@@ -25,6 +26,7 @@ portal_patterns: list[URLPattern | URLResolver] = [
     path("dps/", include("dps.urls_portal")),
     path("offers/", include("brokerage.urls_portal")),
     path("markets/", include("commissioning.urls_portal")),
+    path("visits/", include("visits.urls_portal")),
 ]
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("providers.urls_api")),
@@ -32,6 +34,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("dps.urls_api")),
     path("", include("brokerage.urls_api")),
     path("", include("commissioning.urls_api")),
+    path("", include("visits.urls_api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

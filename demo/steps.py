@@ -33,4 +33,6 @@ DEMO_STEPS: list[str] = [
     "commissioning.demo.load_demo_commissioning",
     # Independent of the others: two policies compared in the simulator (generated demand), stored.
     "brokerage.demo_simulator.load_demo_simulations",
+    # After the brokerage history: four weeks of actual visits, pay runs (one approved) and a disputed line.
+    "visits.demo.load_demo_visits",
 ]

@@ -16,6 +16,7 @@ class Alert(models.Model):
     class Kind(models.TextChoices):
         DEADLINE_BREACH = "deadline_breach", "Placement deadline passed"
         PROVIDER_UNRESPONSIVE = "provider_unresponsive", "Provider not responding to offers"
+        MISSED_VISITS = "missed_visits", "Visits missed for one person"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     dedupe_key = models.CharField(max_length=200, unique=True)

@@ -104,8 +104,13 @@ def unresponsive_providers(*, now: datetime) -> list[DetectedAlert]:
 def alerts_raise(*, now: datetime | None = None) -> list[Alert]:
     """Record every alert not raised before; returns the new ones. Safe to run twice, or at once."""
     now = now or timezone.now()
+    return alerts_record([*breached_deadlines(now=now), *unresponsive_providers(now=now)], now=now)
+
+
+def alerts_record(detected_alerts: list[DetectedAlert], *, now: datetime) -> list[Alert]:
+    """Record each detected alert once (by its ``dedupe_key``), audited; other apps' detectors call this too."""
     created: list[Alert] = []
-    for detected in [*breached_deadlines(now=now), *unresponsive_providers(now=now)]:
+    for detected in detected_alerts:
         with transaction.atomic():
             alert, is_new = Alert.objects.get_or_create(
                 dedupe_key=detected.dedupe_key,

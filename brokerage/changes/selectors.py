@@ -151,6 +151,39 @@ def weekly_cost_on(package: CarePackage, day: date) -> Decimal:
     return cost_between(package, day, day + timedelta(days=6))
 
 
+@dataclass(frozen=True)
+class CareDay:
+    """One day of a package's care, with its changes applied (for planned visits and pay runs)."""
+
+    day: date
+    pattern: CarePattern
+    delivered: bool  # visits are due: care has started, not ended, not suspended
+    retained: bool  # suspended, but within the suspension's retainer days: paid as planned, no visits
+
+
+def care_days(package: CarePackage, start: date, end: date) -> list[CareDay]:
+    """The days from ``start`` to ``end`` on which the package is delivered or retained, oldest first."""
+    if end < start:
+        raise ValueError("The period ends before it starts.")
+    timeline = _timeline(package)
+    days: list[CareDay] = []
+    day = start
+    while day <= end:
+        in_care = (
+            timeline.care_from is not None
+            and day >= timeline.care_from
+            and (timeline.care_until is None or day <= timeline.care_until)
+        )
+        if in_care:
+            suspended = any(off <= day and (back is None or day < back) for off, back, _ in timeline.suspensions)
+            paid = _paid(timeline, day)
+            if paid or not suspended:
+                pattern = _pattern_on(timeline, day)
+                days.append(CareDay(day, pattern, delivered=not suspended, retained=suspended and paid))
+        day += timedelta(days=1)
+    return days
+
+
 # --- Reviews ------------------------------------------------------------------------------------------
 
 

@@ -50,6 +50,7 @@ ENCRYPTED_FIELDS = (
     "town",
     "postcode",
     "phone",
+    "nhs_number",
 )
 # Statuses in which care is being arranged or delivered: erasure then needs a confirmed reason.
 CARE_IN_HAND = (
@@ -127,7 +128,7 @@ def _anonymise(*, package_id: int, reason: PersonDetails.Anonymised, now: dateti
     package = person.package
     if person.date_of_birth is not None:
         person.birth_year = person.date_of_birth.year
-    for field in ("given_name", "family_name", "address_line_1", "address_line_2", "town", "phone"):
+    for field in ("given_name", "family_name", "address_line_1", "address_line_2", "town", "phone", "nhs_number"):
         setattr(person, field, "")
     person.date_of_birth = None
     person.postcode = package.postcode_district

@@ -18,6 +18,7 @@ NAVIGATION: dict[Audience, list[tuple[str, str]]] = {
         ("Simulator", "commissioning:planning:simulator"),
         ("Reports", "commissioning:reports:index"),
         ("Procurement", "commissioning:procurement:home"),
+        ("Pay runs", "commissioning:visits:pay_runs"),
     ],
     Audience.PROVIDER: [
         ("Home", "portal:home"),
@@ -26,6 +27,7 @@ NAVIGATION: dict[Audience, list[tuple[str, str]]] = {
         ("My packages", "portal:packages:list"),
         ("Capacity", "portal:brokerage:capacity"),
         ("Dynamic markets", "portal:procurement:markets"),
+        ("Visits", "portal:visits:upload"),
     ],
     Audience.CCC: [
         ("Dashboard", "ccc:home"),

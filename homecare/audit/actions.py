@@ -176,3 +176,11 @@ class AuditAction(StrEnum):
     MFA_DISABLED = "mfa.disabled"
     PASSWORD_CHANGED = "password.changed"  # noqa: S105 - an event name, not a secret
     PASSWORD_RESET = "password.reset"  # noqa: S105 - an event name, not a secret
+
+    # Visits delivered and providers paid (``visits``).
+    ACTUAL_VISITS_IMPORTED = "actual_visits.imported"  # an ECM file or API batch; counts in data
+    PAY_RUN_COMPUTED = "pay_run.computed"
+    PAY_RUN_APPROVED = "pay_run.approved"
+    PAY_DISPUTE_RAISED = "pay_dispute.raised"
+    PAY_DISPUTE_RESOLVED = "pay_dispute.resolved"
+    CREDIT_NOTE_ISSUED = "credit_note.issued"

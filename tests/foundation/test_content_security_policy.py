@@ -39,6 +39,8 @@ from tests.contracts.factories import LotFactory, MembershipFactory
 from tests.dps.factories import make_open_round
 from tests.factories import UserFactory, make_provider_user
 from tests.providers.factories import CqcLocationFactory, WardFactory
+from visits.models import PayDispute, PayLine, PayRun
+from visits.selectors import pay_run_inputs
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +120,27 @@ def _routes(
             yield route, ":".join(filter(None, [namespace, pattern.name]))
 
 
+def _payments(agreement: Any, provider: Any, package: Any, provider_user: User) -> dict[str, int]:
+    """An approved pay run of the provider's, with one line under an open dispute (the visits pages)."""
+    run = PayRun.objects.create(
+        agreement=agreement,
+        provider=provider,
+        period_start=datetime.date(2026, 3, 2),
+        period_end=datetime.date(2026, 3, 29),
+        status=PayRun.Status.APPROVED,
+        pay_basis="actual_capped",
+        inputs=pay_run_inputs(
+            agreement=agreement, provider=provider, start=datetime.date(2026, 3, 2), end=datetime.date(2026, 3, 29)
+        ),
+        computed_at=timezone.now(),
+    )
+    line = PayLine.objects.create(pay_run=run, package=package, day=datetime.date(2026, 3, 3), kind="visit")
+    dispute = PayDispute.objects.create(
+        line=line, reason="Visited", amount_claimed=0, raised_by=provider_user, raised_at=timezone.now()
+    )
+    return {"pay_run_id": run.pk, "line_id": line.pk, "dispute_id": dispute.pk}
+
+
 class _World:
     """One of everything a page can be about, visible to the persona that page is for."""
 
@@ -188,6 +211,7 @@ class _World:
             "simulation_id": SimulationRun.objects.create(
                 name="CSP", requested_at=timezone.now(), scenario={}, status="done", report={"by_urgency": []}
             ).pk,
+            **_payments(world.agreement, world.a, package, self.provider),
         }
         self.pks = {
             "api/providers/": world.a.pk,

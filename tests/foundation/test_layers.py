@@ -12,7 +12,7 @@ import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 ROOF = {"config", "demo"}
-PRODUCT_APPS = {"providers", "contracts", "dps", "brokerage", "commissioning"}
+PRODUCT_APPS = {"providers", "contracts", "dps", "brokerage", "commissioning", "visits"}
 PLATFORM = "homecare"
 
 

@@ -1,0 +1,280 @@
+"""Reads for visits and payments: the planned schedule, a pay run's inputs, statements and lists per audience."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from brokerage.changes.selectors import care_days
+from brokerage.models import CarePackage
+from contracts.models import Agreement
+from contracts.selectors import fee_rate_steps
+from homecare.accounts.audiences import Audience, is_member
+from providers.models import Provider
+from providers.selectors import provider_for_user
+from visits import monitoring
+from visits.models import ActualVisit, PayDispute, PayLine, PayPeriod, PayRun, VisitRules
+
+UserLike = AbstractBaseUser | AnonymousUser
+UK = ZoneInfo("Europe/London")
+INPUTS_VERSION = 1
+
+
+def rules_for(agreement: Agreement) -> VisitRules:
+    """The agreement's visit rules, or the defaults (unsaved) when it has set none."""
+    rules = VisitRules.objects.filter(agreement=agreement).first()
+    return rules if rules is not None else VisitRules(agreement=agreement)
+
+
+def period_end_for(*, rules: VisitRules, period_start: date) -> date:
+    return period_start + timedelta(days=6 if rules.pay_period == PayPeriod.WEEKLY else 27)
+
+
+def planned_visits(package: CarePackage, start: date, end: date) -> list[dict[str, Any]]:
+    """The package's planned visits from ``start`` to ``end``, from its visit pattern with every change applied
+    (``brokerage.changes.selectors.care_days``). A visit's planned start is the start of its window, UK time.
+    Retained days (suspended within the retainer) are listed with ``retained`` true: paid, not visited."""
+    visits: list[dict[str, Any]] = []
+    for care_day in care_days(package, start, end):
+        for visit in sorted(care_day.pattern.visits, key=lambda v: v.window_start):
+            if visit.day_of_week != care_day.day.weekday():
+                continue
+            starts = datetime.combine(care_day.day, visit.window_start, tzinfo=UK)
+            visits.append(
+                {
+                    "package": package.pk,
+                    "day": care_day.day.isoformat(),
+                    "start": starts.isoformat(),
+                    "minutes": visit.duration_minutes,
+                    "carers": visit.carers,
+                    "retained": care_day.retained,
+                }
+            )
+    return visits
+
+
+def packages_paid_to(*, agreement: Agreement, provider: Provider) -> QuerySet[CarePackage]:
+    """The packages the provider delivers under the agreement (awarded to it, live or ended)."""
+    return CarePackage.objects.filter(
+        agreement=agreement,
+        awarded_provider=provider,
+        status__in=(*CarePackage.LIVE_STATUSES, CarePackage.Status.ENDED),
+    ).order_by("pk")
+
+
+def actual_visits_between(*, packages: QuerySet[CarePackage], start: date, end: date) -> QuerySet[ActualVisit]:
+    """Actual visits of the packages checked in (or, if not made, planned) from ``start`` to ``end`` (UK days)."""
+    since = datetime.combine(start, time.min, tzinfo=UK)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UK)
+    in_period = Q(check_in__gte=since, check_in__lt=until) | Q(
+        check_in__isnull=True, planned_start__gte=since, planned_start__lt=until
+    )
+    return ActualVisit.objects.filter(in_period, package__in=packages).order_by("package_id", "check_in", "pk")
+
+
+def pay_run_inputs(*, agreement: Agreement, provider: Provider, start: date, end: date) -> dict[str, Any]:
+    """Everything a pay run reads, as plain JSON: stored on the run, so ``visits.pay.pay_lines`` can redo it."""
+    rules = rules_for(agreement)
+    packages = packages_paid_to(agreement=agreement, provider=provider).prefetch_related("visits", "changes")
+    planned: list[dict[str, Any]] = []
+    housing_with_care: dict[str, bool] = {}
+    for package in packages:
+        planned.extend(planned_visits(package, start, end))
+        housing_with_care[str(package.pk)] = package.housing_with_care
+    actuals = [
+        {
+            "id": visit.pk,
+            "visit_id": visit.provider_visit_id,
+            "package": visit.package_id,
+            "day": (visit.check_in or visit.planned_start or datetime.combine(start, time.min, tzinfo=UK))
+            .astimezone(UK)
+            .date()
+            .isoformat(),
+            "planned_start": visit.planned_start.isoformat() if visit.planned_start else None,
+            "check_in": visit.check_in.isoformat() if visit.check_in else None,
+            "check_out": visit.check_out.isoformat() if visit.check_out else None,
+            "minutes": visit.minutes or 0,
+            "carers": visit.carers,
+            "exception_code": visit.exception_code,
+            "carer_pseudonyms": visit.carer_pseudonyms,
+        }
+        for visit in actual_visits_between(packages=packages, start=start, end=end)
+    ]
+    rates = {
+        service: [[step.effective_from.isoformat(), str(step.hourly_rate)] for step in steps]
+        for service, steps in fee_rate_steps(agreement=agreement).items()
+    }
+    return {
+        "version": INPUTS_VERSION,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "rules": {
+            "pay_basis": rules.pay_basis,
+            "match_window_minutes": rules.match_window_minutes,
+            "late_after_minutes": rules.late_after_minutes,
+            "short_below_percent": rules.short_below_percent,
+            "tolerance_minutes": rules.tolerance_minutes,
+            "exception_codes": rules.exception_codes,
+        },
+        "rates": rates,
+        "housing_with_care": housing_with_care,
+        "planned": planned,
+        "actuals": actuals,
+    }
+
+
+# --- Lists and pages ----------------------------------------------------------------------------------
+
+
+def _require_officer(user: UserLike) -> None:
+    if not (is_member(user, Audience.OFFICER) or is_member(user, Audience.CCC)):
+        raise PermissionDenied("Only commissioning officers and CCC staff can see this.")
+
+
+def pay_runs_for_officer(*, user: UserLike) -> QuerySet[PayRun]:
+    _require_officer(user)
+    return PayRun.objects.select_related("agreement", "provider").order_by("-period_start", "provider__name")
+
+
+def pay_run_get_for_officer(*, user: UserLike, pay_run_id: int) -> PayRun:
+    _require_officer(user)
+    run = PayRun.objects.select_related("agreement", "provider").filter(pk=pay_run_id).first()
+    if run is None:
+        raise Http404("No such pay run.")
+    return run
+
+
+def pay_runs_for_provider(*, provider_user: UserLike) -> QuerySet[PayRun]:
+    """The provider's own approved pay runs (its statements); drafts are the council's working."""
+    provider = provider_for_user(user=provider_user)
+    return PayRun.objects.filter(provider=provider, status=PayRun.Status.APPROVED).select_related("agreement")
+
+
+def pay_run_get_for_provider(*, provider_user: UserLike, pay_run_id: int) -> PayRun:
+    run = pay_runs_for_provider(provider_user=provider_user).filter(pk=pay_run_id).first()
+    if run is None:
+        raise Http404("No such statement.")
+    return run
+
+
+def pay_lines_of(run: PayRun) -> QuerySet[PayLine]:
+    return run.lines.select_related("package", "actual_visit").prefetch_related("disputes")
+
+
+def pay_line_get_for_provider(*, provider_user: UserLike, line_id: int) -> PayLine:
+    provider = provider_for_user(user=provider_user)
+    line = (
+        PayLine.objects.select_related("pay_run", "package")
+        .filter(pk=line_id, pay_run__provider=provider, pay_run__status=PayRun.Status.APPROVED)
+        .first()
+    )
+    if line is None:
+        raise Http404("No such line.")
+    return line
+
+
+def disputes_open(*, user: UserLike) -> QuerySet[PayDispute]:
+    _require_officer(user)
+    return PayDispute.objects.filter(status=PayDispute.Status.OPEN).select_related(
+        "line__pay_run__provider", "line__package"
+    )
+
+
+def dispute_get_for_officer(*, user: UserLike, dispute_id: int) -> PayDispute:
+    _require_officer(user)
+    dispute = (
+        PayDispute.objects.select_related("line__pay_run__provider", "line__package").filter(pk=dispute_id).first()
+    )
+    if dispute is None:
+        raise Http404("No such dispute.")
+    return dispute
+
+
+# --- Contract monitoring ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonitoringRow:
+    provider: Provider
+    area: str
+    figures: monitoring.Figures
+
+
+def _figures_by_package(*, start: date, end: date, provider: Provider | None = None) -> dict[int, monitoring.Figures]:
+    pairs = (
+        CarePackage.objects.filter(
+            status__in=(*CarePackage.LIVE_STATUSES, CarePackage.Status.ENDED), awarded_provider__isnull=False
+        )
+        .filter(**({"awarded_provider": provider} if provider is not None else {}))
+        .values_list("agreement_id", "awarded_provider_id")
+        .distinct()
+    )
+    agreements = {a.pk: a for a in Agreement.objects.filter(pk__in={a for a, _ in pairs})}
+    providers = {p.pk: p for p in Provider.objects.filter(pk__in={p for _, p in pairs})}
+    figures: dict[int, monitoring.Figures] = {}
+    for agreement_id, provider_id in sorted(set(pairs)):
+        inputs = pay_run_inputs(
+            agreement=agreements[agreement_id], provider=providers[provider_id], start=start, end=end
+        )
+        figures.update(monitoring.package_figures(inputs))
+    return figures
+
+
+def contract_monitoring(*, user: UserLike, start: date, end: date) -> list[MonitoringRow]:
+    """Per provider and area: shares of visits on time, late, missed and short, continuity, hours delivered."""
+    _require_officer(user)
+    by_package = _figures_by_package(start=start, end=end)
+    packages = CarePackage.objects.filter(pk__in=by_package).select_related("awarded_provider", "locality_area")
+    groups: dict[tuple[int, str], list[monitoring.Figures]] = {}
+    providers: dict[int, Provider] = {}
+    for package in packages:
+        if package.awarded_provider is None:
+            continue
+        providers[package.awarded_provider.pk] = package.awarded_provider
+        area = package.locality_area.name if package.locality_area else "No area"
+        groups.setdefault((package.awarded_provider.pk, area), []).append(by_package[package.pk])
+    return [
+        MonitoringRow(providers[provider_id], area, monitoring.total(figures))
+        for (provider_id, area), figures in sorted(groups.items(), key=lambda g: (providers[g[0][0]].name, g[0][1]))
+    ]
+
+
+def provider_monitoring(
+    *, user: UserLike, provider_id: int, start: date, end: date
+) -> tuple[Provider, list[tuple[CarePackage, monitoring.Figures]], list[tuple[date, monitoring.Figures]]]:
+    """Drill-down: one provider's packages over the period, and its figures week by week (the trend)."""
+    _require_officer(user)
+    provider = Provider.objects.filter(pk=provider_id).first()
+    if provider is None:
+        raise Http404("No such provider.")
+    by_package = _figures_by_package(start=start, end=end, provider=provider)
+    packages = CarePackage.objects.filter(pk__in=by_package).select_related("locality_area").order_by("pk")
+    weeks = []
+    week = start
+    while week <= end:
+        week_end = min(week + timedelta(days=6), end)
+        weeks.append(
+            (week, monitoring.total(_figures_by_package(start=week, end=week_end, provider=provider).values()))
+        )
+        week += timedelta(days=7)
+    return provider, [(package, by_package[package.pk]) for package in packages], weeks
+
+
+MISSED_IN_A_WEEK = 2  # missed visits for one person within seven days that make a pattern worth an alert
+
+
+def missed_visit_patterns(*, today: date) -> list[tuple[int, date, int]]:
+    """Packages with ``MISSED_IN_A_WEEK`` or more missed visits in the seven days to yesterday:
+    (package id, first missed day, how many)."""
+    start, end = today - timedelta(days=7), today - timedelta(days=1)
+    found = []
+    for package_id, figures in _figures_by_package(start=start, end=end).items():
+        if figures.missed >= MISSED_IN_A_WEEK:
+            found.append((package_id, min(figures.missed_days), figures.missed))
+    return sorted(found)
