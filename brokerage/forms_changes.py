@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.forms import formset_factory
 
+from brokerage import visit_rows
 from brokerage.forms import DateInputField, GdsForm, VisitForm, VisitFormSet, filled_visit_forms
 from brokerage.isa import VisitData
 from brokerage.models import CarePackage, CarerGender, PackageChange, Skill
@@ -116,29 +117,27 @@ class ProviderRequestForm(GdsForm):
 
 
 # Rows that may all be left empty (an officer approving the visits a provider proposed).
-OptionalVisitFormSet = formset_factory(VisitForm, extra=4, max_num=42)
+OptionalVisitFormSet = formset_factory(
+    VisitForm, extra=1, max_num=visit_rows.MAX_ROWS, absolute_max=visit_rows.MAX_ROWS
+)
 
 
-def visit_formset(data: Any, package: CarePackage, *, prefill: bool = True) -> Any:
-    """The visit rows, filled with the package's current visits to edit (plus spare rows); without
-    ``prefill``, empty rows that may be left empty."""
-    initial = (
-        [
-            {
-                "day_of_week": v.day_of_week,
-                "window_start": v.window_start,
-                "window_end": v.window_end,
-                "duration_minutes": v.duration_minutes,
-                "carers": v.carers,
-            }
-            for v in package.visits.all()
-        ]
-        if prefill
-        else []
-    )
+def visit_formset(data: Any, package: CarePackage, *, prefill: bool = True) -> tuple[Any, str | None]:
+    """The visit rows, filled with the package's current visits to edit; without ``prefill``, rows that may
+    all be left empty. With the sentence about a visit-row edit (``brokerage.visit_rows.bound_rows``)."""
     if not prefill:
-        return OptionalVisitFormSet(data, prefix="visits")
-    return VisitFormSet(data, prefix="visits", initial=initial)
+        return visit_rows.bound_rows(OptionalVisitFormSet, data)
+    initial = [
+        {
+            "day_of_week": v.day_of_week,
+            "window_start": v.window_start,
+            "window_end": v.window_end,
+            "duration_minutes": v.duration_minutes,
+            "carers": v.carers,
+        }
+        for v in package.visits.all()
+    ]
+    return visit_rows.bound_rows(VisitFormSet, data, initial=initial)
 
 
 def visits_from(formset: Any) -> tuple[VisitData, ...]:

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from brokerage import visit_rows
 from brokerage.changes.selectors import (
     change_figures,
     change_get_for_officer,
@@ -22,6 +23,7 @@ from brokerage.changes.selectors import (
     reviews_due,
     variations_to_decide,
 )
+from brokerage.forms import quietly_bound
 from brokerage.forms_changes import (
     DecideRequestForm,
     EndForm,
@@ -99,8 +101,10 @@ def package_vary_view(request: HttpRequest, package_id: int) -> HttpResponse:
         request.POST or None,
         initial={"required_skills": package.required_skills, "carer_gender": package.carer_gender},
     )
-    visits = visit_formset(request.POST or None, package)
-    if request.method == "POST" and form.is_valid() and visits.is_valid():
+    visits, said = visit_formset(request.POST or None, package)
+    if said is not None:
+        quietly_bound(form, visits)
+    if request.method == "POST" and said is None and form.is_valid() and visits.is_valid():
         try:
             package_vary(
                 package_id=package.pk,
@@ -121,7 +125,9 @@ def package_vary_view(request: HttpRequest, package_id: int) -> HttpResponse:
             messages.success(request, f"Variation of {package.reference} sent to the provider to answer.")
             return _back(package)
     return render(
-        request, "brokerage/officer/variation_form.html", {"form": form, "visits": visits, "package": package}
+        request,
+        "brokerage/officer/variation_form.html",
+        {"form": form, "visits": visits, "package": package, **visit_rows.page_context(said)},
     )
 
 
@@ -242,8 +248,10 @@ def change_withdraw_view(request: HttpRequest, change_id: int) -> HttpResponse:
 def change_request_decide_view(request: HttpRequest, change_id: int) -> HttpResponse:
     change = change_get_for_officer(user=request.user, change_id=change_id)
     form = DecideRequestForm(request.POST or None)
-    visits = visit_formset(request.POST or None, change.package, prefill=False)
-    if request.method == "POST" and form.is_valid() and visits.is_valid():
+    visits, said = visit_formset(request.POST or None, change.package, prefill=False)
+    if said is not None:
+        quietly_bound(form, visits)
+    if request.method == "POST" and said is None and form.is_valid() and visits.is_valid():
         try:
             change_request_decide(
                 change_id=change.pk,
@@ -263,7 +271,7 @@ def change_request_decide_view(request: HttpRequest, change_id: int) -> HttpResp
     return render(
         request,
         "brokerage/officer/request_decide.html",
-        {"form": form, "visits": visits, "change": change, "package": change.package},
+        {"form": form, "visits": visits, "change": change, "package": change.package, **visit_rows.page_context(said)},
     )
 
 

@@ -28,16 +28,12 @@ def _bound_forms(request: HttpRequest, initial: dict[str, Any] | None = None) ->
     """The page's forms for this request, and a sentence about a visit-row edit (None: not an edit)."""
     if request.method != "POST":
         rows = (initial or {}).pop("visits", None)
-        form = PackageForm(initial=initial)
-        visits = VisitFormSet(prefix=visit_rows.PREFIX, initial=rows)
-        return form, visits, None
-    if visit_rows.edit_requested(request.POST):
-        rows, said = visit_rows.edited_rows(request.POST)
-        form = PackageForm(request.POST)
-        visits = VisitFormSet(visit_rows.formset_data(request.POST, rows), prefix=visit_rows.PREFIX)
+        return PackageForm(initial=initial), visit_rows.bound_rows(VisitFormSet, None, initial=rows)[0], None
+    form = PackageForm(request.POST)
+    visits, said = visit_rows.bound_rows(VisitFormSet, request.POST)
+    if said is not None:
         quietly_bound(form, visits)
-        return form, visits, said
-    return PackageForm(request.POST), VisitFormSet(request.POST, prefix=visit_rows.PREFIX), None
+    return form, visits, said
 
 
 def _page(request: HttpRequest, form: PackageForm, visits: Any, said: str | None, **context: Any) -> HttpResponse:
@@ -47,9 +43,7 @@ def _page(request: HttpRequest, form: PackageForm, visits: Any, said: str | None
         {
             "form": form,
             "visits": visits,
-            "rows_changed": said or "",
-            "patterns": visit_rows.PATTERNS,
-            "max_rows": visit_rows.MAX_ROWS,
+            **visit_rows.page_context(said),
             **context,
         },
     )

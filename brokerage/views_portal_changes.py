@@ -10,8 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from brokerage.changes.patterns import pattern_from_json
+from brokerage import visit_rows
+from brokerage.changes.patterns import pattern_from_json, pattern_of, same_visits
 from brokerage.changes.selectors import change_get_for_provider, changes_for_provider, variations_to_answer
+from brokerage.forms import quietly_bound
 from brokerage.forms_changes import (
     AnswerVariationForm,
     ProviderRequestForm,
@@ -107,16 +109,19 @@ def change_request_view(request: HttpRequest, offer_id: int) -> HttpResponse:
         messages.error(request, f"{offer.package.reference} is not awarded to you.")
         return redirect("portal:brokerage:detail", offer.pk)
     form = ProviderRequestForm(request.POST or None)
-    visits = visit_formset(request.POST or None, offer.package)
-    if request.method == "POST" and form.is_valid() and visits.is_valid():
+    visits, said = visit_formset(request.POST or None, offer.package)
+    if said is not None:
+        quietly_bound(form, visits)
+    if request.method == "POST" and said is None and form.is_valid() and visits.is_valid():
         proposed = visits_from(visits)
+        unchanged = same_visits(proposed, pattern_of(offer.package).visits)
         try:
             package_change_request(
                 package_id=offer.package_id,
                 provider_user=request_user(request),
                 note=form.cleaned_data["note"],
                 effective_from=form.cleaned_data["effective_from"],
-                visits=proposed if visits.has_changed() else (),
+                visits=() if unchanged else proposed,
             )
         except ChangeInvalid as invalid:
             add_change_errors(invalid.errors, form=form, formset=visits)
@@ -125,4 +130,8 @@ def change_request_view(request: HttpRequest, offer_id: int) -> HttpResponse:
         else:
             messages.success(request, "Request sent. An officer will decide and you will be emailed.")
             return redirect("portal:brokerage:changes")
-    return render(request, "brokerage/portal/change_request.html", {"form": form, "visits": visits, "offer": offer})
+    return render(
+        request,
+        "brokerage/portal/change_request.html",
+        {"form": form, "visits": visits, "offer": offer, **visit_rows.page_context(said)},
+    )

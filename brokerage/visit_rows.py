@@ -146,3 +146,26 @@ def formset_data(data: QueryDict, rows: list[Row]) -> QueryDict:
     for index, row in enumerate(rows):
         edited.update({f"{PREFIX}-{index}-{name}": value for name, value in row.items()})
     return edited
+
+
+def bound_rows(
+    formset_class: Any, data: QueryDict | None, *, initial: list[dict[str, Any]] | None = None
+) -> tuple[Any, str | None]:
+    """The visit rows for this request, and a sentence about a visit-row edit.
+
+    ``None`` for the sentence means no edit button was pressed, so the page may be checked and saved; after an
+    edit the page comes back with the rows changed (the caller shows them without errors: ``quietly_bound``).
+    ``initial`` (the current visits, when editing) stays the rows' starting point, so ``has_changed`` still says
+    whether anything differs from the care as it is.
+    """
+    if data is None:
+        return formset_class(prefix=PREFIX, initial=initial), None
+    if edit_requested(data):
+        rows, said = edited_rows(data)
+        return formset_class(formset_data(data, rows), prefix=PREFIX, initial=initial), said
+    return formset_class(data, prefix=PREFIX, initial=initial), None
+
+
+def page_context(said: str | None) -> dict[str, Any]:
+    """What the rows' template (``brokerage/_visit_rows.html``) needs besides the rows."""
+    return {"rows_changed": said or "", "patterns": PATTERNS, "max_rows": MAX_ROWS}

@@ -77,6 +77,33 @@ def test_an_officer_varies_the_care_and_the_provider_accepts_in_the_portal(live,
     assert change.status == "accepted"
 
 
+def test_a_variation_to_four_calls_a_day_is_built_with_the_rows_buttons_without_javascript(live, officer):
+    package, _offer, _user = live
+    officer_client = client_for(officer)
+    url = f"/commissioning/packages/{package.pk}/vary/"
+    details = {
+        **_date("effective_from", day(2)),
+        "respond_within_hours": 48,
+        "note": "More calls",
+        "carer_gender": "any",
+    }
+    # A pattern button comes back with 28 rows and saves nothing; then the officer adds a row and removes it.
+    page = officer_client.post(url, {**details, **_visits(60), "visits-pattern": "four_a_day"})
+    assert page.status_code == 200 and not PackageChange.objects.exists()
+    rows = page.context["visits"]
+    assert rows.total_form_count() == 28 and "Visits set to four calls a day" in page.content.decode()
+    posted = {
+        f"visits-{index}-{name}": form[name].value() for index, form in enumerate(rows.forms) for name in form.fields
+    }
+    management = {"visits-TOTAL_FORMS": 28, "visits-INITIAL_FORMS": 0, "visits-MIN_NUM_FORMS": 1}
+    added = officer_client.post(url, {**details, **posted, **management, "visits-add": "1"})
+    assert added.context["visits"].total_form_count() == 29 and not PackageChange.objects.exists()
+    response = officer_client.post(url, {**details, **posted, **management})
+    assert response.status_code == 302, response.content.decode()
+    change = PackageChange.objects.get(package=package)
+    assert len(change.pattern["visits"]) == 28
+
+
 def test_declining_in_the_portal_needs_a_reason(live, officer):
     package, _offer, user = live
     client_for(officer).post(
