@@ -25,4 +25,6 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "brokerage-raise-ccc-alerts": {"task": "brokerage.alerts.raise_alerts", "schedule": 300.0},
     # Personal details past their agreement's retention periods are anonymised overnight, once each.
     "brokerage-apply-retention": {"task": "brokerage.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
+    # Webhook deliveries whose task was lost (broker down, worker killed) are sent again within 30 seconds.
+    "webhooks-deliver-due": {"task": "homecare.webhooks.tasks.deliver_due_webhooks", "schedule": 30.0},
 }

@@ -22,6 +22,7 @@ from homecare.env import (
     database_from_env,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_optional,
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "homecare.accounts",
     "homecare.audit",
     "homecare.apitokens",
+    "homecare.webhooks",
     "demo",  # the demo orchestration (top level: it runs every app's demo step)
     "providers",
     "contracts",
@@ -93,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "homecare.correlation.CorrelationIdMiddleware",  # early: every later log line and event carries the id
     "homecare.audit.actor.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "homecare.accounts.middleware.IdleSessionTimeoutMiddleware",  # after messages: it leaves one
@@ -275,6 +278,12 @@ SPECTACULAR_SETTINGS |= {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Outbound webhooks (homecare.webhooks): exponential backoff from the base, doubling up to the maximum.
+HOMECARE_WEBHOOK_RETRY_BASE_SECONDS = env_float("HOMECARE_WEBHOOK_RETRY_BASE_SECONDS", 30.0, minimum=0.01)
+HOMECARE_WEBHOOK_RETRY_MAX_SECONDS = env_float("HOMECARE_WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600.0, minimum=0.01)
+HOMECARE_WEBHOOK_MAX_ATTEMPTS = env_int("HOMECARE_WEBHOOK_MAX_ATTEMPTS", 15, minimum=1)
+HOMECARE_WEBHOOK_TIMEOUT_SECONDS = env_float("HOMECARE_WEBHOOK_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+
 # Celery: the broker only carries ids; state lives in the database.
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss"})
 CELERY_BROKER_URL = (
@@ -387,6 +396,9 @@ LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every log line names the request's (or task's) correlation id (homecare.correlation).
+    "filters": {"correlation_id": {"()": "homecare.correlation.CorrelationIdFilter"}},
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s [%(correlation_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["correlation_id"], "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_choice("DJANGO_LOG_LEVEL", "INFO", LOG_LEVELS, upper=True)},
 }

@@ -31,6 +31,8 @@ from brokerage.models import CarePackage, Offer
 from homecare.accounts.audiences import Audience
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
+from homecare.webhooks.kinds import EventKind
+from homecare.webhooks.outbox import event_record
 from providers.models import Provider
 
 UNRESPONSIVE_AFTER_EXPIRED = 3
@@ -124,6 +126,21 @@ def alerts_raise(*, now: datetime | None = None) -> list[Alert]:
                     target=alert,
                     summary=alert.summary,
                     data={"kind": alert.kind, "package": alert.package_id, "provider": alert.provider_id},
+                )
+                # For the council's systems only (no provider_id): an alert is about a provider, not for it.
+                event_record(
+                    kind=EventKind.ALERT_RAISED,
+                    ordering_key=f"package:{alert.package_id}" if alert.package_id else f"alert:{alert.pk}",
+                    payload={
+                        "alert": {
+                            "id": alert.pk,
+                            "kind": alert.kind,
+                            "summary": alert.summary,
+                            "raised_at": alert.raised_at,
+                            "package_id": alert.package_id,
+                            "provider_id": alert.provider_id,
+                        }
+                    },
                 )
                 created.append(alert)
     return created

@@ -111,3 +111,9 @@ class AuditAction(StrEnum):
     MFA_DISABLED = "mfa.disabled"
     PASSWORD_CHANGED = "password.changed"  # noqa: S105 - an event name, not a secret
     PASSWORD_RESET = "password.reset"  # noqa: S105 - an event name, not a secret
+
+    # Outbound webhooks: subscribers set up by officers, their secrets rotated, deliveries sent again by hand.
+    WEBHOOK_SUBSCRIBER_CREATED = "webhook_subscriber.created"
+    WEBHOOK_SUBSCRIBER_DEACTIVATED = "webhook_subscriber.deactivated"
+    WEBHOOK_SECRET_ROTATED = "webhook_secret.rotated"  # noqa: S105 - an event name, not a secret
+    WEBHOOK_DELIVERY_REPLAYED = "webhook_delivery.replayed"
