@@ -32,6 +32,7 @@ from brokerage.person_lookup import person_lookup_digest
 
 # One vocabulary of urgency across the product: agreements set placement deadlines per urgency.
 from contracts.models import Urgency
+from homecare.changes import ChangeTracked
 
 
 class Skill(models.TextChoices):
@@ -62,7 +63,7 @@ class Funding(models.TextChoices):
     SELF_FUNDER = "self_funder", "Self-funder arranged by the council"
 
 
-class CarePackage(models.Model):
+class CarePackage(ChangeTracked):
     """An Individual Service Agreement (ISA): the care one person needs, brokered to one provider."""
 
     class Status(models.TextChoices):
@@ -146,6 +147,7 @@ class CarePackage(models.Model):
             models.Index(fields=["agreement", "status"], name="brokerage_pkg_agreement_status"),
             models.Index(fields=["awarded_provider", "awarded_at"], name="brokerage_pkg_provider_awarded"),
             models.Index(fields=["submitted_at"], name="brokerage_pkg_submitted"),
+            models.Index(fields=["updated_at", "id"], name="brokerage_pkg_changes"),  # API polling
             models.Index(
                 fields=["next_action_at"],
                 condition=Q(status="brokering"),
@@ -378,7 +380,7 @@ class DeclineReason(models.TextChoices):
     OTHER = "other", "Another reason"
 
 
-class Offer(models.Model):
+class Offer(ChangeTracked):
     """A package offered to one provider in one brokering round."""
 
     class Status(models.TextChoices):
@@ -433,6 +435,7 @@ class Offer(models.Model):
             models.Index(fields=["provider", "status", "sent_at"], name="brokerage_offer_provider"),
             models.Index(fields=["status", "sent_at"], name="brokerage_offer_status_sent"),
             models.Index(fields=["package", "round_number", "status"], name="brokerage_offer_pkg_round"),
+            models.Index(fields=["provider", "updated_at", "id"], name="brokerage_offer_changes"),  # API polling
             # The beat sweep's look-ups for emails that were never sent.
             models.Index(
                 fields=["sent_at"],

@@ -99,7 +99,8 @@ MIDDLEWARE = [
     "homecare.audit.actor.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "homecare.accounts.middleware.IdleSessionTimeoutMiddleware",  # after messages: it leaves one
-    "homecare.boundary.RequestBoundaryMiddleware",  # size and characters of every request, before any view
+    "homecare.boundary.RequestBoundaryMiddleware",
+    "homecare.api_versions.LegacyApiMiddleware",  # size and characters of every request, before any view
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into the sign-in page
@@ -196,7 +197,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Page numbers for people, a keyset cursor in order of change for polling clients (homecare.api_lists).
+    "DEFAULT_PAGINATION_CLASS": "homecare.api_lists.ListPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -234,6 +236,8 @@ DRF_STANDARDIZED_ERRORS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
 HOMECARE_MAX_UPLOAD_BYTES = env_int("HOMECARE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
 HOMECARE_JSON_MAX_DEPTH = env_int("HOMECARE_JSON_MAX_DEPTH", 32, minimum=4)
+# Cursor pages hold back rows changed this recently: their transaction may not have committed yet.
+HOMECARE_API_POLL_SETTLE_SECONDS = env_float("HOMECARE_API_POLL_SETTLE_SECONDS", 5.0, minimum=0.0)
 HOMECARE_START_PAST_DAYS = env_int("HOMECARE_START_PAST_DAYS", 7, minimum=0)
 HOMECARE_START_HORIZON_DAYS = env_int("HOMECARE_START_HORIZON_DAYS", 730, minimum=1)
 
@@ -242,6 +246,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "For integrators: case-management systems (e.g. Mosaic) and provider systems.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["homecare.api_versions.only_current_version"],
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

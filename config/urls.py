@@ -1,6 +1,7 @@
 """The root URLconf: each audience's area is made of the URL modules its apps own.
 
 Only ``include(...)`` of app URL modules here, plus the admin, the health check and the API's schema and docs.
+The API is published under ``/api/v1/``; ``/api/`` is its alias for one release (``homecare.api_versions``).
 """
 
 from django.contrib import admin
@@ -39,7 +40,10 @@ urlpatterns = [
     path("commissioning/", include((commissioning_patterns, "commissioning"))),
     path("portal/", include((portal_patterns, "portal"))),
     path("ccc/", include("brokerage.urls_ccc")),  # the CCC's whole area, its dashboard at its root
-    path("api/", include(api_patterns)),
+    path("api/v1/", include(api_patterns)),
+    # The unversioned paths of the first release, kept as aliases for one more (homecare.api_versions); namespaced,
+    # so reversing a name always gives the /api/v1/ path.
+    path("api/", include((api_patterns, "legacy-api"))),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
 ]

@@ -119,7 +119,9 @@ def offer_decline(*, offer_id: int, provider_user: User, reason: str, note: str 
 
 def _note_first_response(package: CarePackage, now: object) -> None:
     if package.first_response_at is None:
-        CarePackage.objects.filter(pk=package.pk, first_response_at__isnull=True).update(first_response_at=now)
+        CarePackage.objects.filter(pk=package.pk, first_response_at__isnull=True).update(
+            first_response_at=now, updated_at=now
+        )
         package.refresh_from_db(fields=["first_response_at"])
 
 
