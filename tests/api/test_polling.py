@@ -61,6 +61,12 @@ def _write(seeded: Seeded, writes: dict[int, int], done: threading.Event, failur
         done.set()
 
 
+def _moment(text: str) -> datetime:
+    moment = parse_datetime(text)
+    assert moment is not None
+    return moment
+
+
 def test_a_polling_client_sees_every_change_once_while_changes_keep_happening(
     on_postgres: None, seeded: Seeded, settings: Any
 ) -> None:
@@ -69,7 +75,7 @@ def test_a_polling_client_sees_every_change_once_while_changes_keep_happening(
     client.credentials(HTTP_AUTHORIZATION=api_authorization(seeded.officer)["Authorization"])
     since = timezone.now()
     writes: dict[int, int] = {}
-    done, failures = threading.Event(), []
+    done, failures = threading.Event(), list[BaseException]()
     writer = threading.Thread(target=_write, args=(seeded, writes, done, failures))
     writer.start()
 
@@ -78,9 +84,9 @@ def test_a_polling_client_sees_every_change_once_while_changes_keep_happening(
     finished_at: datetime | None = None
     deadline = timezone.now().timestamp() + 120
     while True:
-        params = {"cursor": cursor} if cursor else {"updated_since": since.isoformat()}
-        body = client.get("/api/v1/packages/", {**params, "page_size": 3}).json()
-        seen += [(row["id"], parse_datetime(row["updated_at"])) for row in body["results"]]
+        params: dict[str, str] = {"cursor": cursor} if cursor else {"updated_since": since.isoformat()}
+        body = client.get("/api/v1/packages/", {**params, "page_size": "3"}).json()
+        seen += [(row["id"], _moment(row["updated_at"])) for row in body["results"]]
         cursor = body["cursor"] or cursor
         if done.is_set() and finished_at is None:
             finished_at = timezone.now()
