@@ -143,7 +143,7 @@ def test_page_size_is_limited_and_a_made_up_cursor_is_refused(world: Seeded) -> 
     for cursor in ("nonsense", "eyJ0IjoiMjAyNiJ9", "e30", "x" * 300):
         refused = client.get("/api/v1/packages/", {"cursor": cursor})
         assert refused.status_code == 400 and refused.json()["errors"][0]["attr"] == "cursor"
-    polling = {"cursor": "", "updated_since": "2000-01-01T00:00:00Z", "ordering": "id"}
+    polling: dict[str, str] = {"cursor": "", "updated_since": "2000-01-01T00:00:00Z", "ordering": "id"}
     refused = client.get("/api/v1/packages/", polling)
     assert refused.status_code == 400 and refused.json()["errors"][0]["attr"] == "ordering"
 
