@@ -150,7 +150,7 @@ def test_page_size_is_limited_and_a_made_up_cursor_is_refused(world: Seeded) -> 
 
 def test_a_cursor_page_lists_in_order_of_change_and_resumes_after_its_last_row(world: Seeded) -> None:
     client = _client(world, "officer")
-    first = client.get("/api/v1/packages/", {"updated_since": "2000-01-01T00:00:00Z", "page_size": 2}).json()
+    first = client.get("/api/v1/packages/", {"updated_since": "2000-01-01T00:00:00Z", "page_size": "2"}).json()
     assert [row["id"] for row in first["results"]] == [p.pk for p in world.packages[:2]]
     assert first["next"] and first["cursor"] and "count" not in first
     world.packages[0].save(update_fields=["special_requirements"])  # changed again: it moves behind the cursor
