@@ -536,6 +536,9 @@ class ProviderCapabilities(models.Model):
     # The part of the day the provider's rotas cover; visits outside it cannot be met.
     visits_from = models.TimeField(default=time(7, 0))
     visits_until = models.TimeField(default=time(22, 0))
+    # Opted in to a text message for each urgent offer (hospital discharge or urgent community), through
+    # GOV.UK Notify: the office's mobile number. Blank means email only.
+    urgent_offer_sms_number = models.CharField(max_length=20, blank=True, default="")
     updated_at = models.DateTimeField()
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

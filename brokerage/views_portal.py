@@ -189,6 +189,7 @@ def capacity_view(request: HttpRequest) -> HttpResponse:
         "carer_genders": capabilities.carer_genders if capabilities else ["female", "male"],
         "visits_from": capabilities.visits_from if capabilities else "07:00",
         "visits_until": capabilities.visits_until if capabilities else "22:00",
+        "urgent_offer_sms_number": capabilities.urgent_offer_sms_number if capabilities else "",
     }
     formset = CapacityFormSet(request.POST or None, initial=initial_rows, prefix="areas")
     form = CapabilitiesForm(request.POST or None, initial=initial_caps)
@@ -206,6 +207,7 @@ def capacity_view(request: HttpRequest) -> HttpResponse:
                     carer_genders=tuple(data["carer_genders"]),
                     visits_from=data["visits_from"],
                     visits_until=data["visits_until"],
+                    urgent_offer_sms_number=data["urgent_offer_sms_number"] or "",
                 ),
             )
         except CapacityInvalid as error:

@@ -26,6 +26,7 @@ from homecare.env import (
     env_int,
     env_list,
     env_optional,
+    env_pairs,
     env_path,
     env_rate,
     env_str,
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "homecare.audit",
     "homecare.apitokens",
     "homecare.webhooks",
+    "homecare.notify",
     "demo",  # the demo orchestration (top level: it runs every app's demo step)
     "providers",
     "contracts",
@@ -344,6 +346,20 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "homecare-brokerage@localhost")
+
+# GOV.UK Notify (homecare.notify): email through it with DJANGO_EMAIL_BACKEND set to its backend,
+# homecare.notify.backend.NotifyEmailBackend; text messages for urgent offers once a key and template are set.
+HOMECARE_NOTIFY_API_KEY = env_str("HOMECARE_NOTIFY_API_KEY", "")
+HOMECARE_NOTIFY_BASE_URL = env_str("HOMECARE_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+HOMECARE_NOTIFY_TEMPLATES = env_pairs("HOMECARE_NOTIFY_TEMPLATES")
+HOMECARE_NOTIFY_CALLBACK_TOKEN = env_str("HOMECARE_NOTIFY_CALLBACK_TOKEN", "")
+if EMAIL_BACKEND == "homecare.notify.backend.NotifyEmailBackend" and not (
+    HOMECARE_NOTIFY_API_KEY and "message_email" in HOMECARE_NOTIFY_TEMPLATES
+):
+    raise ImproperlyConfigured(
+        "The GOV.UK Notify email backend needs HOMECARE_NOTIFY_API_KEY and a message_email template in "
+        "HOMECARE_NOTIFY_TEMPLATES."
+    )
 
 
 def public_data_dir_default(*, shared: Path, fetched: Path) -> Path:

@@ -46,4 +46,5 @@ urlpatterns = [
     path("api/", include((api_patterns, "legacy-api"))),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("notify/", include("homecare.notify.urls")),  # GOV.UK Notify's delivery-status callback
 ]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -31,6 +31,7 @@ from brokerage.models import CarePackage, Offer
 from homecare.accounts.audiences import Audience
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
+from homecare.notify.sending import MESSAGE_HEADER
 from homecare.webhooks.kinds import EventKind
 from homecare.webhooks.outbox import event_record
 from providers.models import Provider
@@ -164,15 +165,15 @@ def alert_email(alert_id: int, *, recipients: list[str]) -> bool:
         alert = Alert.objects.get(pk=alert_id)
         if recipients:
             # A failure to send raises, rolling back the claim, so the next run tries again.
-            send_mail(
+            EmailMessage(
                 subject=f"CCC alert: {alert.get_kind_display()}",
-                message=(
+                body=(
                     f"{alert.summary}\n\nSee and acknowledge it on the Care Communications Centre dashboard "
                     f"({reverse('ccc:home')}).\n"
                 ),
-                from_email=None,
-                recipient_list=recipients,
-            )
+                to=recipients,
+                headers={MESSAGE_HEADER: "alert_email"},  # its GOV.UK Notify template, when Notify sends email
+            ).send()
         return True
 
 

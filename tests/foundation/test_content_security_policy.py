@@ -178,6 +178,7 @@ class _World:
         }
 
     def kwargs(self, route: str) -> dict[str, Any]:
+        route = unversioned(route)
         names = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)
         kwargs = {}
         for name in (a or b for a, b in names):
@@ -189,12 +190,18 @@ class _World:
         return kwargs
 
 
+def unversioned(route: str) -> str:
+    """The API's routes are the same under /api/v1/ and their /api/ alias."""
+    return "api/" + route.removeprefix("api/v1/") if route.startswith("api/v1/") else route
+
+
 def _pages(world: _World) -> Iterator[tuple[str, str]]:
     """(persona, path) for every GET page in the URLconf and every admin page of every registered model."""
     for route, view_name in _routes(get_resolver().url_patterns):
         if DOWNLOAD.search(route):
             continue
-        area = "api/offers" if route.startswith("api/offers/") else route.split("/", 1)[0]
+        plain = unversioned(route)
+        area = "api/offers" if plain.startswith("api/offers/") else plain.split("/", 1)[0]
         yield AUDIENCE_BY_AREA.get(area, "anyone"), reverse(view_name, kwargs=world.kwargs(route))
     yield "admin", reverse("admin:index")
     request = RequestFactory().get("/admin/")
