@@ -17,6 +17,7 @@ commissioning_patterns: list[URLPattern | URLResolver] = [
     path("dps/", include("dps.urls_officer")),
     path("packages/", include("brokerage.urls_officer")),
     path("reports/", include("brokerage.reporting.urls")),
+    path("webhooks/", include("homecare.webhooks.urls")),
 ]
 portal_patterns: list[URLPattern | URLResolver] = [
     path("", include("providers.urls_portal")),  # the portal's home names the provider's organisation

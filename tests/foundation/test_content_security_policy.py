@@ -18,6 +18,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -32,6 +33,11 @@ from contracts.models import AgreementExtension
 from dps.models import ApplicationStatus, ProviderApplication
 from homecare.apitokens.services import api_token_create
 from homecare.health import Broker, HealthView, Worker
+from homecare.queue import enqueue_suspended
+from homecare.webhooks.kinds import EventKind
+from homecare.webhooks.models import WebhookDelivery
+from homecare.webhooks.outbox import event_record
+from homecare.webhooks.services import webhook_subscriber_create
 from tests.brokerage.dashboard.factories import make_world
 from tests.conftest import client_for
 from tests.contracts.factories import LotFactory, MembershipFactory
@@ -149,6 +155,12 @@ class _World:
             summary="Late",
             raised_at=timezone.now(),
         )
+        subscriber = webhook_subscriber_create(
+            name="Mosaic", url="https://mosaic.example.gov.uk/hooks", event_kinds=[], created_by=officer
+        ).subscriber
+        with enqueue_suspended(), transaction.atomic():
+            event_record(kind=EventKind.PACKAGE_AWARDED, ordering_key=f"package:{package.pk}", payload={})
+        delivery = WebhookDelivery.objects.get(subscriber=subscriber)
         self.values: dict[str, Any] = {
             "provider_id": world.a.pk,
             "ward_id": WardFactory(area=world.north).pk,
@@ -163,6 +175,8 @@ class _World:
             "package_id": package.pk,
             "offer_id": Offer.objects.get(package=package, provider=world.a).pk,
             "alert_id": alert.pk,
+            "subscriber_id": subscriber.pk,
+            "delivery_id": delivery.pk,
             "location_id": location.location_id,
             # The password-reset link as the email gives it (the page then moves the token into the session).
             "uidb64": urlsafe_base64_encode(force_bytes(self.provider.pk)),
