@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "homecare.apitokens",
     "homecare.webhooks",
     "homecare.notify",
+    "oauth2_provider",
     "demo",  # the demo orchestration (top level: it runs every app's demo step)
     "providers",
     "contracts",
@@ -195,6 +196,7 @@ CRISPY_TEMPLATE_PACK = "gds"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "homecare.apitokens.authentication.ApiTokenAuthentication",
+        "homecare.apitokens.oauth.ClientCredentialsAuthentication",  # systems: OAuth2 client credentials
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -218,6 +220,16 @@ REST_FRAMEWORK = {
 KNOX_TOKEN_MODEL = "apitokens.ApiToken"  # noqa: S105 - a model name, not a secret
 MIGRATION_MODULES = {"knox": None}  # knox's migrations would create its unused (swapped-out) token table
 REST_KNOX = {"TOKEN_TTL": timedelta(days=env_int("HOMECARE_API_TOKEN_TTL_DAYS", 90, minimum=1)), "AUTO_REFRESH": False}
+# OAuth2 client credentials for systems (homecare.apitokens.oauth): an hour per access token, no other grant.
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "read": "Read the API (every GET)",
+        "referrals": "Post referrals (ISAs) for brokering",
+        "offers": "Accept and decline your organisation's offers",
+    },
+    "DEFAULT_SCOPES": ["read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("HOMECARE_OAUTH_TOKEN_SECONDS", 3600, minimum=60),
+}
 # The request boundary (homecare.boundary, homecare.problems): one error format, body, depth and date limits.
 REST_FRAMEWORK |= {
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",

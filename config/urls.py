@@ -7,6 +7,7 @@ The API is published under ``/api/v1/``; ``/api/`` is its alias for one release 
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from oauth2_provider.views.base import RevokeTokenView, TokenView
 
 from homecare.health import health
 
@@ -48,4 +49,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("notify/", include("homecare.notify.urls")),  # GOV.UK Notify's delivery-status callback
+    # OAuth2 for systems: the token endpoint of the client-credentials grant only (no browser sign-in pages).
+    path("o/token/", TokenView.as_view(), name="oauth2-token"),
+    path("o/revoke_token/", RevokeTokenView.as_view(), name="oauth2-revoke-token"),
 ]
