@@ -7,6 +7,7 @@ app_name = "brokerage"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.offer_list_view, name="list"),
     path("capacity/", views.capacity_view, name="capacity"),
+    path("capacity/capacity-tracker.csv", views.capacity_tracker_view, name="capacity_tracker"),
     path("<int:offer_id>/", views.offer_detail_view, name="detail"),
     path("<int:offer_id>/accept/", views.offer_accept_view, name="accept"),
     path("<int:offer_id>/decline/", views.offer_decline_view, name="decline"),
