@@ -69,15 +69,17 @@ def connect_celery() -> None:
     from celery.signals import before_task_publish, task_postrun, task_prerun
 
     tokens: dict[str, Token[str]] = {}
+    # Not "correlation_id": Celery's own request has that name (the task id).
+    carried_as = "homecare_correlation_id"
 
     @before_task_publish.connect(weak=False)
     def _add_header(headers: dict[str, Any] | None = None, **_: Any) -> None:
-        if headers is not None and correlation_id() and "correlation_id" not in headers:
-            headers["correlation_id"] = correlation_id()
+        if headers is not None and correlation_id() and carried_as not in headers:
+            headers[carried_as] = correlation_id()
 
     @task_prerun.connect(weak=False)
     def _take_header(task_id: str = "", task: Any = None, **_: Any) -> None:
-        carried = getattr(task.request, "correlation_id", None) if task is not None else None
+        carried = getattr(task.request, carried_as, None) if task is not None else None
         tokens[task_id] = correlation_id_set(accepted_or_new(carried if isinstance(carried, str) else None))
 
     @task_postrun.connect(weak=False)

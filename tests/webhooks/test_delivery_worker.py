@@ -27,6 +27,7 @@ from brokerage.services.responses import offer_accept, package_hand_back
 from config.celery import app as celery_app
 from contracts.models import AllocationPolicy
 from dps import services as dps_services
+from homecare.correlation import correlation_id_reset, correlation_id_set
 from homecare.webhooks.kinds import EventKind
 from homecare.webhooks.models import OutboxEvent, WebhookAttempt, WebhookDelivery
 from homecare.webhooks.services import webhook_redeliver, webhook_subscriber_create
@@ -98,8 +99,13 @@ def test_every_event_arrives_once_in_order_and_signed_after_the_receiver_was_dow
         subscription = webhook_subscriber_create(name="Mosaic", url=hooks.url, event_kinds=[], created_by=officer)
         start = timezone.localdate() + timedelta(days=3)
 
-        # Package 1: offered to three, awarded to the best, care starts, care ends.
-        first = package_enter(isa=make_isa(market), entered_by=officer, submit=True).package
+        # Package 1: offered to three, awarded to the best, care starts, care ends. Entered under a correlation id,
+        # which the brokering task (in the worker) carries into the offers' events.
+        token = correlation_id_set("mosaic-ref-4471")
+        try:
+            first = package_enter(isa=make_isa(market), entered_by=officer, submit=True).package
+        finally:
+            correlation_id_reset(token)
         worker.wait_until(lambda: len(_offers(first)) == 3, "package 1's offers")
         offer_accept(offer_id=_offers(first)[0].pk, provider_user=make_provider_user(a), start_on=start)
         package_record_care_started(package_id=first.pk, started_on=timezone.localdate(), recorded_by=officer)
@@ -163,6 +169,13 @@ def test_every_event_arrives_once_in_order_and_signed_after_the_receiver_was_dow
         for mid in ids:
             by_key[events[mid].ordering_key].append(events[mid].pk)
         assert all(order == sorted(order) for order in by_key.values())
+        offered_first = [
+            e for e in events.values() if e.ordering_key == f"package:{first.pk}" and e.kind == "package.offered"
+        ]
+        assert {e.correlation_id for e in offered_first} == {"mosaic-ref-4471"}
+        assert {
+            r.headers.get("X-Correlation-ID") for r in received if events[r.headers["webhook-id"]] in offered_first
+        } == {"mosaic-ref-4471"}
         assert [events[mid].kind for mid in ids if events[mid].ordering_key == f"package:{first.pk}"] == [
             "package.offered", "package.offered", "package.offered",
             "package.awarded", "package.care_started", "package.ended",
