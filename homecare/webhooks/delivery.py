@@ -122,7 +122,7 @@ def _post(delivery: WebhookDelivery, *, now: datetime) -> tuple[int | None, str]
     return response.status_code, f"HTTP {response.status_code}"
 
 
-def webhook_deliver(*, delivery_id: int, manual: bool = False) -> DeliveryOutcome:
+def webhook_deliver(*, delivery_id: int) -> DeliveryOutcome:
     """Send one delivery if it is its stream's turn. Safe to call twice: the send is claimed first.
 
     1. Wait (do nothing) while an earlier delivery of the same stream is pending: that one hands over.
@@ -149,7 +149,6 @@ def webhook_deliver(*, delivery_id: int, manual: bool = False) -> DeliveryOutcom
             status_code=status_code,
             error=error,
             duration_ms=int((time.monotonic() - started) * 1000),
-            manual=manual,
         )
         delivery.attempts += 1
         delivery.claimed_until = None

@@ -91,14 +91,13 @@ class WebhookDelivery(models.Model):
 
 
 class WebhookAttempt(models.Model):
-    """One POST to a subscriber: the delivery log officers read, and what manual redelivery adds to."""
+    """One POST to a subscriber: the delivery log officers read (a redelivery's attempts are added to it)."""
 
     delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="log")
     attempted_at = models.DateTimeField()
     status_code = models.PositiveIntegerField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True, default="")
     duration_ms = models.PositiveIntegerField(default=0)
-    manual = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-attempted_at", "-pk"]
