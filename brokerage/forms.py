@@ -330,6 +330,16 @@ class CapabilitiesForm(GdsForm):
         widget=forms.TimeInput(attrs={"class": "govuk-input--width-5"}, format="%H:%M"),
     )
 
+    urgent_offer_sms_number = forms.RegexField(
+        label="Mobile number for a text message about each urgent offer (optional)",
+        help_text="Leave blank for email only. For example 07700 900123",
+        regex=r"^(\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}$",
+        error_messages={"invalid": "Enter a UK mobile number, like 07700 900123"},
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("visits_from"), data.get("visits_until")

@@ -37,6 +37,7 @@ from brokerage.person_lookup import person_lookup_digest
 
 # One vocabulary of urgency across the product: agreements set placement deadlines per urgency.
 from contracts.models import Urgency
+from homecare.changes import ChangeTracked
 from homecare.nhs_number import validate_nhs_number
 
 
@@ -68,7 +69,7 @@ class Funding(models.TextChoices):
     SELF_FUNDER = "self_funder", "Self-funder arranged by the council"
 
 
-class CarePackage(models.Model):
+class CarePackage(ChangeTracked):
     """An Individual Service Agreement (ISA): the care one person needs, brokered to one provider."""
 
     class Status(models.TextChoices):
@@ -162,6 +163,7 @@ class CarePackage(models.Model):
             models.Index(fields=["agreement", "status"], name="brokerage_pkg_agreement_status"),
             models.Index(fields=["awarded_provider", "awarded_at"], name="brokerage_pkg_provider_awarded"),
             models.Index(fields=["submitted_at"], name="brokerage_pkg_submitted"),
+            models.Index(fields=["updated_at", "id"], name="brokerage_pkg_changes"),  # API polling
             models.Index(
                 fields=["next_action_at"],
                 condition=Q(status="brokering"),
@@ -443,7 +445,7 @@ class DeclineReason(models.TextChoices):
     OTHER = "other", "Another reason"
 
 
-class Offer(models.Model):
+class Offer(ChangeTracked):
     """A package offered to one provider in one brokering round."""
 
     class Status(models.TextChoices):
@@ -498,6 +500,7 @@ class Offer(models.Model):
             models.Index(fields=["provider", "status", "sent_at"], name="brokerage_offer_provider"),
             models.Index(fields=["status", "sent_at"], name="brokerage_offer_status_sent"),
             models.Index(fields=["package", "round_number", "status"], name="brokerage_offer_pkg_round"),
+            models.Index(fields=["provider", "updated_at", "id"], name="brokerage_offer_changes"),  # API polling
             # The beat sweep's look-ups for emails that were never sent.
             models.Index(
                 fields=["sent_at"],
@@ -598,6 +601,9 @@ class ProviderCapabilities(models.Model):
     # The part of the day the provider's rotas cover; visits outside it cannot be met.
     visits_from = models.TimeField(default=time(7, 0))
     visits_until = models.TimeField(default=time(22, 0))
+    # Opted in to a text message for each urgent offer (hospital discharge or urgent community), through
+    # GOV.UK Notify: the office's mobile number. Blank means email only.
+    urgent_offer_sms_number = models.CharField(max_length=20, blank=True, default="")
     updated_at = models.DateTimeField()
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

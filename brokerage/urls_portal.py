@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("capacity/", views.capacity_view, name="capacity"),
     path("changes/", views_portal_changes.change_list_view, name="changes"),
     path("changes/<int:change_id>/", views_portal_changes.change_detail_view, name="change"),
+    path("capacity/capacity-tracker.csv", views.capacity_tracker_view, name="capacity_tracker"),
     path("<int:offer_id>/", views.offer_detail_view, name="detail"),
     path("<int:offer_id>/request-change/", views_portal_changes.change_request_view, name="request_change"),
     path("<int:offer_id>/accept/", views.offer_accept_view, name="accept"),

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from brokerage.capacity_tracker import reporting_window, tracker_return, window_open
 from brokerage.forms import AcceptForm, CapabilitiesForm, CapacityFormSet, CareStartedForm, DeclineForm, HandBackForm
 from brokerage.models import Offer, PersonDetailsAccess
 from brokerage.selectors import (
@@ -35,6 +36,7 @@ from brokerage.services.responses import (
     package_hand_back,
 )
 from homecare.accounts.audiences import Audience, audience_required, request_user
+from homecare.spreadsheets import spreadsheet_response
 from providers.models import LocalityArea
 
 provider_only = audience_required(Audience.PROVIDER)
@@ -189,6 +191,7 @@ def capacity_view(request: HttpRequest) -> HttpResponse:
         "carer_genders": capabilities.carer_genders if capabilities else ["female", "male"],
         "visits_from": capabilities.visits_from if capabilities else "07:00",
         "visits_until": capabilities.visits_until if capabilities else "22:00",
+        "urgent_offer_sms_number": capabilities.urgent_offer_sms_number if capabilities else "",
     }
     formset = CapacityFormSet(request.POST or None, initial=initial_rows, prefix="areas")
     form = CapabilitiesForm(request.POST or None, initial=initial_caps)
@@ -206,6 +209,7 @@ def capacity_view(request: HttpRequest) -> HttpResponse:
                     carer_genders=tuple(data["carer_genders"]),
                     visits_from=data["visits_from"],
                     visits_until=data["visits_until"],
+                    urgent_offer_sms_number=data["urgent_offer_sms_number"] or "",
                 ),
             )
         except CapacityInvalid as error:
@@ -217,5 +221,27 @@ def capacity_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "brokerage/portal/capacity.html",
-        {"provider": provider, "rows": rows, "formset": formset, "form": form, "capabilities": capabilities},
+        {
+            "provider": provider,
+            "rows": rows,
+            "formset": formset,
+            "form": form,
+            "capabilities": capabilities,
+            # The monthly Capacity Tracker window: the page reminds the provider, and offers the figures.
+            "tracker_window_open": window_open(timezone.localdate()),
+            "tracker_window_ends": reporting_window(timezone.localdate())[1],
+        },
+    )
+
+
+@provider_only
+def capacity_tracker_view(request: HttpRequest) -> HttpResponse:
+    """The home-care Capacity Tracker figures from the provider's own declaration, to copy into the return."""
+    provider, _capacities, _capabilities = capacity_for_provider(provider_user=request.user)
+    figures = tracker_return(provider=provider)
+    return spreadsheet_response(
+        header=["Capacity Tracker question", "Answer", "Where it comes from"],
+        rows=figures.rows(),
+        file_format="csv",
+        filename_stem=f"capacity-tracker-{timezone.localdate():%Y-%m}",
     )

@@ -37,4 +37,6 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(hour=7, minute=0),
     },
     "brokerage-apply-retention": {"task": "brokerage.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
+    # Webhook deliveries whose task was lost (broker down, worker killed) are sent again within 30 seconds.
+    "webhooks-deliver-due": {"task": "homecare.webhooks.tasks.deliver_due_webhooks", "schedule": 30.0},
 }

@@ -6,6 +6,8 @@ import os
 
 from celery import Celery
 
+from homecare import correlation
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("homecare")
@@ -13,3 +15,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # Each installed app's tasks.py, plus the platform's own (the worker liveness probe).
 app.autodiscover_tasks()
 app.autodiscover_tasks(["homecare"])
+
+# Each task runs under the correlation id of the request (or task) that enqueued it.
+correlation.connect_celery()

@@ -22,9 +22,11 @@ from homecare.env import (
     database_from_env,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_optional,
+    env_pairs,
     env_path,
     env_rate,
     env_str,
@@ -78,6 +80,9 @@ INSTALLED_APPS = [
     "homecare.accounts",
     "homecare.audit",
     "homecare.apitokens",
+    "homecare.webhooks",
+    "homecare.notify",
+    "oauth2_provider",
     "demo",  # the demo orchestration (top level: it runs every app's demo step)
     "providers",
     "contracts",
@@ -95,10 +100,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "homecare.correlation.CorrelationIdMiddleware",  # early: every later log line and event carries the id
     "homecare.audit.actor.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "homecare.accounts.middleware.IdleSessionTimeoutMiddleware",  # after messages: it leaves one
-    "homecare.boundary.RequestBoundaryMiddleware",  # size and characters of every request, before any view
+    "homecare.boundary.RequestBoundaryMiddleware",
+    "homecare.api_versions.LegacyApiMiddleware",  # size and characters of every request, before any view
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into the sign-in page
@@ -191,11 +198,13 @@ CRISPY_TEMPLATE_PACK = "gds"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "homecare.apitokens.authentication.ApiTokenAuthentication",
+        "homecare.apitokens.oauth.ClientCredentialsAuthentication",  # systems: OAuth2 client credentials
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Page numbers for people, a keyset cursor in order of change for polling clients (homecare.api_lists).
+    "DEFAULT_PAGINATION_CLASS": "homecare.api_lists.ListPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -213,6 +222,16 @@ REST_FRAMEWORK = {
 KNOX_TOKEN_MODEL = "apitokens.ApiToken"  # noqa: S105 - a model name, not a secret
 MIGRATION_MODULES = {"knox": None}  # knox's migrations would create its unused (swapped-out) token table
 REST_KNOX = {"TOKEN_TTL": timedelta(days=env_int("HOMECARE_API_TOKEN_TTL_DAYS", 90, minimum=1)), "AUTO_REFRESH": False}
+# OAuth2 client credentials for systems (homecare.apitokens.oauth): an hour per access token, no other grant.
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "read": "Read the API (every GET)",
+        "referrals": "Post referrals (ISAs) for brokering",
+        "offers": "Accept and decline your organisation's offers",
+    },
+    "DEFAULT_SCOPES": ["read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("HOMECARE_OAUTH_TOKEN_SECONDS", 3600, minimum=60),
+}
 # The request boundary (homecare.boundary, homecare.problems): one error format, body, depth and date limits.
 REST_FRAMEWORK |= {
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
@@ -233,6 +252,8 @@ DRF_STANDARDIZED_ERRORS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
 HOMECARE_MAX_UPLOAD_BYTES = env_int("HOMECARE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
 HOMECARE_JSON_MAX_DEPTH = env_int("HOMECARE_JSON_MAX_DEPTH", 32, minimum=4)
+# Cursor pages hold back rows changed this recently: their transaction may not have committed yet.
+HOMECARE_API_POLL_SETTLE_SECONDS = env_float("HOMECARE_API_POLL_SETTLE_SECONDS", 5.0, minimum=0.0)
 HOMECARE_START_PAST_DAYS = env_int("HOMECARE_START_PAST_DAYS", 7, minimum=0)
 HOMECARE_START_HORIZON_DAYS = env_int("HOMECARE_START_HORIZON_DAYS", 730, minimum=1)
 
@@ -241,6 +262,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "For integrators: case-management systems (e.g. Mosaic) and provider systems.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["homecare.api_versions.only_current_version"],
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
@@ -276,6 +298,12 @@ SPECTACULAR_SETTINGS |= {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Outbound webhooks (homecare.webhooks): exponential backoff from the base, doubling up to the maximum.
+HOMECARE_WEBHOOK_RETRY_BASE_SECONDS = env_float("HOMECARE_WEBHOOK_RETRY_BASE_SECONDS", 30.0, minimum=0.01)
+HOMECARE_WEBHOOK_RETRY_MAX_SECONDS = env_float("HOMECARE_WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600.0, minimum=0.01)
+HOMECARE_WEBHOOK_MAX_ATTEMPTS = env_int("HOMECARE_WEBHOOK_MAX_ATTEMPTS", 15, minimum=1)
+HOMECARE_WEBHOOK_TIMEOUT_SECONDS = env_float("HOMECARE_WEBHOOK_TIMEOUT_SECONDS", 10.0, minimum=0.1)
 
 # Celery: the broker only carries ids; state lives in the database.
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss"})
@@ -333,6 +361,20 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "homecare-brokerage@localhost")
 
+# GOV.UK Notify (homecare.notify): email through it with DJANGO_EMAIL_BACKEND set to its backend,
+# homecare.notify.backend.NotifyEmailBackend; text messages for urgent offers once a key and template are set.
+HOMECARE_NOTIFY_API_KEY = env_str("HOMECARE_NOTIFY_API_KEY", "")
+HOMECARE_NOTIFY_BASE_URL = env_str("HOMECARE_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+HOMECARE_NOTIFY_TEMPLATES = env_pairs("HOMECARE_NOTIFY_TEMPLATES")
+HOMECARE_NOTIFY_CALLBACK_TOKEN = env_str("HOMECARE_NOTIFY_CALLBACK_TOKEN", "")
+if EMAIL_BACKEND == "homecare.notify.backend.NotifyEmailBackend" and not (
+    HOMECARE_NOTIFY_API_KEY and "message_email" in HOMECARE_NOTIFY_TEMPLATES
+):
+    raise ImproperlyConfigured(
+        "The GOV.UK Notify email backend needs HOMECARE_NOTIFY_API_KEY and a message_email template in "
+        "HOMECARE_NOTIFY_TEMPLATES."
+    )
+
 
 def public_data_dir_default(*, shared: Path, fetched: Path) -> Path:
     """``shared`` (../shared/data) when this checkout sits beside it, else where ``fetch_public_data`` writes."""
@@ -389,7 +431,10 @@ LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every log line names the request's (or task's) correlation id (homecare.correlation).
+    "filters": {"correlation_id": {"()": "homecare.correlation.CorrelationIdFilter"}},
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s [%(correlation_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["correlation_id"], "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_choice("DJANGO_LOG_LEVEL", "INFO", LOG_LEVELS, upper=True)},
 }
 

@@ -8,6 +8,7 @@ from rest_framework import generics, serializers
 
 from contracts.models import Agreement, AgreementExtension, FeeRate, Lot, PlacementDeadline, ProviderMembership
 from homecare.accounts.audiences import IsOfficerOrCcc
+from homecare.api_lists import ChangesFilterSet
 
 
 class ExtensionOutput(serializers.ModelSerializer[AgreementExtension]):
@@ -89,13 +90,25 @@ class FeeRateOutput(serializers.ModelSerializer[FeeRate]):
         fields = ["id", "agreement", "service_type", "hourly_rate", "staff_pay_element", "effective_from", "note"]
 
 
-class MembershipFilter(django_filters.FilterSet):
+class AgreementFilter(ChangesFilterSet):
+    ordering = django_filters.OrderingFilter(fields=["term_start", "name", "reference", "updated_at", "id"])
+
+    class Meta:
+        model = Agreement
+        fields = ["procurement_route", "allocation_policy"]
+
+
+class MembershipFilter(ChangesFilterSet):
+    ordering = django_filters.OrderingFilter(fields=["appointed_on", "status", "updated_at", "id"])
+
     class Meta:
         model = ProviderMembership
         fields = ["agreement", "provider", "lot", "role", "status"]
 
 
-class FeeRateFilter(django_filters.FilterSet):
+class FeeRateFilter(ChangesFilterSet):
+    ordering = django_filters.OrderingFilter(fields=["effective_from", "service_type", "updated_at", "id"])
+
     class Meta:
         model = FeeRate
         fields = ["agreement", "service_type"]
@@ -111,7 +124,7 @@ class AgreementList(generics.ListAPIView[Agreement]):
     permission_classes = [IsOfficerOrCcc]
     serializer_class = AgreementOutput
     queryset = _agreements()
-    filterset_fields = ["procurement_route", "allocation_policy"]
+    filterset_class = AgreementFilter
 
 
 class AgreementDetail(generics.RetrieveAPIView[Agreement]):

@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from contracts import costing
 from contracts.months import add_months
+from homecare.changes import ChangeTracked
 
 
 class ProcurementRoute(models.TextChoices):
@@ -304,7 +305,7 @@ class ProviderMembership(models.Model):
         return f"{self.provider}: {self.get_role_display()}{where} ({self.get_status_display()})"
 
 
-class FeeRate(models.Model):
+class FeeRate(ChangeTracked):
     """The council's hourly rate for a service type, in force from ``effective_from`` until the next one.
 
     Rates form a step function per (agreement, service type), so they cannot overlap: at most one rate

@@ -13,6 +13,7 @@ from rest_framework import generics, serializers
 
 from dps.models import ApplicationDecision, ApplicationStatus, CriterionResult, DpsRound, ProviderApplication
 from homecare.accounts.audiences import Audience, IsOfficerOrCcc, IsProviderStaff, is_member
+from homecare.api_lists import ChangesFilterSet
 from providers.models import CqcLocation
 from providers.selectors import provider_for_user
 
@@ -70,13 +71,17 @@ class ApplicationOutput(serializers.ModelSerializer[ProviderApplication]):
         ]
 
 
-class RoundFilter(django_filters.FilterSet):
+class RoundFilter(ChangesFilterSet):
+    ordering = django_filters.OrderingFilter(fields=["opens_at", "closes_at", "updated_at", "id"])
+
     class Meta:
         model = DpsRound
         fields = ["agreement", "status"]
 
 
-class ApplicationFilter(django_filters.FilterSet):
+class ApplicationFilter(ChangesFilterSet):
+    ordering = django_filters.OrderingFilter(fields=["submitted_at", "evaluated_at", "updated_at", "id"])
+
     class Meta:
         model = ProviderApplication
         fields = ["dps_round", "provider", "status"]

@@ -25,6 +25,8 @@ from dps.models import (
 from dps.schedule import planned_rounds
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
+from homecare.webhooks.kinds import EventKind
+from homecare.webhooks.outbox import event_record
 from providers.geography import GeoPoint, council_boundary
 from providers.models import CqcLocation
 from providers.quality import CqcRatings
@@ -415,6 +417,23 @@ def application_decide(
             "is_override": is_override,
             "override_justification": decision.override_justification,
             "membership": membership.pk if membership else None,
+        },
+    )
+    event_record(
+        kind=EventKind.DPS_APPLICATION_DECIDED,
+        ordering_key=f"dps_application:{locked.pk}",
+        provider_id=locked.provider_id,
+        payload={
+            "application": {
+                "id": locked.pk,
+                "dps_round_id": locked.dps_round_id,
+                "provider_id": locked.provider_id,
+                "status": locked.status,
+                "outcome": outcome.value,
+                "decided_at": now,
+                "membership_id": membership.pk if membership else None,
+                "url": f"/api/v1/dps-applications/{locked.pk}/",
+            }
         },
     )
     return decision

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from homecare.accounts.audiences import IsOfficer
+from homecare.api_lists import ChangesFilterSet
 from providers.models import CqcLocation, CqcRating, LocalityArea, Provider, RegistrationStatus
 from providers.quality import Rating
 from providers.selectors import (
@@ -126,7 +127,7 @@ class ProviderSerializer(serializers.ModelSerializer[Provider]):
         return [location.location_id for location in self._summary(provider).homecare_locations]
 
 
-class ProviderFilterSet(django_filters.FilterSet):
+class ProviderFilterSet(ChangesFilterSet):
     q = django_filters.CharFilter(method="_noop", label="Provider or location name, CQC ID or postcode")
     rating = django_filters.ChoiceFilter(
         method="_noop",
@@ -142,6 +143,7 @@ class ProviderFilterSet(django_filters.FilterSet):
     registration_status = django_filters.ChoiceFilter(method="_noop", choices=RegistrationStatus.choices)
     service_type = django_filters.CharFilter(method="_noop")
     is_demo = django_filters.BooleanFilter()
+    ordering = django_filters.OrderingFilter(fields=["name", "cqc_provider_id", "updated_at", "id"])
 
     class Meta:
         model = Provider
@@ -193,10 +195,11 @@ class ProviderDetail(generics.RetrieveAPIView[Provider]):
         return Response(ProviderSerializer(provider, context=context).data)
 
 
-class LocationFilterSet(django_filters.FilterSet):
+class LocationFilterSet(ChangesFilterSet):
     rating = django_filters.CharFilter(method="_by_rating")
     service_type = django_filters.CharFilter(method="_by_service_type")
     postcode = django_filters.CharFilter(field_name="postcode", lookup_expr="istartswith")
+    ordering = django_filters.OrderingFilter(fields=["location_id", "name", "postcode", "updated_at"])
 
     class Meta:
         model = CqcLocation

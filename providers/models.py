@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 
+from homecare.changes import ChangeTracked
 from providers.quality import CqcRatings, KeyQuestion, Rating
 
 RATING_CHOICES = [(rating.value, rating.value) for rating in Rating]
@@ -46,7 +47,7 @@ class AuditedAccessModel(models.Model):
         return instance
 
 
-class Provider(AuditedAccessModel):
+class Provider(ChangeTracked, AuditedAccessModel):
     """A care provider organisation (a CQC "provider"), which runs one or more CQC locations."""
 
     name = models.CharField(max_length=255)
@@ -146,7 +147,7 @@ class Postcode(models.Model):
         return self.postcode
 
 
-class CqcLocation(models.Model):
+class CqcLocation(ChangeTracked):
     """A CQC-registered location: the unit CQC inspects and rates."""
 
     location_id = models.CharField(max_length=20, unique=True)

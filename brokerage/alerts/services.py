@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -31,6 +31,9 @@ from brokerage.models import CarePackage, Offer, PackageNote
 from homecare.accounts.audiences import Audience, is_member
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
+from homecare.notify.sending import MESSAGE_HEADER
+from homecare.webhooks.kinds import EventKind
+from homecare.webhooks.outbox import event_record
 from providers.models import Provider
 
 UNRESPONSIVE_AFTER_EXPIRED = 3
@@ -130,6 +133,21 @@ def alerts_record(detected_alerts: list[DetectedAlert], *, now: datetime) -> lis
                     summary=alert.summary,
                     data={"kind": alert.kind, "package": alert.package_id, "provider": alert.provider_id},
                 )
+                # For the council's systems only (no provider_id): an alert is about a provider, not for it.
+                event_record(
+                    kind=EventKind.ALERT_RAISED,
+                    ordering_key=f"package:{alert.package_id}" if alert.package_id else f"alert:{alert.pk}",
+                    payload={
+                        "alert": {
+                            "id": alert.pk,
+                            "kind": alert.kind,
+                            "summary": alert.summary,
+                            "raised_at": alert.raised_at,
+                            "package_id": alert.package_id,
+                            "provider_id": alert.provider_id,
+                        }
+                    },
+                )
                 created.append(alert)
     return created
 
@@ -152,15 +170,15 @@ def alert_email(alert_id: int, *, recipients: list[str]) -> bool:
         alert = Alert.objects.get(pk=alert_id)
         if recipients:
             # A failure to send raises, rolling back the claim, so the next run tries again.
-            send_mail(
+            EmailMessage(
                 subject=f"CCC alert: {alert.get_kind_display()}",
-                message=(
+                body=(
                     f"{alert.summary}\n\nSee and acknowledge it on the Care Communications Centre dashboard "
                     f"({reverse('ccc:home')}).\n"
                 ),
-                from_email=None,
-                recipient_list=recipients,
-            )
+                to=recipients,
+                headers={MESSAGE_HEADER: "alert_email"},  # its GOV.UK Notify template, when Notify sends email
+            ).send()
         return True
 
 

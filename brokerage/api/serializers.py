@@ -10,7 +10,6 @@ from rest_framework import serializers
 from brokerage.isa_input import DAY_NAMES
 from brokerage.models import CarePackage, DeclineReason, Offer, Visit
 from brokerage.services.responses import DECLINE_NOTE_MAX
-from contracts.models import Urgency
 from homecare.problems import ProblemOutput
 
 
@@ -68,7 +67,9 @@ class PackageOutput(serializers.ModelSerializer[CarePackage]):
             "first_response_at",
             "awarded_at",
             "care_started_on",
+            "ended_on",
             "deadline_at",
+            "updated_at",
             "visits",
         ]
 
@@ -78,32 +79,17 @@ class ConflictOutput(ProblemOutput):
 
 
 def page_of(name: str, item: serializers.Serializer[Any]) -> Any:
-    """The paginated list body (PageNumberPagination) of ``item``s, for the schema."""
+    """The paginated list body (``homecare.api_lists.ListPagination``) of ``item``s, for the schema."""
     return inline_serializer(
         name,
         fields={
-            "count": serializers.IntegerField(),
+            "count": serializers.IntegerField(required=False, help_text="Rows in all pages (page-number paging)."),
             "next": serializers.URLField(allow_null=True),
             "previous": serializers.URLField(allow_null=True),
+            "cursor": serializers.CharField(allow_null=True, help_text="Give it back as ?cursor= to poll on."),
             "results": item,
         },
     )
-
-
-class PackageListQuery(serializers.Serializer[Any]):
-    status = serializers.ChoiceField(choices=CarePackage.Status.choices, required=False, allow_blank=True)
-    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, allow_blank=True)
-    page = serializers.IntegerField(required=False, min_value=1, max_value=10_000_000)
-
-
-class OfferListQuery(serializers.Serializer[Any]):
-    status = serializers.ChoiceField(
-        choices=[("open", "Open: can still be answered"), *Offer.Status.choices],
-        required=False,
-        allow_blank=True,
-        help_text="open, or an offer status",
-    )
-    page = serializers.IntegerField(required=False, min_value=1, max_value=10_000_000)
 
 
 class RankedEntryOutput(serializers.Serializer[Any]):
@@ -160,6 +146,7 @@ class OfferOutput(serializers.ModelSerializer[Offer]):
         model = Offer
         fields = [
             "id",
+            "package",
             "package_reference",
             "status",
             "rank",
@@ -176,6 +163,7 @@ class OfferOutput(serializers.ModelSerializer[Offer]):
             "urgency",
             "required_skills",
             "care_needs",
+            "updated_at",
             "visits",
         ]
 

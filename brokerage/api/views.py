@@ -8,19 +8,17 @@ from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from brokerage import entry_errors
+from brokerage.api.filters import OfferFilterSet, PackageFilterSet
 from brokerage.api.serializers import (
     AcceptInput,
     ConflictOutput,
     DeclineInput,
-    OfferListQuery,
     OfferOutput,
-    PackageListQuery,
     PackageOutput,
     RankingOutput,
     page_of,
@@ -38,6 +36,7 @@ from brokerage.selectors import (
 from brokerage.services.packages import IsaConflict, IsaInvalid, package_enter
 from brokerage.services.responses import OfferClosed, ResponseInvalid, offer_accept, offer_decline
 from homecare.accounts.audiences import IsOfficer, IsOfficerOrCcc, IsProviderStaff, request_user
+from homecare.api_lists import ListPagination, filtered, list_parameters
 from homecare.problems import ProblemOutput, problem_response
 
 # Errors are problem details (homecare.problems); a 400's ``errors`` name the request's field paths.
@@ -45,10 +44,7 @@ INVALID = OpenApiResponse(ProblemOutput, description="Every field error, at once
 CLOSED = OpenApiResponse(ProblemOutput, description="The offer can no longer be answered; nothing was saved.")
 
 
-def _query(serializer_class: type[PackageListQuery] | type[OfferListQuery], request: Request) -> dict[str, Any]:
-    query = serializer_class(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return dict(query.validated_data)
+MISSING_PAGE = OpenApiResponse(ProblemOutput, description="There is no page with that number.")
 
 
 class PackageListCreateApi(APIView):
@@ -57,15 +53,13 @@ class PackageListCreateApi(APIView):
 
     @extend_schema(
         operation_id="packages_list",
-        parameters=[PackageListQuery],
-        responses={200: page_of("PaginatedPackageList", PackageOutput(many=True)), 400: INVALID},
+        parameters=list_parameters(PackageFilterSet),
+        responses={200: page_of("PaginatedPackageList", PackageOutput(many=True)), 400: INVALID, 404: MISSING_PAGE},
     )
     def get(self, request: Request) -> Response:
-        query = _query(PackageListQuery, request)
-        packages = package_list(
-            user=request.user, status=query.get("status", ""), urgency=query.get("urgency", "")
-        ).prefetch_related("visits")
-        paginator = PageNumberPagination()
+        """Filter and order with the parameters; poll for changes with ``updated_since``, then ``cursor``."""
+        packages = filtered(PackageFilterSet, request, package_list(user=request.user)).prefetch_related("visits")
+        paginator = ListPagination()
         page = paginator.paginate_queryset(packages, request, view=self)
         return paginator.get_paginated_response(PackageOutput(page, many=True).data)
 
@@ -96,7 +90,7 @@ class PackageListCreateApi(APIView):
         response = Response(
             PackageOutput(package).data, status=status.HTTP_201_CREATED if entered.created else status.HTTP_200_OK
         )
-        response["Location"] = f"/api/packages/{package.pk}/"
+        response["Location"] = f"/api/v1/packages/{package.pk}/"
         return response
 
 
@@ -127,14 +121,13 @@ class OfferListApi(APIView):
 
     @extend_schema(
         operation_id="offers_list",
-        parameters=[OfferListQuery],
-        responses={200: page_of("PaginatedOfferList", OfferOutput(many=True)), 400: INVALID},
+        parameters=list_parameters(OfferFilterSet),
+        responses={200: page_of("PaginatedOfferList", OfferOutput(many=True)), 400: INVALID, 404: MISSING_PAGE},
     )
     def get(self, request: Request) -> Response:
-        """Your organisation's offers only."""
-        query = _query(OfferListQuery, request)
-        offers = offers_for_provider(provider_user=request.user, status=query.get("status", ""))
-        paginator = PageNumberPagination()
+        """Your organisation's offers only. A rostering system polls with ``updated_since``, then ``cursor``."""
+        offers = filtered(OfferFilterSet, request, offers_for_provider(provider_user=request.user))
+        paginator = ListPagination()
         page = paginator.paginate_queryset(offers.prefetch_related("package__visits"), request, view=self)
         return paginator.get_paginated_response(OfferOutput(page, many=True).data)
 

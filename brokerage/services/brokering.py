@@ -31,12 +31,14 @@ from brokerage.allocation import (
 )
 from brokerage.allocation.results import ENGINE_VERSION
 from brokerage.allocation_rows import engine_inputs_for, offer_record, policy_settings, run_documents
+from brokerage.events import package_event
 from brokerage.models import AllocationRun, CarePackage, Offer, ProviderCapacity
 from brokerage.services.change_history import changes_on_award_locked
 from brokerage.services.history import Actor, offer_created, offer_transition, package_transition
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from homecare.queue import enqueue_on_commit
+from homecare.webhooks.kinds import EventKind
 
 # Sent by name through the one door (``homecare.queue``): services never import a tasks module.
 BROKER_PACKAGE_TASK = "brokerage.tasks.broker_package"
@@ -172,6 +174,7 @@ def _send_offers(
             ),
             data={"rank": offer.rank, "first_refusal": first_refusal},
         )
+        package_event(EventKind.PACKAGE_OFFERED, package, offer=offer)
         # Emailed after commit; the task re-reads the offer, and a lost task is swept a minute later.
         enqueue_on_commit(NOTIFY_OFFER_TASK, offer.pk)
 
@@ -242,6 +245,7 @@ def award_locked(
     )
     # A package re-brokered for a variation or after a suspension: that change takes effect with this start.
     changes_on_award_locked(package, offer, now=now)
+    package_event(EventKind.PACKAGE_AWARDED, package, offer=offer, extra={"manual": manual})
     # The award uses the hours the provider declared; it keeps its capacity current from here.
     if use_capacity and package.locality_area_id is not None:
         capacity = (

@@ -26,6 +26,7 @@ class Capabilities:
     carer_genders: tuple[str, ...]
     visits_from: time
     visits_until: time
+    urgent_offer_sms_number: str = ""  # blank: no text messages for urgent offers
 
 
 class CapacityInvalid(ValueError):
@@ -62,6 +63,7 @@ def capacity_update(*, provider_user: User, hours_by_area: dict[int, Decimal], c
             "carer_genders": sorted(capabilities.carer_genders),
             "visits_from": capabilities.visits_from,
             "visits_until": capabilities.visits_until,
+            "urgent_offer_sms_number": capabilities.urgent_offer_sms_number,
             "updated_at": now,
             "updated_by": provider_user,
         },

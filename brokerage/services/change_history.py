@@ -13,10 +13,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from brokerage.events import change_event
 from brokerage.models import CarePackage, Offer, PackageChange, PackageChangeStatusEvent
 from brokerage.services.history import Actor, _actor_fields
 from brokerage.status_actions import change_status_action
 from homecare.audit.services import audit_record
+from homecare.webhooks.kinds import EventKind
 
 
 def change_transition(
@@ -97,3 +99,6 @@ def changes_on_award_locked(package: CarePackage, offer: Offer, *, now: datetime
             update_fields=("applied_from", "resumed_on"),
             data={"offer": offer.pk, "provider": offer.provider_id, "start_on": start},
         )
+        # The change that re-brokered the package takes effect with the new provider's start.
+        is_variation = change.kind == PackageChange.Kind.VARIATION
+        change_event(EventKind.PACKAGE_VARIED if is_variation else EventKind.PACKAGE_RESUMED, change)

@@ -34,6 +34,7 @@ from brokerage.changes.selectors import (
     care_from_of,
     change_get_for_provider,
 )
+from brokerage.events import change_event, change_summary, package_event
 from brokerage.isa import MAX_VISITS, VisitData, visit_problems
 from brokerage.models import CarePackage, Offer, PackageChange, Skill, Visit
 from brokerage.services.brokering import round_start_locked
@@ -43,6 +44,7 @@ from brokerage.services.packages import PackageStateError
 from contracts import costing
 from contracts.selectors import fee_rate_steps
 from homecare.queue import enqueue_on_commit
+from homecare.webhooks.kinds import EventKind
 
 NOTIFY_CHANGE_TASK = "brokerage.tasks.notify_package_change"
 
@@ -281,6 +283,7 @@ def _variation_create(
             change=change, to_status=PackageChange.Status.ACCEPTED, actor=requested_by, summary=f"agreed {summary}"
         )
         _write_pattern(package, pattern)
+        change_event(EventKind.PACKAGE_VARIED, change)
     else:
         change_transition(
             change=change,
@@ -341,6 +344,7 @@ def variation_accept(*, change_id: int, provider_user: User, note: str = "") -> 
         update_fields=("decided_by", "decided_at", "applied_from"),
     )
     _write_pattern(package, pattern_from_json(change.pattern))
+    change_event(EventKind.PACKAGE_VARIED, change)
     return change
 
 
@@ -485,6 +489,7 @@ def package_suspend(
         reason=note,
         data={"expected_return_on": expected_return_on, "retainer_days": change.retainer_days},
     )
+    change_event(EventKind.PACKAGE_SUSPENDED, change)
     enqueue_on_commit(NOTIFY_CHANGE_TASK, change.pk)
     return change
 
@@ -511,6 +516,7 @@ def package_resume(*, package_id: int, resumed_by: Actor, resumed_on: date) -> P
         summary=f"care resumes on {resumed_on:%d %B %Y}",
         update_fields=("resumed_on", "notified_at"),
     )
+    change_event(EventKind.PACKAGE_RESUMED, suspension)
     enqueue_on_commit(NOTIFY_CHANGE_TASK, suspension.pk)
     return suspension
 
@@ -612,6 +618,7 @@ def package_change_end(
         update_fields=("ended_on", "next_action_at"),
         data={"change": change.pk, "end_reason": reason},
     )
+    package_event(EventKind.PACKAGE_ENDED, package, extra={"end": change_summary(change)})
     if change.provider_id is not None:
         enqueue_on_commit(NOTIFY_CHANGE_TASK, change.pk)
     return change

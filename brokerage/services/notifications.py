@@ -23,12 +23,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import Offer
+from brokerage.models import Offer, ProviderCapabilities
+from contracts.models import Urgency
+from homecare.notify.sending import MESSAGE_HEADER, notify_sms_send
 
 # An offer's email whose task has not run after this long is taken as lost and sent by the sweep.
 NOTIFY_GRACE = timedelta(minutes=1)
@@ -97,12 +99,53 @@ def _award_email(offer: Offer) -> tuple[str, str]:
     return f"Homecare package {package.reference} awarded to you", "\n".join(lines) + "\n"
 
 
-def _send_to_each(subject: str, body: str, recipients: list[str]) -> None:
-    """One message per person (over one connection), so staff don't see each other's addresses."""
-    send_mass_mail([(subject, body, None, [recipient]) for recipient in recipients], fail_silently=False)
+def _send_to_each(kind: str, subject: str, body: str, recipients: list[str]) -> None:
+    """One message per person (over one connection), so staff don't see each other's addresses.
+
+    ``kind`` names the message, so the GOV.UK Notify backend picks its template (``homecare.notify``).
+    """
+    messages = [EmailMessage(subject, body, to=[recipient], headers={MESSAGE_HEADER: kind}) for recipient in recipients]
+    get_connection(fail_silently=False).send_messages(messages)
 
 
-def _claim_and_send(*, offer_id: int, status: str, marker: str, compose: Callable[[Offer], tuple[str, str]]) -> bool:
+def _urgent_offer_sms(offer: Offer) -> None:
+    """A text message as well as the email, for an urgent offer, if the provider gave a number for them.
+
+    Sent inside the offer's claim, so it goes once with the email, and a failure rolls both back for the sweep.
+    """
+    package = offer.package
+    if package.urgency not in (Urgency.HOSPITAL_DISCHARGE, Urgency.URGENT):
+        return
+    number = (
+        ProviderCapabilities.objects.filter(provider_id=offer.provider_id)
+        .values_list("urgent_offer_sms_number", flat=True)
+        .first()
+    )
+    if not number:
+        return
+    respond_by = f"{timezone.localtime(offer.respond_by):%H:%M %d %b}" if offer.respond_by else "as soon as you can"
+    notify_sms_send(
+        kind="urgent_offer_sms",
+        phone_number=number,
+        personalisation={
+            "reference": package.reference,
+            "area": package.locality_area.name if package.locality_area is not None else package.postcode_district,
+            "hours": str(package.hours_per_week),
+            "respond_by": respond_by,
+            "link": _offer_page_url(offer.pk),
+        },
+    )
+
+
+def _claim_and_send(
+    *,
+    offer_id: int,
+    status: str,
+    marker: str,
+    kind: str,
+    compose: Callable[[Offer], tuple[str, str]],
+    also: Callable[[Offer], None] | None = None,
+) -> bool:
     """Claim the email by setting ``marker`` (a conditional UPDATE, so only one run wins), then send it.
 
     A failure to send raises inside the transaction, rolling back the claim, so the sweep tries again.
@@ -118,7 +161,9 @@ def _claim_and_send(*, offer_id: int, status: str, marker: str, compose: Callabl
         recipients = provider_staff_recipients(offer.provider_id)
         if recipients:
             subject, body = compose(offer)
-            _send_to_each(subject, body, recipients)
+            _send_to_each(kind, subject, body, recipients)
+        if also is not None:
+            also(offer)
         return True
 
 
@@ -127,13 +172,24 @@ def offer_notify(*, offer_id: int) -> bool:
 
     An offer no longer pending (answered, expired, withdrawn) is not emailed: there is nothing to answer.
     """
-    return _claim_and_send(offer_id=offer_id, status=Offer.Status.PENDING, marker="notified_at", compose=_offer_email)
+    return _claim_and_send(
+        offer_id=offer_id,
+        status=Offer.Status.PENDING,
+        marker="notified_at",
+        kind="offer_email",
+        compose=_offer_email,
+        also=_urgent_offer_sms,
+    )
 
 
 def offer_notify_award(*, offer_id: int) -> bool:
     """Email the winning provider's staff that the package is theirs, once. True when this call claimed it."""
     return _claim_and_send(
-        offer_id=offer_id, status=Offer.Status.AWARDED, marker="award_notified_at", compose=_award_email
+        offer_id=offer_id,
+        status=Offer.Status.AWARDED,
+        marker="award_notified_at",
+        kind="award_email",
+        compose=_award_email,
     )
 
 

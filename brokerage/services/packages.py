@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from brokerage.events import package_event
 from brokerage.isa import IsaData, check_isa_rules
 from brokerage.models import CarePackage, Offer, PersonDetails, Visit
 from brokerage.services.brokering import BROKER_PACKAGE_TASK, award_locked
@@ -21,6 +22,7 @@ from contracts.selectors import fee_rate_steps, urgency_terms
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from homecare.queue import enqueue_on_commit
+from homecare.webhooks.kinds import EventKind
 from providers.geography import GeoPoint, district_point, locality_area_for, normalise_postcode, postcode_point
 from providers.models import LocalityArea, Provider
 
@@ -516,6 +518,7 @@ def package_record_care_started(*, package_id: int, started_on: date, recorded_b
         summary=f"care started on {started_on:%d %B %Y}",
         update_fields=("care_started_on",),
     )
+    package_event(EventKind.PACKAGE_CARE_STARTED, package)
     return package
 
 
@@ -534,4 +537,5 @@ def package_end(*, package_id: int, ended_on: date, ended_by: Actor, reason: str
         reason=reason,
         update_fields=("ended_on",),
     )
+    package_event(EventKind.PACKAGE_ENDED, package)
     return package

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from brokerage.events import package_event
 from brokerage.isa import start_problem, start_window
 from brokerage.models import CarePackage, DeclineReason, HandBack, Offer
 from brokerage.selectors import offer_get_for_provider, providers_for_manual_award
@@ -19,6 +20,7 @@ from brokerage.services.brokering import award_locked, evaluate_locked, round_st
 from brokerage.services.change_history import changes_withdraw_locked
 from brokerage.services.history import Actor, offer_transition, package_transition
 from brokerage.services.packages import PackageStateError, package_record_care_started
+from homecare.webhooks.kinds import EventKind
 
 DECLINE_NOTE_MAX = 2000  # as an ISA's special requirements: about a page
 
@@ -122,7 +124,9 @@ def offer_decline(*, offer_id: int, provider_user: User, reason: str, note: str 
 
 def _note_first_response(package: CarePackage, now: object) -> None:
     if package.first_response_at is None:
-        CarePackage.objects.filter(pk=package.pk, first_response_at__isnull=True).update(first_response_at=now)
+        CarePackage.objects.filter(pk=package.pk, first_response_at__isnull=True).update(
+            first_response_at=now, updated_at=now
+        )
         package.refresh_from_db(fields=["first_response_at"])
 
 
@@ -169,6 +173,7 @@ def package_hand_back(
         reason=f"{HandBack.Reason(reason).label}. {note}".strip(),
         data={"hand_back": hand_back.pk, "effective_on": effective_on},
     )
+    package_event(EventKind.PACKAGE_HANDED_BACK, package, hand_back=hand_back)
     round_start_locked(package, actor=provider_user, why=f"re-brokered after hand-back by {offer.provider.name}")
     return hand_back
 

@@ -8,6 +8,7 @@ class ApiTokensConfig(AppConfig):
 
     def ready(self) -> None:
         from homecare.apitokens import access_audit
+        from homecare.apitokens import oauth as _oauth  # noqa: F401 - registers the OAuth2 scheme too
         from homecare.apitokens import schema as _schema  # noqa: F401 - registers the scheme with drf-spectacular
 
         access_audit.connect()

@@ -184,3 +184,8 @@ class AuditAction(StrEnum):
     PAY_DISPUTE_RAISED = "pay_dispute.raised"
     PAY_DISPUTE_RESOLVED = "pay_dispute.resolved"
     CREDIT_NOTE_ISSUED = "credit_note.issued"
+    # Outbound webhooks: subscribers set up by officers, their secrets rotated, deliveries sent again by hand.
+    WEBHOOK_SUBSCRIBER_CREATED = "webhook_subscriber.created"
+    WEBHOOK_SUBSCRIBER_DEACTIVATED = "webhook_subscriber.deactivated"
+    WEBHOOK_SECRET_ROTATED = "webhook_secret.rotated"  # noqa: S105 - an event name, not a secret
+    WEBHOOK_DELIVERY_REPLAYED = "webhook_delivery.replayed"

@@ -30,6 +30,7 @@ from brokerage.services.changes import (
 from brokerage.services.packages import PackageStateError
 from brokerage.services.responses import offer_accept, package_hand_back
 from homecare.audit.models import AuditEvent
+from homecare.webhooks.models import OutboxEvent
 from tests.brokerage.changes_helpers import HOUR_A_DAY, HOUR_AND_A_HALF_A_DAY, awarded_package, day
 from tests.brokerage.factories import make_market
 from tests.factories import make_provider_user
@@ -276,3 +277,38 @@ def test_care_ended_while_a_declined_variation_is_rebrokered_is_costed_at_the_ol
     package.refresh_from_db()
     assert history(change) == ["proposed", "declined", "rebrokering", "withdrawn"]
     assert weekly_cost_on(package, day(0)) == Decimal("84.00")  # the old hour a day, days 0 to 3
+
+
+def _events(package: CarePackage) -> list[tuple[str, dict]]:
+    rows = OutboxEvent.objects.filter(ordering_key=f"package:{package.pk}").order_by("id")
+    return [(event.kind, event.payload) for event in rows]
+
+
+def test_each_change_after_award_records_its_outbound_event_in_the_same_transaction(officer):
+    market = make_market(providers=2)
+    market.agreement.suspension_retainer_days = 2
+    market.agreement.save()
+    package, _offer, user = awarded_package(market, officer)
+    before = len(_events(package))
+    variation = package_vary(
+        package_id=package.pk, requested_by=officer, effective_from=day(1), visits=HOUR_AND_A_HALF_A_DAY
+    )
+    assert len(_events(package)) == before  # proposed only: nothing has changed yet
+    variation_accept(change_id=variation.pk, provider_user=user)
+    suspension = package_suspend(
+        package_id=package.pk, suspended_by=officer, starts_on=day(2), expected_return_on=day(5), reason="hospital"
+    )
+    package_resume(package_id=package.pk, resumed_by=officer, resumed_on=day(6))
+    end = package_change_end(package_id=package.pk, ended_by=officer, ended_on=day(9), reason="residential")
+    kinds = [kind for kind, _payload in _events(package)[before:]]
+    assert kinds == ["package.varied", "package.suspended", "package.resumed", "package.ended"]
+    payloads = [payload for _kind, payload in _events(package)[before:]]
+    assert payloads[0]["variation"]["id"] == variation.pk
+    assert payloads[0]["variation"]["hours_per_week"] == "10.50"
+    assert payloads[1]["suspension"] == payloads[1]["suspension"] | {
+        "id": suspension.pk,
+        "reason_code": "hospital",
+        "retainer_days": 2,
+    }
+    assert payloads[2]["suspension"]["resumed_on"] == day(6).isoformat()
+    assert payloads[3]["end"]["id"] == end.pk and payloads[3]["package"]["status"] == "ended"

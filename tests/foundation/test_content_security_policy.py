@@ -18,6 +18,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -32,6 +33,11 @@ from contracts.models import AgreementExtension
 from dps.models import ApplicationStatus, ProviderApplication
 from homecare.apitokens.services import api_token_create
 from homecare.health import Broker, HealthView, Worker
+from homecare.queue import enqueue_suspended
+from homecare.webhooks.kinds import EventKind
+from homecare.webhooks.models import WebhookDelivery
+from homecare.webhooks.outbox import event_record
+from homecare.webhooks.services import webhook_subscriber_create
 from tests.brokerage.dashboard.factories import make_world
 from tests.commissioning.world import commissioning_values
 from tests.conftest import client_for
@@ -173,6 +179,12 @@ class _World:
             summary="Late",
             raised_at=timezone.now(),
         )
+        subscriber = webhook_subscriber_create(
+            name="Mosaic", url="https://mosaic.example.gov.uk/hooks", event_kinds=[], created_by=officer
+        ).subscriber
+        with enqueue_suspended(), transaction.atomic():
+            event_record(kind=EventKind.PACKAGE_AWARDED, ordering_key=f"package:{package.pk}", payload={})
+        delivery = WebhookDelivery.objects.get(subscriber=subscriber)
         self.values: dict[str, Any] = {
             "provider_id": world.a.pk,
             "ward_id": WardFactory(area=world.north).pk,
@@ -198,6 +210,8 @@ class _World:
                 note="Needs more time",
                 created_at=timezone.now(),
             ).pk,
+            "subscriber_id": subscriber.pk,
+            "delivery_id": delivery.pk,
             "location_id": location.location_id,
             # The password-reset link as the email gives it (the page then moves the token into the session).
             "uidb64": urlsafe_base64_encode(force_bytes(self.provider.pk)),
@@ -222,6 +236,7 @@ class _World:
         }
 
     def kwargs(self, route: str) -> dict[str, Any]:
+        route = unversioned(route)
         names = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)
         kwargs = {}
         for name in (a or b for a, b in names):
@@ -233,12 +248,18 @@ class _World:
         return kwargs
 
 
+def unversioned(route: str) -> str:
+    """The API's routes are the same under /api/v1/ and their /api/ alias."""
+    return "api/" + route.removeprefix("api/v1/") if route.startswith("api/v1/") else route
+
+
 def _pages(world: _World) -> Iterator[tuple[str, str]]:
     """(persona, path) for every GET page in the URLconf and every admin page of every registered model."""
     for route, view_name in _routes(get_resolver().url_patterns):
         if DOWNLOAD.search(route):
             continue
-        area = "api/offers" if route.startswith("api/offers/") else route.split("/", 1)[0]
+        plain = unversioned(route)
+        area = "api/offers" if plain.startswith("api/offers/") else plain.split("/", 1)[0]
         yield AUDIENCE_BY_AREA.get(area, "anyone"), reverse(view_name, kwargs=world.kwargs(route))
     yield "admin", reverse("admin:index")
     request = RequestFactory().get("/admin/")

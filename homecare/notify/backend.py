@@ -1,0 +1,33 @@
+"""A Django email backend that sends every email through GOV.UK Notify instead of SMTP.
+
+Select it with ``DJANGO_EMAIL_BACKEND=homecare.notify.backend.NotifyEmailBackend``: then every email the
+product sends (offers, awards, CCC alerts, password resets) goes through Notify, one notification per
+recipient, with the template of its kind (the ``X-Homecare-Message`` header, else ``message_email``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
+
+from homecare.notify.sending import FALLBACK_EMAIL, MESSAGE_HEADER, notify_email_send
+
+
+class NotifyEmailBackend(BaseEmailBackend):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        sent = 0
+        for message in email_messages:
+            kind = str(message.extra_headers.get(MESSAGE_HEADER, FALLBACK_EMAIL))
+            try:
+                for recipient in message.recipients():
+                    notify_email_send(kind=kind, to=recipient, subject=str(message.subject), body=str(message.body))
+            except Exception:
+                # Notify's client raises its own HTTPError (and requests' errors): Django's contract is to raise
+                # unless the caller asked for silence.
+                if not self.fail_silently:
+                    raise
+                continue
+            sent += 1
+        return sent
