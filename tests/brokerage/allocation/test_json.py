@@ -17,6 +17,7 @@ from brokerage.allocation import (
     rank_providers,
     replay,
 )
+from brokerage.allocation.codec import candidate_to_dict, isa_to_dict
 from tests.brokerage.allocation.builders import AS_OF, GOOD_WITH_RI, make_candidate, make_isa, miles_north
 
 
@@ -68,13 +69,24 @@ def test_a_damaged_stored_ranking_names_the_bad_field() -> None:
     [
         (lambda d: d["isa"].pop("hours_per_week"), r"isa\.hours_per_week is missing"),
         (
-            lambda d: d["candidates"][0].update(lead_time_days="2"),
-            r"candidates\[0\]\.lead_time_days must be an integer",
+            lambda d: d["candidates"]["lead_time_days"].__setitem__(0, "2"),
+            r"candidates\.lead_time_days\[0\] must be an integer",
         ),
-        (lambda d: d["candidates"][1].update(carer_genders=["any"]), r"candidates\[1\]\.carer_genders must be a list"),
+        (
+            lambda d: d["candidates"]["gender_sets"].__setitem__(0, ["any"]),
+            r"candidates\.gender_sets must be drawn from",
+        ),
+        (
+            lambda d: d["candidates"]["name"].pop(),
+            r"candidates\.name must have one value per candidate",
+        ),
+        (
+            lambda d: d["candidates"]["quality"].__setitem__(1, 7),
+            r"candidates\.quality refers to a missing value",
+        ),
         (lambda d: d["isa"]["visits"][0].update(weekday="funday"), r"isa\.visits\[0\]\.weekday must be one of"),
         (lambda d: d["isa"].update(hours_per_week=-3), r"hours_per_week must be > 0"),
-        (lambda d: d.update(format=2), r"format must be 1"),
+        (lambda d: d.update(format=3), r"format must be one of 1, 2"),
     ],
 )
 def test_damaged_stored_inputs_are_refused_with_the_field_named(damage, message: str) -> None:
@@ -83,6 +95,32 @@ def test_damaged_stored_inputs_are_refused_with_the_field_named(damage, message:
 
     with pytest.raises(AllocationInputError, match=message):
         inputs_from_json(json.dumps(document))
+
+
+def test_inputs_stored_in_the_first_format_still_decode_and_replay() -> None:
+    # Runs stored before the columnar format kept one JSON object per candidate.
+    isa, candidates = make_isa(), tuple(_candidates())
+    document = {
+        "format": 1,
+        "engine_version": "1.0.0",
+        "as_of": AS_OF.isoformat(),
+        "isa": isa_to_dict(isa),
+        "candidates": [candidate_to_dict(candidate) for candidate in candidates],
+    }
+
+    inputs = inputs_from_json(json.dumps(document))
+
+    assert (inputs.isa, inputs.candidates, inputs.engine_version) == (isa, candidates, "1.0.0")
+    assert replay(json.dumps(document)) == rank_providers(isa, candidates, as_of=AS_OF)
+
+
+def test_stored_columns_keep_each_shared_value_once() -> None:
+    candidates = [make_candidate(n) for n in range(1, 51)]
+
+    columns = json.loads(inputs_to_json(make_isa(), candidates, as_of=AS_OF))["candidates"]
+
+    assert len(columns["provider_id"]) == 50
+    assert len(columns["qualities"]) == len(columns["coverages"]) == len(columns["skill_sets"]) == 1
 
 
 def test_text_that_is_not_json_is_refused_clearly() -> None:
