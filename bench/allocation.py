@@ -258,6 +258,7 @@ def peak_mib(work: Callable[[], object]) -> float:
 
 def store(isa: Isa, pool: CandidatePool, ranking: Ranking) -> str:
     """What `_rank_locked` writes: compact inputs and result documents, encoded as the JSON field does."""
+    pool._columns = None
     inputs = inputs_to_dict(isa, pool, as_of=AS_OF)
     return json.dumps(inputs) + json.dumps(stored_result(ranking))
 

@@ -282,7 +282,19 @@ _KINDS: dict[object, str] = {int: "an integer", str: "a string", bool: "true or 
 
 
 def _column(data: dict[object, object], key: str, kind: type | tuple[type, ...], size: int | None) -> list[Any]:
+    """A stored column: a JSON list, or for whole numbers and flags their packed text (``pool.pack_ints``,
+    ``pool.pack_bools``)."""
+    from brokerage.allocation.pool import unpack_bools, unpack_ints
+
     value = data.get(key)
+    if isinstance(value, str) and kind in (int, bool):
+        try:
+            if kind is int:
+                value = unpack_ints(value)
+            elif size is not None:
+                value = unpack_bools(value, size)
+        except ValueError:
+            raise AllocationInputError(f"candidates.{key} is not a packed column of the right length") from None
     if not isinstance(value, list):
         raise AllocationInputError(f"candidates.{key} must be a list")
     if size is not None and len(value) != size:
@@ -294,7 +306,7 @@ def _column(data: dict[object, object], key: str, kind: type | tuple[type, ...],
     return value
 
 
-def _floats(data: dict[object, object], key: str, size: int, path: str) -> list[float]:
+def _floats(data: dict[object, object], key: str, size: int | None, path: str) -> list[float]:
     """A packed float column (``pool.pack_floats``)."""
     from brokerage.allocation.pool import unpack_floats
 
@@ -305,12 +317,12 @@ def _floats(data: dict[object, object], key: str, size: int, path: str) -> list[
         values = unpack_floats(text)
     except ValueError:
         raise AllocationInputError(f"candidates.{path} must be packed numbers (base64 text)") from None
-    if len(values) != size or not all(math.isfinite(value) for value in values):
-        raise AllocationInputError(f"candidates.{path} must hold {size} finite numbers")
+    if (size is not None and len(values) != size) or not all(math.isfinite(value) for value in values):
+        raise AllocationInputError(f"candidates.{path} must hold {size or 'only'} finite numbers")
     return values
 
 
-def _rows(data: dict[object, object], key: str, size: int, table: int) -> list[int]:
+def _rows(data: dict[object, object], key: str, size: int | None, table: int) -> list[int]:
     rows = _column(data, key, int, size)
     if rows and (min(rows) < 0 or max(rows) >= table):
         raise AllocationInputError(f"candidates.{key} refers to a missing value")
@@ -324,9 +336,11 @@ def columns_reader(columns: object, pool_type: type[_P]) -> _P:
     ids = _column(columns, "provider_id", int, None)
     size = len(ids)
     lot_roles = _members(LotRole)
-    roles = _column(columns, "lot_role", str, size)
-    if not set(roles) <= lot_roles.keys():
-        raise AllocationInputError(f"candidates.lot_role must be one of {', '.join(lot_roles)}")
+    role_table = _column(columns, "lot_roles", str, None)
+    if not set(role_table) <= lot_roles.keys():
+        raise AllocationInputError(f"candidates.lot_roles must be drawn from {', '.join(lot_roles)}")
+    roles = [role_table[row] for row in _rows(columns, "lot_role", size, len(role_table))]
+    reason_table = _column(columns, "cqc_reasons", str, None)
     qualities = [
         QualityScore(points=reader.integer("0"), label=reader.text("1"), explanation=reader.text("2"))
         for reader in (
@@ -364,10 +378,12 @@ def columns_reader(columns: object, pool_type: type[_P]) -> _P:
         raise AllocationInputError("candidates.areas must be an object of area code to [rows, hours]")
     area_rows: dict[str, tuple[list[int], list[float]]] = {}
     for code, pair in areas.items():
-        if not (isinstance(pair, list) and len(pair) == 2):
-            raise AllocationInputError(f"candidates.areas.{code} must be [rows, hours]")
-        rows = _rows({"rows": pair[0]}, "rows", len(pair[0]) if isinstance(pair[0], list) else -1, size)
-        hours = _floats({"hours": pair[1]}, "hours", len(rows), f"areas.{code}")
+        if not (isinstance(pair, list) and len(pair) == 3):
+            raise AllocationInputError(f"candidates.areas.{code} must be [rows, distinct hours, hours index]")
+        rows = _rows({f"areas.{code}": pair[0]}, f"areas.{code}", None, size)
+        distinct = _floats({"hours": pair[1]}, "hours", None, f"areas.{code}")
+        index = _rows({f"areas.{code}": pair[2]}, f"areas.{code}", len(rows), len(distinct))
+        hours = [distinct[row] for row in index]
         area_rows[str(code)] = (rows, hours)
     counts = _column(columns, "location_count", int, size)
     if any(count < 1 for count in counts):
@@ -398,7 +414,7 @@ def columns_reader(columns: object, pool_type: type[_P]) -> _P:
             key: _column(columns, key, bool, size)
             for key in ("dps_active", "cqc_eligible", "double_handed", "declined")
         },
-        cqc_reasons=_column(columns, "cqc_reason", str, size),
+        cqc_reasons=[reason_table[row] for row in _rows(columns, "cqc_reason", size, len(reason_table))],
         lead_time_days=_column(columns, "lead_time_days", int, size),
         recent_awards=_column(columns, "recent_awards", int, size),
     )

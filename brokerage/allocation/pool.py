@@ -78,7 +78,11 @@ class CandidatePool:
         latitudes: list[float] = []
         longitudes: list[float] = []
         location_counts: list[int] = []
+        roles: _Interned[LotRole] = _Interned()
+        reasons: _Interned[str] = _Interned()
         for row, candidate in enumerate(pool):
+            roles.add(candidate.lot_role)
+            reasons.add(candidate.cqc_reason)
             quality.add(candidate.quality)
             coverage.add(candidate.coverage)
             skills.add(candidate.skills)
@@ -93,6 +97,8 @@ class CandidatePool:
                 latitudes.append(location.latitude)
                 longitudes.append(location.longitude)
         self._candidates: list[ProviderCandidate | None] = list(pool)
+        self._columns: dict[str, Any] | None = None
+        self._role_rows, self._reason_rows = roles, reasons
         self._setup(
             ids=ids,
             names=[candidate.name for candidate in pool],
@@ -167,13 +173,19 @@ class CandidatePool:
         self.gender_sets = gender_sets
         self.gender_row: IntArray = np.array(gender_rows, dtype=np.int64)
         self.area_rows = area_rows
+        self._area_arrays = {
+            code: (np.array(rows, dtype=np.int64), np.array(hours, dtype=np.float64))
+            for code, (rows, hours) in area_rows.items()
+        }
         self._area_hours: dict[str, FloatArray] = {}
         self.latitudes = latitudes
         self.longitudes = longitudes
         self.location_counts = location_counts
-        self.latitude: FloatArray = np.radians(np.array(latitudes, dtype=np.float64))
-        self.longitude: FloatArray = np.radians(np.array(longitudes, dtype=np.float64))
-        counts = np.array(location_counts, dtype=np.int64)
+        self.latitude_degrees: FloatArray = np.array(latitudes, dtype=np.float64)
+        self.longitude_degrees: FloatArray = np.array(longitudes, dtype=np.float64)
+        self.latitude: FloatArray = np.radians(self.latitude_degrees)
+        self.longitude: FloatArray = np.radians(self.longitude_degrees)
+        counts = self.location_count = np.array(location_counts, dtype=np.int64)
         # Where each candidate's locations start in the flat arrays (every candidate has at least one).
         self.location_start: IntArray = np.concatenate(([0], np.cumsum(counts)[:-1])) if self.size else _ints(0)
         self.flags = flags
@@ -195,8 +207,9 @@ class CandidatePool:
         hours = self._area_hours.get(area_code)
         if hours is None:
             hours = np.full(self.size, np.nan)
-            rows, available = self.area_rows.get(area_code, ([], []))
-            hours[np.array(rows, dtype=np.int64)] = available
+            if area_code in self._area_arrays:
+                rows, available = self._area_arrays[area_code]
+                hours[rows] = available
             self._area_hours[area_code] = hours
         return hours
 
@@ -248,32 +261,43 @@ class CandidatePool:
     # Stored form ------------------------------------------------------------------------------------------
 
     def to_columns(self) -> dict[str, Any]:
-        """The candidates as JSON-ready columns; every shared value (quality, hours, sets) is stored once."""
-        return {
-            "provider_id": self.ids,
-            "name": self.names,
-            "lot_role": [role.value for role in self.lot_roles],
-            **self.flags,
-            "cqc_reason": self.cqc_reasons,
-            "lead_time_days": self.lead_time_days_list,
-            "recent_awards": self.recent_awards_list,
-            "qualities": [[q.points, q.label, q.explanation] for q in self.qualities],
-            "quality": self.quality_row.tolist(),
-            "coverages": [
-                [[day.weekday.value, _hhmm(day.earliest), _hhmm(day.latest)] for day in days] for days in self.coverages
-            ],
-            "coverage": self.coverage_row.tolist(),
-            "skill_sets": [sorted(values) for values in self.skill_sets],
-            "skills": self.skill_row.tolist(),
-            "language_sets": [sorted(values) for values in self.language_sets],
-            "languages": self.language_row.tolist(),
-            "gender_sets": [sorted(g.value for g in values) for values in self.gender_sets],
-            "carer_genders": self.gender_row.tolist(),
-            "areas": {code: [rows, pack_floats(hours)] for code, (rows, hours) in self.area_rows.items()},
-            "location_count": self.location_counts,
-            "latitude": pack_floats(self.latitudes),
-            "longitude": pack_floats(self.longitudes),
-        }
+        """The candidates as JSON-ready columns: every shared value (quality, hours, sets, roles, reasons)
+        stored once, and numbers and flags packed (``pack_ints``, ``pack_bools``, ``pack_floats``). Kept
+        once made: a pool is never changed."""
+        if self._columns is None:
+            roles, reasons = self._role_rows, self._reason_rows
+            self._columns = {
+                "provider_id": pack_ints(self.provider_id),
+                "name": self.names,
+                "lot_roles": [role.value for role in roles.values],
+                "lot_role": pack_ints(roles.rows),
+                "dps_active": pack_bools(self.dps_active),
+                "cqc_eligible": pack_bools(self.cqc_eligible),
+                "double_handed": pack_bools(self.double_handed),
+                "declined": pack_bools(self.declined),
+                "cqc_reasons": reasons.values,
+                "cqc_reason": pack_ints(reasons.rows),
+                "lead_time_days": pack_ints(self.lead_time_days),
+                "recent_awards": pack_ints(self.recent_awards),
+                "qualities": [[q.points, q.label, q.explanation] for q in self.qualities],
+                "quality": pack_ints(self.quality_row),
+                "coverages": [
+                    [[day.weekday.value, _hhmm(day.earliest), _hhmm(day.latest)] for day in days]
+                    for days in self.coverages
+                ],
+                "coverage": pack_ints(self.coverage_row),
+                "skill_sets": [sorted(values) for values in self.skill_sets],
+                "skills": pack_ints(self.skill_row),
+                "language_sets": [sorted(values) for values in self.language_sets],
+                "languages": pack_ints(self.language_row),
+                "gender_sets": [sorted(g.value for g in values) for values in self.gender_sets],
+                "carer_genders": pack_ints(self.gender_row),
+                "areas": {code: _packed_area(rows, hours) for code, (rows, hours) in self._area_arrays.items()},
+                "location_count": pack_ints(self.location_count),
+                "latitude": pack_floats(self.latitude_degrees),
+                "longitude": pack_floats(self.longitude_degrees),
+            }
+        return self._columns
 
     @classmethod
     def from_columns(cls, columns: object) -> CandidatePool:
@@ -286,11 +310,59 @@ class CandidatePool:
     def from_parts(cls, **parts: Any) -> CandidatePool:
         pool = cls.__new__(cls)
         pool._candidates = [None] * len(parts["ids"])
+        pool._columns = None
+        pool._role_rows, pool._reason_rows = _Interned(), _Interned()
+        for role, reason in zip(parts["lot_roles"], parts["cqc_reasons"], strict=True):
+            pool._role_rows.add(role)
+            pool._reason_rows.add(reason)
         pool._setup(**parts)
         return pool
 
 
-def pack_floats(values: list[float]) -> str:
+_WIDTHS = ("i1", "i2", "i4", "i8")
+
+
+def pack_ints(values: Sequence[int] | IntArray) -> str:
+    """Whole numbers stored compactly: little-endian integers of the narrowest width that holds them all,
+    base64, marked with the width (``i1:`` to ``i8:``)."""
+    array = np.asarray(values, dtype=np.int64)
+    width = "i8"
+    if len(array):
+        low, high = int(array.min()), int(array.max())
+        width = next(w for w in _WIDTHS if np.iinfo(w).min <= low and high <= np.iinfo(w).max)
+    return f"{width}:" + base64.b64encode(array.astype(f"<{width}").tobytes()).decode("ascii")
+
+
+def unpack_ints(text: str) -> list[int]:
+    width, _, data = text.partition(":")
+    if width not in _WIDTHS:
+        raise ValueError("not packed integers")
+    ints: list[int] = np.frombuffer(base64.b64decode(data, validate=True), dtype=f"<{width}").tolist()
+    return ints
+
+
+def pack_bools(values: Sequence[bool] | BoolArray) -> str:
+    """Flags stored as bits, base64, marked ``?:`` (the column's length says how many bits are used)."""
+    return "?:" + base64.b64encode(np.packbits(np.asarray(values, dtype=bool)).tobytes()).decode("ascii")
+
+
+def unpack_bools(text: str, size: int) -> list[bool]:
+    if not text.startswith("?:"):
+        raise ValueError("not packed flags")
+    bits = np.frombuffer(base64.b64decode(text[2:], validate=True), dtype=np.uint8)
+    if len(bits) != (size + 7) // 8:
+        raise ValueError("wrong number of flags")
+    flags: list[bool] = np.unpackbits(bits, count=size).astype(bool).tolist()
+    return flags
+
+
+def _packed_area(rows: IntArray, hours: FloatArray) -> list[str]:
+    # Spare hours take few distinct values: store each once and a small index per row.
+    distinct, index = np.unique(hours, return_inverse=True)
+    return [pack_ints(rows), pack_floats(distinct.tolist()), pack_ints(index)]
+
+
+def pack_floats(values: list[float] | FloatArray) -> str:
     """Floats stored exactly and compactly: little-endian IEEE 754 doubles, base64. Writing tens of
     thousands of coordinates as decimal text took longer than ranking them."""
     return base64.b64encode(np.array(values, dtype="<f8").tobytes()).decode("ascii")

@@ -18,6 +18,7 @@ from brokerage.allocation import (
     replay,
 )
 from brokerage.allocation.codec import candidate_to_dict, isa_to_dict
+from brokerage.allocation.pool import pack_bools, pack_ints
 from tests.brokerage.allocation.builders import AS_OF, GOOD_WITH_RI, make_candidate, make_isa, miles_north
 
 
@@ -69,7 +70,7 @@ def test_a_damaged_stored_ranking_names_the_bad_field() -> None:
     [
         (lambda d: d["isa"].pop("hours_per_week"), r"isa\.hours_per_week is missing"),
         (
-            lambda d: d["candidates"]["lead_time_days"].__setitem__(0, "2"),
+            lambda d: d["candidates"].update(lead_time_days=["2", 1, 1, 1]),
             r"candidates\.lead_time_days\[0\] must be an integer",
         ),
         (
@@ -81,8 +82,16 @@ def test_a_damaged_stored_ranking_names_the_bad_field() -> None:
             r"candidates\.name must have one value per candidate",
         ),
         (
-            lambda d: d["candidates"]["quality"].__setitem__(1, 7),
+            lambda d: d["candidates"].update(quality=pack_ints([0, 7, 0, 0])),
             r"candidates\.quality refers to a missing value",
+        ),
+        (
+            lambda d: d["candidates"].update(declined=pack_bools([True] * 20)),
+            r"candidates\.declined is not a packed column of the right length",
+        ),
+        (
+            lambda d: d["candidates"].update(latitude="not base64!"),
+            r"candidates\.latitude must be packed numbers",
         ),
         (lambda d: d["isa"]["visits"][0].update(weekday="funday"), r"isa\.visits\[0\]\.weekday must be one of"),
         (lambda d: d["isa"].update(hours_per_week=-3), r"hours_per_week must be > 0"),
@@ -119,7 +128,7 @@ def test_stored_columns_keep_each_shared_value_once() -> None:
 
     columns = json.loads(inputs_to_json(make_isa(), candidates, as_of=AS_OF))["candidates"]
 
-    assert len(columns["provider_id"]) == 50
+    assert len(columns["name"]) == 50
     assert len(columns["qualities"]) == len(columns["coverages"]) == len(columns["skill_sets"]) == 1
 
 
