@@ -271,7 +271,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Time and memory to rank one ISA against many providers.")
     parser.add_argument("--quick", action="store_true", help="few repeats per size, for a smoke run")
     parser.add_argument("--no-old", action="store_true", help="skip the engine-as-it-was figures")
+    parser.add_argument(
+        "--rss", type=int, metavar="N", help="only rank once against N providers and print this process's peak RSS"
+    )
     args = parser.parse_args()
+    if args.rss:
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        candidates = providers(args.rss)
+        built = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        ranking = rank_providers(package(), candidates, as_of=AS_OF)
+        shown = ranking.ranked[:20]
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"{args.rss:,} providers, {len(ranking.ranked):,} eligible, first {len(shown)} read: peak RSS "
+            f"{after:.0f} MiB (interpreter and imports {before:.0f} MiB, with the candidates built {built:.0f} MiB)"
+        )
+        return
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from tests.brokerage.allocation.reference_engine import reference_rank_providers
 
