@@ -9,7 +9,6 @@ interpolation, so both give the same figures (the tests run on both).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -83,6 +82,9 @@ def _in_python(filters: DashboardFilters) -> tuple[GroupTimes, dict[int | None, 
     )
 
 
+_ANY = object()  # a grouping that does not restrict this column
+
+
 def _in_database(filters: DashboardFilters) -> tuple[GroupTimes, dict[int | None, GroupTimes], dict[str, GroupTimes]]:
     """One grouped query, whatever the number of packages: PostgreSQL works out every wait and gathers them
     into one array per area and urgency (a hash aggregate, no sort); the percentiles of each grouping are
@@ -118,8 +120,8 @@ def _in_database(filters: DashboardFilters) -> tuple[GroupTimes, dict[int | None
         cursor.execute(sql, params)
         cells = cursor.fetchall()
 
-    def group(keep: Callable[[int | None, str], bool]) -> GroupTimes:
-        chosen = [cell for cell in cells if keep(cell[0], cell[1])]
+    def group(*, area: object = _ANY, urgency: object = _ANY) -> GroupTimes:
+        chosen = [cell for cell in cells if area in (_ANY, cell[0]) and urgency in (_ANY, cell[1])]
         waits = {}
         for index, name in enumerate(expressions):
             values = [cell[3 + index] for cell in chosen if cell[3 + index]]
@@ -127,9 +129,9 @@ def _in_database(filters: DashboardFilters) -> tuple[GroupTimes, dict[int | None
             waits[name] = Spread(len(ordered), _percentile(ordered, 0.5), _percentile(ordered, 0.9))
         return GroupTimes(submitted=sum(cell[2] for cell in chosen), waits=waits)
 
-    overall = group(lambda area, urgency: True)
-    by_area = {area: group(lambda a, u, area=area: a == area) for area in {cell[0] for cell in cells}}
-    by_urgency = {urgency: group(lambda a, u, urgency=urgency: u == urgency) for urgency in {cell[1] for cell in cells}}
+    overall = group()
+    by_area: dict[int | None, GroupTimes] = {area: group(area=area) for area in {cell[0] for cell in cells}}
+    by_urgency: dict[str, GroupTimes] = {urgency: group(urgency=urgency) for urgency in {cell[1] for cell in cells}}
     return overall, by_area, by_urgency
 
 

@@ -77,7 +77,7 @@ def test_the_database_percentiles_equal_the_plain_computation_on_irregular_waits
             database, plain = _in_database(filters), _in_python(filters)
             _same(database[0], plain[0])
             assert database[1].keys() == plain[1].keys() and database[2].keys() == plain[2].keys()
-            for key, group in plain[1].items():
-                _same(database[1][key], group)
-            for key, group in plain[2].items():
-                _same(database[2][key], group)
+            for area, group in plain[1].items():
+                _same(database[1][area], group)
+            for urgency, by_urgency in plain[2].items():
+                _same(database[2][urgency], by_urgency)
