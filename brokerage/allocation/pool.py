@@ -6,6 +6,8 @@ shared by many providers (working hours, skills, languages, carer genders, quali
 condition on them is checked once per distinct value with the same code `conditions.py` uses for one
 candidate, and spread to every provider holding that value. The same columns, as plain lists, are the
 compact stored form of a run's inputs (`to_columns` / `from_columns`): each shared value is stored once.
+Rota fit's optional `locality_miles` is kept rounded (`locality_rounded`, NaN where unset) and stored as a
+[rows, miles] column only when some candidate has one.
 """
 
 from __future__ import annotations
