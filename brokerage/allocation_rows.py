@@ -2,7 +2,7 @@
 
 Rows in: the ISA and every provider candidate (``engine_inputs_for``), the agreement's policy
 (``policy_settings``) and the round's offers (``offer_record``). Results out: the stored form of a ranking
-and of what produced it (``run_documents``); ``AllocationRun.ranking`` decodes a stored result.
+and of what produced it (``run_documents``); ``AllocationRun.ranking`` reads a stored run back.
 
 Inputs take a bounded number of queries whatever the number of providers: memberships, CQC summaries,
 capacity, capabilities, recent awards and earlier refusals are each read once and joined in Python.
@@ -37,6 +37,8 @@ from brokerage.allocation.inputs import (
     Visit,
     Weekday,
 )
+from brokerage.allocation.pool import CandidatePool
+from brokerage.allocation.replay import stored_result
 from brokerage.models import CarePackage, HandBack, Offer, PackageChange, ProviderCapabilities, ProviderCapacity
 from brokerage.models import CarerGender as RowCarerGender
 from brokerage.models import Visit as RowVisit
@@ -260,12 +262,15 @@ def _count_widened_capacity(package: CarePackage, capacity: dict[int, list[AreaC
             capacity[provider_id] = [*others, AreaCapacity(area_code=own, hours_available=max(hours))]
 
 
-def run_documents(inputs: EngineInputs, ranking: Ranking, *, as_of: date) -> tuple[dict[str, Any], dict[str, Any]]:
-    """What an ``AllocationRun`` stores: the engine's inputs (with the providers skipped before ranking) and
-    its result, as plain JSON-ready data."""
-    document = inputs_to_dict(inputs.isa, inputs.candidates, as_of=as_of)
+def run_documents(
+    inputs: EngineInputs, pool: CandidatePool, ranking: Ranking, *, as_of: date
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What an ``AllocationRun`` stores: the engine's inputs (with the providers skipped before ranking), as
+    columns with each shared value once, and the result as its order alone (``stored_result``): entries,
+    explanations and reasons are replayed from the inputs when read (``AllocationRun.ranking``)."""
+    document = inputs_to_dict(inputs.isa, pool, as_of=as_of)
     document["skipped"] = [{"provider_id": pk, "reason": why} for pk, why in inputs.skipped]
-    return document, ranking.to_dict()
+    return document, stored_result(ranking)
 
 
 def policy_settings(agreement: Agreement, *, urgency: str | None = None) -> PolicySettings:

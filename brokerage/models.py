@@ -27,6 +27,7 @@ from encrypted_model_fields.fields import EncryptedCharField, EncryptedDateField
 # The CCC's alerts live with the dashboard in brokerage/alerts/; Django loads only an app's ``models``
 # module, so importing the model here registers it with the brokerage app (its FKs are strings: no cycle).
 from brokerage.alerts.models import Alert as Alert
+from brokerage.allocation.replay import ranking_from_stored
 from brokerage.allocation.results import Ranking
 
 # Changes after award live in brokerage/changes/ (imported here so the app registers them, as the alerts are).
@@ -431,8 +432,9 @@ class AllocationRun(models.Model):
 
     @cached_property
     def ranking(self) -> Ranking:
-        """The stored result decoded (once per loaded row: a stored run is never changed)."""
-        return Ranking.from_dict(self.result)
+        """The stored ranking, read back once per loaded row (a stored run is never changed): a compact
+        result is replayed from the stored inputs and checked against the order it recorded."""
+        return ranking_from_stored(self.result, self.inputs)
 
 
 class DeclineReason(models.TextChoices):

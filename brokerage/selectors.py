@@ -242,13 +242,13 @@ def person_accesses_for_officer(*, user: UserLike, package: CarePackage) -> Quer
 def runs_for_package(*, user: UserLike, package: CarePackage) -> list[tuple[AllocationRun, Ranking]]:
     """Every stored ranking of the package, newest round first, decoded for display."""
     _require_officer(user)
-    runs = package.allocation_runs.defer("inputs").order_by("-round_number")
+    runs = package.allocation_runs.order_by("-round_number")
     return [(run, run.ranking) for run in runs]
 
 
 def latest_ranking(*, package: CarePackage) -> tuple[AllocationRun, Ranking] | None:
     """The current round's stored ranking (no authorisation: callers have already loaded the package)."""
-    run = package.allocation_runs.defer("inputs").order_by("-round_number").first()
+    run = package.allocation_runs.order_by("-round_number").first()
     return None if run is None else (run, run.ranking)
 
 
@@ -321,7 +321,7 @@ def provider_position(*, offer: Offer) -> ProviderPosition | None:
     """The offer's provider's own position in the stored ranking of that round."""
     if offer.run_id is None:
         return None
-    run = AllocationRun.objects.defer("inputs").get(pk=offer.run_id)
+    run = AllocationRun.objects.get(pk=offer.run_id)
     ranking = run.ranking
     entry = ranking.entry_for(offer.provider_id)
     try:

@@ -15,13 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
-from providers.geography import GeoPoint, WardLocator, clear_ward_cache, locate_postcode, ward_locator
-from providers.models import CqcLocation, LocalityArea, PostcodeDistrict, Ward
+from providers.geography import (
+    GeoPoint,
+    WardLocator,
+    clear_ward_cache,
+    locate_postcode,
+    normalise_postcode,
+    ward_locator,
+)
+from providers.models import CqcLocation, LocalityArea, Postcode, PostcodeDistrict, Ward
 
 # Leeds community committee areas and their wards (2013 ward names). 33 wards, 10 areas.
 LEEDS_COMMUNITY_COMMITTEES: dict[str, tuple[str, ...]] = {
@@ -109,6 +117,36 @@ class AreaResolver:
             )
         )
 
+        # Postcode positions read ahead for a batch (``prefetch``); a postcode not read ahead is looked up.
+        self._postcodes: dict[str, GeoPoint | None] = {}
+
+    def prefetch(self, postcodes: Iterable[str]) -> None:
+        """Read the positions of many postcodes at once (two queries), for locations with no coordinates."""
+        wanted: dict[str, str] = {}
+        for code in postcodes:
+            if code and code not in self._postcodes:
+                try:
+                    wanted[code] = normalise_postcode(code)
+                except ValidationError:
+                    continue  # left to ``resolve``, which refuses it at that record as before
+        if not wanted:
+            return
+        points = {
+            postcode: GeoPoint(lat, lon, "postcode")
+            for postcode, lat, lon in Postcode.objects.filter(postcode__in=set(wanted.values())).values_list(
+                "postcode", "latitude", "longitude"
+            )
+        }
+        outwards = {normal.split(" ")[0] for normal in wanted.values() if normal not in points}
+        districts = {
+            outward: GeoPoint(lat, lon, "district")
+            for outward, lat, lon in PostcodeDistrict.objects.filter(outward__in=outwards).values_list(
+                "outward", "latitude", "longitude"
+            )
+        }
+        for code, normal in wanted.items():
+            self._postcodes[code] = points.get(normal) or districts.get(normal.split(" ")[0])
+
     def resolve(
         self, *, postcode: str, latitude: float | None, longitude: float | None
     ) -> tuple[int | None, int | None]:
@@ -117,7 +155,7 @@ class AreaResolver:
         if latitude is not None and longitude is not None:
             point = GeoPoint(latitude, longitude)
         elif postcode:
-            point = locate_postcode(postcode)
+            point = self._postcodes[postcode] if postcode in self._postcodes else locate_postcode(postcode)
         ward_id = self.locator.ward_id_at(point) if point else None
         outward = postcode.strip().upper().split(" ")[0] if postcode else ""
         area_id = self.district_overrides.get(outward) or (self.ward_areas.get(ward_id) if ward_id else None)

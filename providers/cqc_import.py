@@ -19,13 +19,14 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from homecare.audit.actions import AuditAction
@@ -135,6 +136,35 @@ def _apply(location: CqcLocation, record: LocationRecord) -> None:
     location.specialisms = list(record.specialisms)
 
 
+def _rating_values(ratings: CqcRatings, report_link_id: str, source: str) -> dict[str, Any]:
+    kq = ratings.key_questions
+    return {
+        "overall": ratings.overall.value,
+        "safe": kq[KeyQuestion.SAFE].value,
+        "effective": kq[KeyQuestion.EFFECTIVE].value,
+        "caring": kq[KeyQuestion.CARING].value,
+        "responsive": kq[KeyQuestion.RESPONSIVE].value,
+        "well_led": kq[KeyQuestion.WELL_LED].value,
+        "report_date": ratings.report_date,
+        "report_link_id": report_link_id,
+        "source": source,
+    }
+
+
+@dataclass
+class _NewRows:
+    """Rows for locations new to us, waiting for one bulk insert per table."""
+
+    providers: list[Provider] = field(default_factory=list)
+    locations: list[CqcLocation] = field(default_factory=list)
+    location_ids: set[str] = field(default_factory=set)
+    ratings: list[tuple[CqcLocation, CqcRating]] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.providers, self.locations, self.ratings = [], [], []
+        self.location_ids = set()
+
+
 class _Importer:
     def __init__(self, *, source: str) -> None:
         self.source = source
@@ -145,22 +175,32 @@ class _Importer:
         self.position = 0  # how many records have been read, so a failure can say where
         self.current: LocationRecord | None = None
 
-    def provider_for(self, record: LocationRecord, providers: dict[str, Provider]) -> Provider:
+    def provider_for(
+        self, record: LocationRecord, providers: dict[str, Provider], new: _NewRows | None = None
+    ) -> Provider:
+        """The record's provider organisation; a new one is created, or with ``new`` left for its bulk insert."""
         provider = providers.get(record.provider_id)
         if provider is None:
-            provider = Provider.objects.create(
+            provider = Provider(
                 cqc_provider_id=record.provider_id,
                 name=record.provider_name or record.name,
                 name_is_provisional=not record.provider_name,
                 cqc_synced_at=self.now,
             )
+            if new is None:
+                provider.save(force_insert=True)
+            else:
+                new.providers.append(provider)
             providers[record.provider_id] = provider
         elif record.provider_name and (provider.name != record.provider_name or provider.name_is_provisional):
             provider.name, provider.name_is_provisional = record.provider_name, False
-            provider.save(update_fields=["name", "name_is_provisional"])
+            if provider.pk is not None:
+                provider.save(update_fields=["name", "name_is_provisional"])
         return provider
 
     def import_batch(self, records: list[LocationRecord]) -> None:
+        """Import one batch: locations new to us are written together (a few bulk inserts for the whole
+        batch, the first import's common case); changed ones one by one, since each may be audited."""
         ids = [record.location_id for record in records]
         existing = {
             loc.location_id: loc
@@ -168,16 +208,70 @@ class _Importer:
         }
         provider_ids = {record.provider_id for record in records}
         providers = {p.cqc_provider_id or "": p for p in Provider.objects.filter(cqc_provider_id__in=provider_ids)}
+        self.resolver.prefetch(
+            record.postcode for record in records if record.latitude is None or record.longitude is None
+        )
+        new = _NewRows()
         for record in records:
             self.position += 1
             self.current = record
             _check(record, self.limits)
             fingerprint = _hash(record)
+            if record.location_id in new.location_ids:
+                # The same location twice in a batch: write the first, so the second is compared with it.
+                self.insert_new(new, existing)
             location = existing.get(record.location_id)
             if location is not None and location.source_fingerprint == fingerprint:
                 self.counts.unchanged += 1
                 continue
+            if location is None:
+                self.add_new(record, fingerprint, providers, new)
+                continue
+            self.insert_new(new, existing)  # a changed location may share a provider created in this batch
             existing[record.location_id] = self.import_one(record, location, fingerprint, providers)
+        self.current = None
+        self.insert_new(new, existing)
+
+    def add_new(self, record: LocationRecord, fingerprint: str, providers: dict[str, Provider], new: _NewRows) -> None:
+        location = CqcLocation(location_id=record.location_id)
+        _apply(location, record)
+        location.provider = self.provider_for(record, providers, new)
+        location.ward_id, location.locality_area_id = self.resolver.resolve(
+            postcode=record.postcode, latitude=record.latitude, longitude=record.longitude
+        )
+        location.source_fingerprint = fingerprint
+        location.cqc_synced_at = self.now
+        new.locations.append(location)
+        new.location_ids.add(record.location_id)
+        if record.ratings_known and record.current_rating is not None:
+            ratings = record.current_rating.ratings
+            rating = CqcRating(
+                fingerprint=rating_fingerprint(ratings),
+                **_rating_values(ratings, record.current_rating.report_link_id, self.source),
+            )
+            new.ratings.append((location, rating))
+
+    def insert_new(self, new: _NewRows, existing: dict[str, CqcLocation]) -> None:
+        """Write the pending new providers, locations and their current ratings: one insert each, and one
+        update to point each location at its rating (a new location has no earlier rating to audit)."""
+        if not new.locations and not new.providers:
+            return
+        Provider.objects.bulk_create(new.providers)
+        CqcLocation.objects.bulk_create(new.locations)
+        # Pairs, not ``rating.location``: setting a foreign key's id drops the cached object it points at.
+        for location, rating in new.ratings:
+            rating.location = location
+        CqcRating.objects.bulk_create([rating for _, rating in new.ratings])
+        for location, rating in new.ratings:
+            location.current_rating = rating
+        # Each new location has exactly one rating, so one UPDATE points them all at it.
+        CqcLocation.objects.filter(pk__in=[location.pk for location, _ in new.ratings]).update(
+            current_rating=Subquery(CqcRating.objects.filter(location=OuterRef("pk")).values("pk")[:1])
+        )
+        self.counts.created += len(new.locations)
+        self.counts.ratings_added += len(new.ratings)
+        existing.update((location.location_id, location) for location in new.locations)
+        new.clear()
 
     def import_one(
         self, record: LocationRecord, location: CqcLocation | None, fingerprint: str, providers: dict[str, Provider]
@@ -214,18 +308,7 @@ class _Importer:
         current: CqcRating | None = None
         if record.current_rating is not None:
             ratings = record.current_rating.ratings
-            kq = ratings.key_questions
-            values = {
-                "overall": ratings.overall.value,
-                "safe": kq[KeyQuestion.SAFE].value,
-                "effective": kq[KeyQuestion.EFFECTIVE].value,
-                "caring": kq[KeyQuestion.CARING].value,
-                "responsive": kq[KeyQuestion.RESPONSIVE].value,
-                "well_led": kq[KeyQuestion.WELL_LED].value,
-                "report_date": ratings.report_date,
-                "report_link_id": record.current_rating.report_link_id,
-                "source": self.source,
-            }
+            values = _rating_values(ratings, record.current_rating.report_link_id, self.source)
             fingerprint = rating_fingerprint(ratings)
             if not is_new:
                 current, created = CqcRating.objects.get_or_create(

@@ -1,13 +1,22 @@
 """The allocation engine: which providers may take an ISA, in what order, and what to do next.
 
-Pure Python over frozen dataclasses: no ORM, database or settings, so it can be tested exhaustively and
+Frozen dataclasses in, numpy inside: no ORM, database or settings, so it can be tested exhaustively and
 benchmarked alone. The brokerage services are its only caller; they turn rows into these inputs.
 
 Ranking (Leeds' four steps):
     ranking = rank_providers(isa, candidates, as_of=today)   # Isa + ProviderCandidate in, Ranking out
-    ranking.to_dict() / Ranking.from_dict(data)               # store it (to_json / from_json for text)
-    inputs_to_dict(isa, candidates, as_of=today)              # store what produced it
+    pool = CandidatePool(candidates)                          # or prepare the candidates once, as columns,
+    rank_providers(isa, pool, as_of=today)                    #   and rank many ISAs against them
+    ranking.ranked[0]                                         # entries (and explanations) built when read
+    ranking.to_dict() / Ranking.from_dict(data)               # the full form (to_json / from_json for text)
+    inputs_to_dict(isa, pool, as_of=today)                    # store what produced it (compact columns)
+    stored_result(ranking) / ranking_from_stored(result, inputs)  # store the order alone; read it back
     replay(inputs_json) == ranking                            # under the same ENGINE_VERSION
+
+Adding an input field: `inputs.ProviderCandidate` (the public type), then `pool.CandidatePool` (read it in
+the constructor's loop, keep it in `_setup`, store it in `to_columns`, rebuild it in `_rebuild`), the column
+reader in `codec.columns_reader`, and the slow reference in tests/brokerage/allocation/reference_engine.py
+if it changes the order; the property tests compare the two.
     explain_for_provider(ranking, provider_id)                # a provider's own view, no other names
 
 Policies (what happens next, given the offers so far and the time):
@@ -44,6 +53,7 @@ from brokerage.allocation.policies import (
     WaitUntil,
     next_actions,
 )
+from brokerage.allocation.pool import CandidatePool
 from brokerage.allocation.ranking import rank_providers
 from brokerage.allocation.replay import (
     AllocationInputs,
@@ -51,7 +61,9 @@ from brokerage.allocation.replay import (
     inputs_from_json,
     inputs_to_dict,
     inputs_to_json,
+    ranking_from_stored,
     replay,
+    stored_result,
 )
 from brokerage.allocation.results import (
     ENGINE_VERSION,
@@ -69,6 +81,7 @@ __all__ = [
     "AllocationInputs",
     "AreaCapacity",
     "Award",
+    "CandidatePool",
     "CarerGender",
     "Condition",
     "Criterion",
@@ -102,5 +115,7 @@ __all__ = [
     "inputs_to_json",
     "next_actions",
     "rank_providers",
+    "ranking_from_stored",
     "replay",
+    "stored_result",
 ]

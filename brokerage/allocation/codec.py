@@ -7,9 +7,10 @@ Encoding is explicit per type (no reflection) and decoding checks every field's 
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, time
 from enum import StrEnum
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from brokerage.allocation.inputs import (
     AllocationInputError,
@@ -28,6 +29,7 @@ from brokerage.allocation.inputs import (
 
 JsonObject = dict[str, object]
 _E = TypeVar("_E", bound=StrEnum)
+_P = TypeVar("_P")
 
 
 _MEMBERS: dict[type[StrEnum], dict[str, StrEnum]] = {}
@@ -137,6 +139,9 @@ class Reader:
         if not set(values) <= allowed.keys():
             raise self._fail(key, f"a list drawn from {', '.join(allowed)}")
         return [allowed[value] for value in values]
+
+    def raw(self, key: str) -> object:
+        return self._get(key)
 
     def obj(self, key: str) -> Reader:
         return Reader(self._get(key), self._where(key))
@@ -279,3 +284,177 @@ def candidate_from(reader: Reader) -> ProviderCandidate:
         declined=reader.boolean("declined"),
         locality_miles=reader.number("locality_miles") if reader.has("locality_miles") else None,
     )
+
+
+_KINDS: dict[object, str] = {int: "an integer", str: "a string", bool: "true or false", list: "a list"}
+
+
+def _column(data: dict[object, object], key: str, kind: type | tuple[type, ...], size: int | None) -> list[Any]:
+    """A stored column: a JSON list, or for whole numbers and flags their packed text (``pool.pack_ints``,
+    ``pool.pack_bools``)."""
+    from brokerage.allocation.pool import unpack_bools, unpack_ints
+
+    value = data.get(key)
+    if isinstance(value, str) and kind in (int, bool):
+        try:
+            if kind is int:
+                value = unpack_ints(value)
+            elif size is not None:
+                value = unpack_bools(value, size)
+        except ValueError:
+            raise AllocationInputError(f"candidates.{key} is not a packed column of the right length") from None
+    if not isinstance(value, list):
+        raise AllocationInputError(f"candidates.{key} must be a list")
+    if size is not None and len(value) != size:
+        raise AllocationInputError(f"candidates.{key} must have one value per candidate")
+    strict_int = kind is int or kind == (int, float)
+    for index, item in enumerate(value):
+        if not isinstance(item, kind) or (strict_int and isinstance(item, bool)):
+            raise AllocationInputError(f"candidates.{key}[{index}] must be {_KINDS.get(kind, 'a number')}")
+    return value
+
+
+def _floats(data: dict[object, object], key: str, size: int | None, path: str) -> list[float]:
+    """A packed float column (``pool.pack_floats``)."""
+    from brokerage.allocation.pool import unpack_floats
+
+    text = data.get(key)
+    if not isinstance(text, str):
+        raise AllocationInputError(f"candidates.{path} must be packed numbers (base64 text)")
+    try:
+        values = unpack_floats(text)
+    except ValueError:
+        raise AllocationInputError(f"candidates.{path} must be packed numbers (base64 text)") from None
+    if (size is not None and len(values) != size) or not all(math.isfinite(value) for value in values):
+        raise AllocationInputError(f"candidates.{path} must hold {size or 'only'} finite numbers")
+    return values
+
+
+def _rows(data: dict[object, object], key: str, size: int | None, table: int) -> list[int]:
+    rows = _column(data, key, int, size)
+    if rows and (min(rows) < 0 or max(rows) >= table):
+        raise AllocationInputError(f"candidates.{key} refers to a missing value")
+    return rows
+
+
+def columns_reader(columns: object, pool_type: type[_P]) -> _P:
+    """Decode a candidate pool's stored columns (``CandidatePool.to_columns``), checking every column."""
+    if not isinstance(columns, dict):
+        raise AllocationInputError("candidates must be a JSON object of columns")
+    ids = _column(columns, "provider_id", int, None)
+    size = len(ids)
+    lot_roles = _members(LotRole)
+    role_table = _column(columns, "lot_roles", str, None)
+    if not set(role_table) <= lot_roles.keys():
+        raise AllocationInputError(f"candidates.lot_roles must be drawn from {', '.join(lot_roles)}")
+    roles = [role_table[row] for row in _rows(columns, "lot_role", size, len(role_table))]
+    reason_table = _column(columns, "cqc_reasons", str, None)
+    qualities = [
+        QualityScore(points=reader.integer("0"), label=reader.text("1"), explanation=reader.text("2"))
+        for reader in (
+            _Triple(item, f"candidates.qualities[{n}]")
+            for n, item in enumerate(_column(columns, "qualities", list, None))
+        )
+    ]
+    weekdays = _members(Weekday)
+    coverages = []
+    for n, days in enumerate(_column(columns, "coverages", list, None)):
+        coverage = []
+        for day in days:
+            if not (isinstance(day, list) and len(day) == 3 and all(isinstance(part, str) for part in day)):
+                raise AllocationInputError(f"candidates.coverages[{n}] must list [weekday, earliest, latest]")
+            weekday = weekdays.get(day[0])
+            if weekday is None:
+                raise AllocationInputError(f"candidates.coverages[{n}] has an unknown weekday")
+            try:
+                earliest, latest = time.fromisoformat(day[1]), time.fromisoformat(day[2])
+            except ValueError:
+                raise AllocationInputError(f"candidates.coverages[{n}] has a time that is not HH:MM") from None
+            coverage.append(DayCoverage(weekday=weekday, earliest=earliest, latest=latest))
+        coverages.append(tuple(coverage))
+    sets = {}
+    for key in ("skill_sets", "language_sets", "gender_sets"):
+        values = _column(columns, key, list, None)
+        if not all(isinstance(item, str) for group in values for item in group):
+            raise AllocationInputError(f"candidates.{key} must be lists of strings")
+        sets[key] = values
+    genders = _members(CarerGender)
+    if not all(item in genders for group in sets["gender_sets"] for item in group):
+        raise AllocationInputError(f"candidates.gender_sets must be drawn from {', '.join(genders)}")
+    areas = columns.get("areas")
+    if not isinstance(areas, dict):
+        raise AllocationInputError("candidates.areas must be an object of area code to [rows, hours]")
+    area_rows: dict[str, tuple[list[int], list[float]]] = {}
+    for code, pair in areas.items():
+        if not (isinstance(pair, list) and len(pair) == 3):
+            raise AllocationInputError(f"candidates.areas.{code} must be [rows, distinct hours, hours index]")
+        rows = _rows({f"areas.{code}": pair[0]}, f"areas.{code}", None, size)
+        distinct = _floats({"hours": pair[1]}, "hours", None, f"areas.{code}")
+        index = _rows({f"areas.{code}": pair[2]}, f"areas.{code}", len(rows), len(distinct))
+        hours = [distinct[row] for row in index]
+        area_rows[str(code)] = (rows, hours)
+    counts = _column(columns, "location_count", int, size)
+    if any(count < 1 for count in counts):
+        raise AllocationInputError("candidates.location_count must be at least 1 for every candidate")
+    located = sum(counts)
+    latitudes = _floats(columns, "latitude", located, "latitude")
+    longitudes = _floats(columns, "longitude", located, "longitude")
+    locality_miles = _locality_miles(columns, size)
+    return pool_type.from_parts(  # type: ignore[attr-defined, no-any-return]
+        ids=ids,
+        names=_column(columns, "name", str, size),
+        lot_roles=[lot_roles[role] for role in roles],
+        points=[quality.points for quality in qualities],
+        qualities=qualities,
+        quality_rows=_rows(columns, "quality", size, len(qualities)),
+        coverages=coverages,
+        coverage_rows=_rows(columns, "coverage", size, len(coverages)),
+        skill_sets=[frozenset(group) for group in sets["skill_sets"]],
+        skill_rows=_rows(columns, "skills", size, len(sets["skill_sets"])),
+        language_sets=[frozenset(group) for group in sets["language_sets"]],
+        language_rows=_rows(columns, "languages", size, len(sets["language_sets"])),
+        gender_sets=[frozenset(genders[g] for g in group) for group in sets["gender_sets"]],
+        gender_rows=_rows(columns, "carer_genders", size, len(sets["gender_sets"])),
+        area_rows=area_rows,
+        latitudes=latitudes,
+        longitudes=longitudes,
+        location_counts=counts,
+        flags={
+            key: _column(columns, key, bool, size)
+            for key in ("dps_active", "cqc_eligible", "double_handed", "declined")
+        },
+        cqc_reasons=[reason_table[row] for row in _rows(columns, "cqc_reason", size, len(reason_table))],
+        lead_time_days=_column(columns, "lead_time_days", int, size),
+        recent_awards=_column(columns, "recent_awards", int, size),
+        locality_miles=locality_miles,
+    )
+
+
+def _locality_miles(columns: dict[object, object], size: int) -> list[float | None]:
+    """The optional rota-fit column: [rows, miles] for the candidates that have one; absent (every
+    candidate None) in runs stored without rota fit or before the field existed."""
+    miles: list[float | None] = [None] * size
+    if "locality_miles" not in columns:
+        return miles
+    pair = columns["locality_miles"]
+    if not (isinstance(pair, list) and len(pair) == 2):
+        raise AllocationInputError("candidates.locality_miles must be [rows, miles]")
+    rows = _rows({"locality_miles": pair[0]}, "locality_miles", None, size)
+    values = _floats({"miles": pair[1]}, "miles", len(rows), "locality_miles")
+    if len(set(rows)) != len(rows) or any(value < 0 for value in values):
+        raise AllocationInputError("candidates.locality_miles must give each row once, with miles >= 0")
+    for row, value in zip(rows, values, strict=True):
+        miles[row] = value
+    return miles
+
+
+_FLAGS = ("dps_active", "cqc_eligible", "double_handed", "declined")
+
+
+class _Triple(Reader):
+    """A stored [points, label, explanation] list read like an object with keys "0", "1", "2"."""
+
+    def __init__(self, data: object, path: str) -> None:
+        if not (isinstance(data, list) and len(data) == 3):
+            raise AllocationInputError(f"{path} must be [points, label, explanation]")
+        super().__init__({str(n): item for n, item in enumerate(data)}, path)

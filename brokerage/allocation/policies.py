@@ -25,7 +25,7 @@ The three policies:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -311,7 +311,7 @@ def next_actions(
             return (*expire, *_award(chosen, state, "Accepted the batch allocation's first refusal"))
         if status is OfferStatus.PENDING:
             return (*expire, *state.wait())
-        ranking = replace(ranking, ranked=tuple(e for e in ranking.ranked if e.provider_id != chosen.provider_id))
+        ranking = ranking.with_ranked([e for e in ranking.ranked if e.provider_id != chosen.provider_id])
 
     if settings.kind is PolicyKind.LEAD_PROVIDER_FIRST:
         decided = _lead_first(settings, ranking, state)

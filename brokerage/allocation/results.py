@@ -7,9 +7,11 @@ so the brokerage can store it beside its inputs and replay it later.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Protocol, TypeVar, runtime_checkable
 
 from brokerage.allocation.codec import JsonObject, Reader, load_json, quality_from, quality_to_dict
 from brokerage.allocation.conditions import Condition, ExclusionReason
@@ -17,9 +19,24 @@ from brokerage.allocation.inputs import LotRole, QualityScore
 
 # Bump whenever a change could reorder or re-explain a ranking: stored rankings record the version that made
 # them, and a replay only promises an identical result under the same version.
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "2.0.0"
 
 RankKey = tuple[int, date, float, int, str]
+_Entry = TypeVar("_Entry", covariant=True)
+
+
+@runtime_checkable
+class ByProvider(Protocol[_Entry]):
+    """A lazy sequence of entries that can find one provider's entry without building the others."""
+
+    def for_provider(self, provider_id: int) -> _Entry | None: ...
+
+
+@runtime_checkable
+class ProviderRows(Protocol):
+    """A lazy sequence that can list its providers' ids without building the entries."""
+
+    def provider_ids(self) -> list[int]: ...
 
 
 class Criterion(StrEnum):
@@ -85,22 +102,87 @@ class ExcludedProvider:
     reasons: tuple[ExclusionReason, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Ranking:
-    """The result of `rank_providers` for one ISA: `ranked` in order, `excluded` by provider id."""
+    """The result of `rank_providers` for one ISA: `ranked` in order, `excluded` by provider id.
 
-    engine_version: str
-    package_reference: str
-    as_of: date
-    requested_start: date
-    housing_with_care: bool
-    ranked: tuple[RankedProvider, ...]
-    excluded: tuple[ExcludedProvider, ...]
+    Plain data that compares by value. The engine hands back `ranked` and `excluded` as lazy sequences
+    that build each entry (and its explanation) when it is first read, so ranking thousands of providers
+    does not pay for explaining every one of them; a decoded ranking holds tuples. Both read the same.
+    """
+
+    __slots__ = (
+        "as_of",
+        "engine_version",
+        "excluded",
+        "housing_with_care",
+        "package_reference",
+        "ranked",
+        "requested_start",
+    )
+
+    def __init__(
+        self,
+        *,
+        engine_version: str,
+        package_reference: str,
+        as_of: date,
+        requested_start: date,
+        housing_with_care: bool,
+        ranked: Sequence[RankedProvider],
+        excluded: Sequence[ExcludedProvider],
+    ) -> None:
+        self.engine_version = engine_version
+        self.package_reference = package_reference
+        self.as_of = as_of
+        self.requested_start = requested_start
+        self.housing_with_care = housing_with_care
+        self.ranked = ranked
+        self.excluded = excluded
+
+    def _scalars(self) -> tuple[object, ...]:
+        return (self.engine_version, self.package_reference, self.as_of, self.requested_start, self.housing_with_care)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Ranking):
+            return NotImplemented
+        return (
+            self._scalars() == other._scalars()
+            and len(self.ranked) == len(other.ranked)
+            and len(self.excluded) == len(other.excluded)
+            and tuple(self.ranked) == tuple(other.ranked)
+            and tuple(self.excluded) == tuple(other.excluded)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"Ranking(package_reference={self.package_reference!r}, engine_version={self.engine_version!r}, "
+            f"as_of={self.as_of!r}, ranked={len(self.ranked)}, excluded={len(self.excluded)})"
+        )
+
+    def with_ranked(self, ranked: Sequence[RankedProvider]) -> Ranking:
+        """The same ranking with ``ranked`` in place of its ranked entries (a subset, in order: the rest of a
+        ranking after a first refusal, or the first few offered); entries keep their positions and
+        explanations, and the excluded providers are unchanged. A new `Ranking`: this one is never changed."""
+        return Ranking(
+            engine_version=self.engine_version,
+            package_reference=self.package_reference,
+            as_of=self.as_of,
+            requested_start=self.requested_start,
+            housing_with_care=self.housing_with_care,
+            ranked=tuple(ranked),
+            excluded=self.excluded,
+        )
 
     def entry_for(self, provider_id: int) -> RankedProvider | None:
+        if isinstance(self.ranked, ByProvider):
+            return self.ranked.for_provider(provider_id)
         return next((entry for entry in self.ranked if entry.provider_id == provider_id), None)
 
     def exclusion_for(self, provider_id: int) -> ExcludedProvider | None:
+        if isinstance(self.excluded, ByProvider):
+            return self.excluded.for_provider(provider_id)
         return next((entry for entry in self.excluded if entry.provider_id == provider_id), None)
 
     def to_dict(self) -> JsonObject:

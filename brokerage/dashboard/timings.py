@@ -1,21 +1,19 @@
 """Time from submission to first provider response, to award and to care starting: median and 90th percentile.
 
-On PostgreSQL the percentiles are worked out in the database (``percentile_cont``, three grouped queries),
-so the page does not read every package of a long period. Elsewhere (SQLite in development) one query reads
-the timestamps and ``brokerage.dashboard.statistics`` does the same interpolation, so both give the same
-figures (the tests run on both).
+On PostgreSQL one grouped query works out every wait in the database and returns them gathered per area and
+urgency; the percentiles are interpolated here exactly as ``percentile_cont`` does. Elsewhere (SQLite in
+development) one query reads the timestamps and ``brokerage.dashboard.statistics`` does the same
+interpolation, so both give the same figures (the tests run on both).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.contrib.postgres.fields import ArrayField
+import numpy as np
+import numpy.typing as npt
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Value
-from django.db.models.functions import Extract, TruncDate
 from django.utils import timezone
 
 from brokerage.dashboard import statistics
@@ -84,54 +82,68 @@ def _in_python(filters: DashboardFilters) -> tuple[GroupTimes, dict[int | None, 
     )
 
 
-class MedianAndP90(Aggregate):
-    """PostgreSQL's ``percentile_cont`` at 0.5 and 0.9 from one sort: the interpolation of ``statistics``."""
-
-    function = "percentile_cont"
-    template = "%(function)s(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = ArrayField(FloatField())
-
-
-def _wait_expressions() -> dict[str, Any]:
-    def since_submission(end: Any, seconds: float) -> Any:
-        interval = ExpressionWrapper(end - F("submitted_at"), output_field=DurationField())
-        return ExpressionWrapper(Extract(interval, "epoch") / Value(seconds), output_field=FloatField())
-
-    submitted_day = TruncDate("submitted_at", tzinfo=timezone.get_current_timezone())
-    return {
-        "responded": since_submission(F("first_response_at"), 3600.0),
-        "awarded": since_submission(F("awarded_at"), 3600.0),
-        "started": ExpressionWrapper(
-            Extract(ExpressionWrapper(F("care_started_on") - submitted_day, output_field=DurationField()), "epoch")
-            / Value(86400.0),
-            output_field=FloatField(),
-        ),
-    }
+_ANY = object()  # a grouping that does not restrict this column
 
 
 def _in_database(filters: DashboardFilters) -> tuple[GroupTimes, dict[int | None, GroupTimes], dict[str, GroupTimes]]:
-    """Three grouped queries (all, by area, by urgency), whatever the number of packages."""
-    expressions = _wait_expressions()
-    aggregates: dict[str, Any] = {"submitted": Count("id")}
-    for name, expression in expressions.items():
-        aggregates[f"{name}_n"] = Count(expression)
-        aggregates[f"{name}_percentiles"] = MedianAndP90(expression)
-    base = CarePackage.objects.filter(filters.scope() & filters.within("submitted_at"))
-
-    def group(row: dict[str, Any]) -> GroupTimes:
-        return GroupTimes(
-            submitted=row["submitted"],
-            waits={
-                name: Spread(row[f"{name}_n"], *(row[f"{name}_percentiles"] or (None, None))) for name in expressions
-            },
-        )
-
-    overall = group(base.aggregate(**aggregates))
-    by_area = {
-        row["locality_area_id"]: group(row) for row in base.order_by().values("locality_area_id").annotate(**aggregates)
+    """One grouped query, whatever the number of packages: PostgreSQL works out every wait and gathers them
+    into one array per area and urgency (a hash aggregate, no sort); the percentiles of each grouping are
+    taken here from the merged, sorted arrays with the same interpolation as ``percentile_cont``. Sorting
+    each wait once in numpy is much cheaper than the database sorting every grouping apart."""
+    inner = (
+        CarePackage.objects.filter(filters.scope() & filters.within("submitted_at"))
+        .order_by()
+        .values("locality_area_id", "urgency", "submitted_at", "first_response_at", "awarded_at", "care_started_on")
+    )
+    inner_sql, inner_params = inner.query.sql_with_params()
+    # Waits in double precision (``date_part``), hours for responses and awards, whole days to care starting
+    # (from the local day of submission), as ``_in_python`` defines them; ``date_part``
+    # is several times cheaper than ``EXTRACT``'s exact numeric and agrees with it to the last binary digit
+    # or so, far below the tenth of an hour the dashboard shows.
+    waits = {
+        "responded": "date_part('epoch', first_response_at - submitted_at) / 3600.0",
+        "awarded": "date_part('epoch', awarded_at - submitted_at) / 3600.0",
+        "started": "(care_started_on - (submitted_at AT TIME ZONE %s)::date)::double precision",
     }
-    by_urgency = {row["urgency"]: group(row) for row in base.order_by().values("urgency").annotate(**aggregates)}
+    expressions = dict.fromkeys(waits)
+    gathered = ", ".join(
+        f"array_agg({expression}) FILTER (WHERE {expression} IS NOT NULL)" for expression in waits.values()
+    )
+    # Only the ORM's own (parameterised) SQL and fixed expressions are put together here.
+    sql = (
+        f"SELECT locality_area_id, urgency, COUNT(*), {gathered} FROM ({inner_sql}) AS waits "  # noqa: S608
+        "GROUP BY locality_area_id, urgency"
+    )
+    zone = timezone.get_current_timezone_name()
+    params = (zone, zone, *inner_params)  # the two in the SELECT list come before the subquery's
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cells = cursor.fetchall()
+
+    def group(*, area: object = _ANY, urgency: object = _ANY) -> GroupTimes:
+        chosen = [cell for cell in cells if area in (_ANY, cell[0]) and urgency in (_ANY, cell[1])]
+        waits = {}
+        for index, name in enumerate(expressions):
+            values = [cell[3 + index] for cell in chosen if cell[3 + index]]
+            ordered = np.sort(np.concatenate(values)) if values else np.zeros(0)
+            waits[name] = Spread(len(ordered), _percentile(ordered, 0.5), _percentile(ordered, 0.9))
+        return GroupTimes(submitted=sum(cell[2] for cell in chosen), waits=waits)
+
+    overall = group()
+    by_area: dict[int | None, GroupTimes] = {area: group(area=area) for area in {cell[0] for cell in cells}}
+    by_urgency: dict[str, GroupTimes] = {urgency: group(urgency=urgency) for urgency in {cell[1] for cell in cells}}
     return overall, by_area, by_urgency
+
+
+def _percentile(ordered: npt.NDArray[np.float64], fraction: float) -> float | None:
+    """``statistics.percentile`` on values already sorted: the same linear interpolation, term for term."""
+    if not len(ordered):
+        return None
+    position = (len(ordered) - 1) * fraction
+    lower = int(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    low, high = float(ordered[lower]), float(ordered[upper])
+    return low + (high - low) * (position - lower)
 
 
 def _waits(filters: DashboardFilters) -> tuple[GroupTimes, dict[int | None, GroupTimes], dict[str, GroupTimes]]:

@@ -29,6 +29,7 @@ from brokerage.allocation import (
     next_actions,
     rank_providers,
 )
+from brokerage.allocation.pool import CandidatePool
 from brokerage.allocation.results import ENGINE_VERSION
 from brokerage.allocation_rows import engine_inputs_for, offer_record, policy_settings, run_documents
 from brokerage.events import package_event
@@ -54,9 +55,10 @@ def _rank_locked(package: CarePackage, *, now: datetime) -> AllocationRun:
     started = time.perf_counter()
     today = timezone.localdate(now)
     inputs = engine_inputs_for(package, as_of=today)
-    ranking = rank_providers(inputs.isa, inputs.candidates, as_of=today)
-    inputs_document, result_document = run_documents(inputs, ranking, as_of=today)
-    run = AllocationRun.objects.create(
+    pool = CandidatePool(inputs.candidates)
+    ranking = rank_providers(inputs.isa, pool, as_of=today)
+    inputs_document, result_document = run_documents(inputs, pool, ranking, as_of=today)
+    run = AllocationRun(
         package=package,
         round_number=package.round_number,
         policy=package.agreement.allocation_policy,
@@ -68,6 +70,9 @@ def _rank_locked(package: CarePackage, *, now: datetime) -> AllocationRun:
         eligible_count=len(ranking.ranked),
         excluded_count=len(ranking.excluded),
     )
+    run.save(force_insert=True)
+    # The ranking just made is the one the stored documents replay to: keep it rather than replay it now.
+    run.__dict__["ranking"] = ranking
     audit_record(
         actor=None,
         action=AuditAction.PACKAGE_RANKED,
@@ -82,8 +87,8 @@ def _rank_locked(package: CarePackage, *, now: datetime) -> AllocationRun:
 
 
 def _current_run(package: CarePackage) -> AllocationRun | None:
-    # The stored inputs are large and only needed to replay; the policy reads the result alone.
-    return AllocationRun.objects.defer("inputs").filter(package=package, round_number=package.round_number).first()
+    # A stored result is the order alone; the ranking is read back from the stored inputs.
+    return AllocationRun.objects.filter(package=package, round_number=package.round_number).first()
 
 
 def evaluate_locked(package: CarePackage, *, now: datetime, actor: Actor = None) -> None:
@@ -98,6 +103,7 @@ def evaluate_locked(package: CarePackage, *, now: datetime, actor: Actor = None)
             return
         # One run per round, and the round does not change here: load (or rank) it once.
         run = run or _current_run(package) or _rank_locked(package, now=now)
+        # A run just stored keeps the ranking it was made from; one loaded from the database replays it.
         ranking = run.ranking
         offers = {offer.provider_id: offer for offer in package.offers.filter(round_number=package.round_number)}
         actions = next_actions(

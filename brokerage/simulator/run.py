@@ -135,7 +135,7 @@ class _Simulation:
             keep = self.scenario.offers_per_round
             if first_refusal is not None and ranking.entry_for(first_refusal) is not None:
                 keep += 1
-            ranking = replace(ranking, ranked=ranking.ranked[:keep])
+            ranking = ranking.with_ranked(ranking.ranked[:keep])
         package.ranking = ranking
         if first_refusal is not None and ranking.entry_for(first_refusal) is not None:
             self.batch_rounds += 1

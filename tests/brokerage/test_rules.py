@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from brokerage.allocation import Ranking, replay
+from brokerage.allocation import AllocationInputError, Ranking, replay
+from brokerage.allocation.replay import ranking_from_stored
 from brokerage.models import AllocationRun, CarePackage, Offer, PersonDetailsAccess
 from brokerage.selectors import person_details_for_provider, provider_position
 from brokerage.services.brokering import package_broker
@@ -77,7 +78,7 @@ def test_a_provider_without_capacity_in_the_area_is_excluded_with_that_reason(of
     equip(market.providers[1], market.area, hours="0")
     package = brokered(market, officer)
     assert list(package.offers.values_list("provider", flat=True)) == [market.providers[0].pk]
-    ranking = Ranking.from_json(json.dumps(AllocationRun.objects.get(package=package).result))
+    ranking = AllocationRun.objects.get(package=package).ranking
     excluded = ranking.exclusion_for(market.providers[1].pk)
     assert excluded is not None and excluded.reasons[0].condition == "capacity"
 
@@ -87,7 +88,30 @@ def test_a_stored_ranking_replays_to_the_same_result(officer):
     package = brokered(market, officer)
     run = AllocationRun.objects.get(package=package)
     inputs = {k: v for k, v in run.inputs.items() if k != "skipped"}
-    assert replay(json.dumps(inputs)) == Ranking.from_json(json.dumps(run.result))
+    assert replay(json.dumps(inputs)) == run.ranking == ranking_from_stored(run.result, run.inputs)
+    assert run.result["ranked"] == [entry.provider_id for entry in run.ranking.ranked]
+
+
+def test_a_run_stored_in_the_full_form_of_engine_1_still_reads_back(officer):
+    # Runs stored before the compact form kept every entry; they are read as written, never replayed.
+    market = make_market(providers=3)
+    package = brokered(market, officer)
+    run = AllocationRun.objects.get(package=package)
+    full = run.ranking.to_dict()
+    AllocationRun.objects.filter(pk=run.pk).update(result=full, engine_version="1.0.0")
+
+    assert AllocationRun.objects.get(pk=run.pk).ranking == Ranking.from_dict(full)
+
+
+def test_a_tampered_stored_order_is_refused(officer):
+    market = make_market(providers=3)
+    package = brokered(market, officer)
+    run = AllocationRun.objects.get(package=package)
+    result = dict(run.result, ranked=list(reversed(run.result["ranked"])))
+    AllocationRun.objects.filter(pk=run.pk).update(result=result)
+
+    with pytest.raises(AllocationInputError, match="not what its stored inputs give"):
+        _ = AllocationRun.objects.get(pk=run.pk).ranking
 
 
 def test_the_award_uses_up_the_providers_declared_hours(officer):

@@ -285,3 +285,31 @@ def test_the_daily_sync_reads_from_the_last_good_run_and_keeps_only_nearby_new_l
 def test_the_sync_refuses_to_run_without_an_api_key():
     with pytest.raises(ImproperlyConfigured, match="CQC_API_KEY"):
         cqc_sync_changes(client=CqcApiClient(base_url=BASE, api_key=""))
+
+
+def test_new_locations_written_together_each_get_their_provider_and_own_rating():
+    # A first import writes new locations in bulk; each must still point at its own provider and rating.
+    records = [
+        location_record(location_id=f"1-10000000{n}", provider_id=f"1-20000000{n % 2}", name=f"Branch {n}")
+        for n in range(5)
+    ] + [location_record(location_id="1-100000009", current_rating=None, name="Unrated")]
+    run = run_import(*records)
+
+    assert (run.created, run.ratings_added) == (6, 5)
+    assert Provider.objects.count() == 2
+    for location in CqcLocation.objects.select_related("current_rating", "provider"):
+        if location.name == "Unrated":
+            assert location.current_rating is None
+        else:
+            assert location.current_rating is not None and location.current_rating.location_id == location.pk
+            assert location.provider.cqc_provider_id == f"1-20000000{int(location.name[-1]) % 2}"
+
+
+def test_a_new_location_listed_twice_in_one_file_is_created_once_and_updated_by_the_second():
+    first = location_record()
+    moved = location_record(town="Leeds (moved)")
+    run = run_import(first, moved)
+
+    assert (run.created, run.updated, run.unchanged) == (1, 1, 0)
+    assert CqcLocation.objects.get().town == "Leeds (moved)"
+    assert CqcRating.objects.count() == 1

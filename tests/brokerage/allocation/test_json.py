@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -17,6 +18,8 @@ from brokerage.allocation import (
     rank_providers,
     replay,
 )
+from brokerage.allocation.codec import candidate_to_dict, isa_to_dict
+from brokerage.allocation.pool import pack_bools, pack_floats, pack_ints
 from tests.brokerage.allocation.builders import AS_OF, GOOD_WITH_RI, make_candidate, make_isa, miles_north
 
 
@@ -68,13 +71,44 @@ def test_a_damaged_stored_ranking_names_the_bad_field() -> None:
     [
         (lambda d: d["isa"].pop("hours_per_week"), r"isa\.hours_per_week is missing"),
         (
-            lambda d: d["candidates"][0].update(lead_time_days="2"),
-            r"candidates\[0\]\.lead_time_days must be an integer",
+            lambda d: d["candidates"].update(lead_time_days=["2", 1, 1, 1]),
+            r"candidates\.lead_time_days\[0\] must be an integer",
         ),
-        (lambda d: d["candidates"][1].update(carer_genders=["any"]), r"candidates\[1\]\.carer_genders must be a list"),
+        (
+            lambda d: d["candidates"]["gender_sets"].__setitem__(0, ["any"]),
+            r"candidates\.gender_sets must be drawn from",
+        ),
+        (
+            lambda d: d["candidates"]["name"].pop(),
+            r"candidates\.name must have one value per candidate",
+        ),
+        (
+            lambda d: d["candidates"].update(quality=pack_ints([0, 7, 0, 0])),
+            r"candidates\.quality refers to a missing value",
+        ),
+        (
+            lambda d: d["candidates"].update(declined=pack_bools([True] * 20)),
+            r"candidates\.declined is not a packed column of the right length",
+        ),
+        (
+            lambda d: d["candidates"].update(latitude="not base64!"),
+            r"candidates\.latitude must be packed numbers",
+        ),
+        (
+            lambda d: d["candidates"].update(locality_miles=[pack_ints([0, 0]), pack_floats([1.0, 2.0])]),
+            r"candidates\.locality_miles must give each row once",
+        ),
+        (
+            lambda d: d["candidates"].update(locality_miles=[pack_ints([9]), pack_floats([1.0])]),
+            r"candidates\.locality_miles refers to a missing value",
+        ),
+        (
+            lambda d: d["candidates"].update(locality_miles=[pack_ints([0]), pack_floats([1.0, 2.0])]),
+            r"candidates\.locality_miles must hold 1 finite numbers",
+        ),
         (lambda d: d["isa"]["visits"][0].update(weekday="funday"), r"isa\.visits\[0\]\.weekday must be one of"),
         (lambda d: d["isa"].update(hours_per_week=-3), r"hours_per_week must be > 0"),
-        (lambda d: d.update(format=2), r"format must be 1"),
+        (lambda d: d.update(format=3), r"format must be one of 1, 2"),
     ],
 )
 def test_damaged_stored_inputs_are_refused_with_the_field_named(damage, message: str) -> None:
@@ -85,6 +119,50 @@ def test_damaged_stored_inputs_are_refused_with_the_field_named(damage, message:
         inputs_from_json(json.dumps(document))
 
 
+def test_inputs_stored_in_the_first_format_still_decode_and_replay() -> None:
+    # Runs stored before the columnar format kept one JSON object per candidate.
+    isa, candidates = make_isa(), tuple(_candidates())
+    document = {
+        "format": 1,
+        "engine_version": "1.0.0",
+        "as_of": AS_OF.isoformat(),
+        "isa": isa_to_dict(isa),
+        "candidates": [candidate_to_dict(candidate) for candidate in candidates],
+    }
+
+    inputs = inputs_from_json(json.dumps(document))
+
+    assert (inputs.isa, inputs.candidates, inputs.engine_version) == (isa, candidates, "1.0.0")
+    assert replay(json.dumps(document)) == rank_providers(isa, candidates, as_of=AS_OF)
+
+
+def test_stored_columns_keep_each_shared_value_once() -> None:
+    candidates = [make_candidate(n) for n in range(1, 51)]
+
+    columns = json.loads(inputs_to_json(make_isa(), candidates, as_of=AS_OF))["candidates"]
+
+    assert len(columns["name"]) == 50
+    assert len(columns["qualities"]) == len(columns["coverages"]) == len(columns["skill_sets"]) == 1
+
+
 def test_text_that_is_not_json_is_refused_clearly() -> None:
     with pytest.raises(AllocationInputError, match="not valid JSON"):
         Ranking.from_json("{not json")
+
+
+def test_rota_fit_miles_are_stored_only_for_the_candidates_that_have_them_and_replay() -> None:
+    isa = make_isa()
+    plain = _candidates()
+    fitted = [plain[0], replace(plain[1], locality_miles=2.449999), *plain[2:]]
+
+    without = json.loads(inputs_to_json(isa, plain, as_of=AS_OF))
+    document = json.loads(inputs_to_json(isa, fitted, as_of=AS_OF))
+
+    # A run without rota fit stores exactly what it stored before the field existed.
+    assert "locality_miles" not in without["candidates"]
+    assert document["candidates"]["locality_miles"] == [pack_ints([1]), pack_floats([2.449999])]
+    assert inputs_from_json(json.dumps(document)).candidates == tuple(fitted)
+    ranking = replay(json.dumps(document))
+    assert ranking == rank_providers(isa, fitted, as_of=AS_OF)
+    entry = ranking.entry_for(2)
+    assert entry is not None and entry.distance_miles == 2.4

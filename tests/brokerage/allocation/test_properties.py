@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brokerage.allocation import (
+    ENGINE_VERSION,
     AreaCapacity,
     CarerGender,
     Condition,
@@ -27,6 +28,7 @@ from brokerage.allocation import (
     rank_providers,
     replay,
 )
+from tests.brokerage.allocation.reference_engine import reference_rank_providers
 
 # Small vocabularies and a handful of places, so generated providers often tie and often fail conditions.
 AREAS = ("inner-east", "outer-west")
@@ -131,6 +133,14 @@ _candidate_fields = st.fixed_dictionaries(
         "carer_genders": _usually(frozenset(CarerGender), st.frozensets(st.sampled_from(CarerGender), min_size=1)),
         "recent_awards": st.integers(min_value=0, max_value=2),
         "declined": st.sampled_from((False,) * 9 + (True,)),
+        # Rota fit: usually unset (the office distance counts); sometimes extra miles, on and beside the
+        # 0.05-mile rounding boundaries, equal to other candidates' (ties) or any figure at all.
+        "locality_miles": st.one_of(
+            st.none(),
+            st.none(),
+            st.sampled_from((0.0, 0.05, 0.15, 1.25, 1.2, 2.449999, 2.45, 2.450001)),
+            st.floats(min_value=0, max_value=60, allow_nan=False, allow_infinity=False),
+        ),
     }
 )
 
@@ -260,3 +270,66 @@ def test_time_windows_agree_with_checking_every_visit_against_every_stretch(isa,
         assert Condition.TIME_WINDOWS not in failed
     else:
         assert failed[Condition.TIME_WINDOWS].startswith(f"Cannot cover {covered.count(False)} of {len(covered)}")
+
+
+# The fast engine against the slow reference -------------------------------------------------------------
+
+_anywhere = st.builds(
+    GeoPoint,
+    latitude=st.floats(min_value=53.5, max_value=54.1, allow_nan=False),
+    longitude=st.floats(min_value=-1.9, max_value=-1.2, allow_nan=False),
+)
+
+
+@st.composite
+def varied_candidate_lists(draw: st.DrawFn) -> list[ProviderCandidate]:
+    """Longer lists, with working hours in stretches and positions anywhere (so distances fall near the
+    0.05-mile rounding boundaries) as well as the shared values that make ties."""
+    fields = draw(st.lists(_candidate_fields, max_size=40))
+    ids = draw(
+        st.lists(st.integers(min_value=1, max_value=10_000), unique=True, min_size=len(fields), max_size=len(fields))
+    )
+    result = []
+    for pid, values in zip(ids, fields, strict=True):
+        changed = dict(values)
+        if draw(st.booleans()):
+            changed["coverage"] = draw(split_coverage())
+        if draw(st.booleans()):
+            changed["locations"] = tuple(draw(st.lists(_anywhere, min_size=1, max_size=3)))
+        result.append(ProviderCandidate(provider_id=pid, name=f"Zq{pid}x Care", **changed))
+    return result
+
+
+def _same_as_reference(isa: Isa, candidates: list[ProviderCandidate]) -> None:
+    fast = rank_providers(isa, candidates, as_of=AS_OF)
+    slow = reference_rank_providers(isa, candidates, as_of=AS_OF, engine_version=ENGINE_VERSION)
+    # Entry by entry, so a failure shows the first difference: order, figures, tie-breaks and explanations.
+    assert [entry.provider_id for entry in fast.ranked] == [entry.provider_id for entry in slow.ranked]
+    assert list(fast.ranked) == list(slow.ranked)
+    assert list(fast.excluded) == list(slow.excluded)
+    assert fast == slow
+
+
+@PROPERTY_SETTINGS
+@given(isa=isas(), candidates=candidate_lists())
+def test_the_fast_engine_ranks_and_explains_exactly_as_the_reference_does(isa, candidates) -> None:
+    _same_as_reference(isa, candidates)
+
+
+@settings(database=None, max_examples=200, deadline=None)
+@given(isa=isas(), candidates=varied_candidate_lists())
+def test_the_fast_engine_matches_the_reference_on_longer_and_more_varied_lists(isa, candidates) -> None:
+    _same_as_reference(isa, candidates)
+
+
+@PROPERTY_SETTINGS
+@given(isa=isas(), candidates=varied_candidate_lists(), data=st.data())
+def test_reading_a_lazy_ranking_in_any_order_gives_the_same_entries(isa, candidates, data) -> None:
+    slow = reference_rank_providers(isa, candidates, as_of=AS_OF, engine_version=ENGINE_VERSION)
+    fast = rank_providers(isa, candidates, as_of=AS_OF)
+    for index in data.draw(st.permutations(range(len(slow.ranked)))):
+        assert fast.ranked[index] == slow.ranked[index]
+    for candidate in data.draw(st.permutations(candidates)):
+        assert fast.entry_for(candidate.provider_id) == slow.entry_for(candidate.provider_id)
+        assert fast.exclusion_for(candidate.provider_id) == slow.exclusion_for(candidate.provider_id)
+        assert explain_for_provider(fast, candidate.provider_id) == explain_for_provider(slow, candidate.provider_id)
