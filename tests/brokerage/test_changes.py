@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -279,7 +280,7 @@ def test_care_ended_while_a_declined_variation_is_rebrokered_is_costed_at_the_ol
     assert weekly_cost_on(package, day(0)) == Decimal("84.00")  # the old hour a day, days 0 to 3
 
 
-def _events(package: CarePackage) -> list[tuple[str, dict]]:
+def _events(package: CarePackage) -> list[tuple[str, dict[str, Any]]]:
     rows = OutboxEvent.objects.filter(ordering_key=f"package:{package.pk}").order_by("id")
     return [(event.kind, event.payload) for event in rows]
 
