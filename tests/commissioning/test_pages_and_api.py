@@ -47,6 +47,10 @@ PAGES = [
     ("outcome_review", ["outcome_id"]),
     ("care_model_move", []),
     ("care_model_history", ["person_reference"]),
+    ("debarment_record", []),
+    ("evaluator_add", ["tender_id"]),
+    ("funding_create", []),
+    ("referral_create", []),
 ]
 
 
