@@ -8,9 +8,10 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from commissioning.models import DebarmentEntry, Evaluator, FundingModel, Referral, TenderStatus
+from commissioning.models import DebarmentEntry, Evaluator, FundingModel, Referral, Tender, TenderStatus
 from commissioning.services import tenders as tender_services
 from commissioning.services.tenders import add_working_days
 from homecare.accounts.audiences import Audience
@@ -75,9 +76,9 @@ def test_an_officer_adds_an_evaluator_to_the_panel_before_moderation_only(office
     assert response.status_code == 302
     assert Evaluator.objects.get(tender_id=tender_id, user=colleague).organisation == "NHS"
     assert AuditEvent.objects.filter(action=AuditAction.EVALUATOR_ADDED).count() == 1
-    tender = tender_services.Tender.objects.get(pk=tender_id)
-    tender_services.Tender.objects.filter(pk=tender_id).update(status=TenderStatus.MODERATION)
-    with pytest.raises(tender_services.ValidationError, match="not being set up or independent scoring"):
+    tender = Tender.objects.get(pk=tender_id)
+    Tender.objects.filter(pk=tender_id).update(status=TenderStatus.MODERATION)
+    with pytest.raises(ValidationError, match="not being set up or independent scoring"):
         tender_services.evaluator_add(actor=officer, tender=tender, user=User.objects.create_user("late"))
 
 
@@ -155,3 +156,8 @@ def test_an_officer_refers_a_person_straight_to_a_neighbourhood_team(officer_cli
     referral = Referral.objects.get(person_reference="M-42")
     assert [o.description for o in referral.outcomes.order_by("pk")] == ["Walk to the shop again", "Cook a hot meal"]
     assert AuditEvent.objects.filter(action=AuditAction.REFERRAL_RECEIVED, target_id=str(referral.pk)).exists()
+
+
+def test_the_reports_page_shows_the_pilot_beside_time_and_task(officer_client, values):
+    page = officer_client.get(reverse("commissioning:reports:index")).content.decode()
+    assert 'id="pilot-panel-table"' in page and "North" in page and "Neighbourhood team" in page
