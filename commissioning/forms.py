@@ -359,6 +359,10 @@ class FundingModelForm(GdsForm):
                 self.fields[f"indicator{slot}_{area.code}"] = _decimal_input(f"Indicator {slot}: value for {area.name}")
         for area in self.areas:
             self.fields[f"current_{area.code}"] = _decimal_input(f"Current funding for {area.name} (£)")
+        # GdsForm built its layout before these fields existed; build it again so they are rendered.
+        self.helper = FormHelper(self)
+        self.helper.label_size = Size.SMALL
+        self.helper.add_input(Submit("submit", self.submit_label))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
