@@ -109,7 +109,11 @@ def funding_detail(request: HttpRequest, model_id: int) -> HttpResponse:
         "total": sum((a.amount for a in allocations), start=model.budget * 0),
         "scenario_form": scenario_form,
         "scenario_fields": [scenario_form[f"change_{indicator.key}"] for indicator in indicators],
-        "changes": changes,
+        "changes": [
+            (indicator.name, changes[indicator.key], abs(changes[indicator.key]))
+            for indicator in indicators
+            if indicator.key in changes
+        ],
         "scenario": [(names[row.area], row) for row in scenario],
         "scenario_total": sum((row.changed.amount for row in scenario), start=model.budget * 0),
         "problem": problem,

@@ -1,14 +1,19 @@
-"""The officer pages for debarment entries, funding models with a chosen sensitivity, and the reports panel,
-in a real browser; each page passes axe-core's serious checks."""
+"""The officer pages for debarment entries, funding models with a chosen sensitivity, direct CHWS referrals,
+panel members and the reports page's pilot panel, in a real browser; each page passes axe-core's serious checks."""
 
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group, User
 from playwright.sync_api import Page, expect
 
-from commissioning.models import DebarmentEntry, FundingModel
+from commissioning.models import DebarmentEntry, FundingModel, Referral
+from homecare.accounts.audiences import Audience
 from providers.models import LocalityArea
 from tests.browser.conftest import assert_no_serious_accessibility_violations, save_screenshot
+from tests.commissioning.world import commissioning_values
+from tests.contracts.factories import AgreementFactory
+from tests.factories import ProviderFactory
 
 
 @pytest.fixture
@@ -48,6 +53,9 @@ def test_an_officer_sets_up_a_funding_model_and_chooses_a_weight_change(signed_i
     page.get_by_label("Deprivation").select_option("25")
     page.get_by_role("button", name="Show the change").click()
     expect(page.locator("#funding-scenario")).to_contain_text("522.73")
+    expect(page.locator("#funding-scenario caption")).to_have_text(
+        "With Population over 65 down 25%, Deprivation up 25%"
+    )
     expect(page.locator("#scenario-total")).to_have_text("1,000.00")
     assert_no_serious_accessibility_violations(page)
     save_screenshot(page, "procurement-funding-scenario")
@@ -69,3 +77,40 @@ def test_an_officer_records_a_debarment_entry(signed_in_page):
     assert_no_serious_accessibility_violations(page)
     save_screenshot(page, "procurement-debarment-recorded")
     assert DebarmentEntry.objects.get().ground == "Fraud"
+
+
+def test_an_officer_refers_a_person_adds_an_evaluator_and_sees_the_pilot_on_the_reports_page(signed_in_page, officer):
+    area = LocalityArea.objects.create(name="North", code="north", display_order=1)
+    values = commissioning_values(officer, AgreementFactory(), ProviderFactory(), area)
+    colleague = User.objects.create_user("colleague", first_name="Sam", last_name="Evans")
+    colleague.groups.add(Group.objects.get_or_create(name=Audience.OFFICER.group_name)[0])
+    page: Page = signed_in_page("officer")
+    page.goto("/commissioning/procurement/neighbourhood/")
+    page.get_by_role("link", name="Refer a person to a neighbourhood team").click()
+    assert_no_serious_accessibility_violations(page)
+    page.get_by_label("Neighbourhood team").select_option(str(values["bank_id"]))
+    page.locator("[name=person_reference]").fill("M-42")
+    page.locator("[name=referred_on_0]").fill("5")
+    page.locator("[name=referred_on_1]").fill("5")
+    page.locator("[name=referred_on_2]").fill("2025")
+    page.locator("[name=outcomes]").fill("Walk to the shop again\nCook a hot meal")
+    save_screenshot(page, "procurement-referral")
+    page.get_by_role("button", name="Make the referral").click()
+    expect(page.get_by_text("Referred M-42 to Team.")).to_be_visible()
+    assert Referral.objects.get(person_reference="M-42").outcomes.count() == 2
+
+    page.goto(f"/commissioning/procurement/tenders/{values['tender_id']}/")
+    page.get_by_role("link", name="Add an evaluator to the panel").click()
+    assert_no_serious_accessibility_violations(page)
+    page.get_by_label("Officer").select_option(label="Sam Evans")
+    page.locator("[name=organisation]").fill("NHS Leeds")
+    page.get_by_role("button", name="Add to the panel").click()
+    expect(page.get_by_text("Added Sam Evans to the panel.")).to_be_visible()
+    expect(page.get_by_text("Sam Evans, NHS Leeds")).to_be_visible()
+    assert_no_serious_accessibility_violations(page)
+    save_screenshot(page, "procurement-panel-added")
+
+    page.goto("/commissioning/reports/")
+    expect(page.locator("#pilot-panel-table")).to_contain_text("Neighbourhood team")
+    assert_no_serious_accessibility_violations(page)
+    save_screenshot(page, "reports-pilot-panel")
