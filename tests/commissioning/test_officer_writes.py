@@ -64,6 +64,9 @@ def test_an_officer_records_a_debarment_entry_and_bad_input_loses_nothing(office
     assert (entry.supplier_name, entry.companies_house_number, entry.mandatory) == ("Acme Care Ltd", "01234567", True)
     assert AuditEvent.objects.filter(action=AuditAction.DEBARMENT_ENTRY_RECORDED).count() == 1
     assert b"Acme Care Ltd" in officer_client.get(url("market_list")).content
+    listed = officer_client.get("/api/debarment-entries/").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [(row["supplier_name"], row["ground"]) for row in rows] == [("Acme Care Ltd", "Fraud")]
 
 
 def test_an_officer_adds_an_evaluator_to_the_panel_before_moderation_only(officer, officer_client, values):
@@ -76,6 +79,11 @@ def test_an_officer_adds_an_evaluator_to_the_panel_before_moderation_only(office
     assert response.status_code == 302
     assert Evaluator.objects.get(tender_id=tender_id, user=colleague).organisation == "NHS"
     assert AuditEvent.objects.filter(action=AuditAction.EVALUATOR_ADDED).count() == 1
+    panel = officer_client.get(f"/api/tenders/{tender_id}/").json()["panel"]
+    assert {(member["username"], member["organisation"]) for member in panel} == {
+        ("officer", "Council"),
+        ("colleague", "NHS"),
+    }
     tender = Tender.objects.get(pk=tender_id)
     Tender.objects.filter(pk=tender_id).update(status=TenderStatus.MODERATION)
     with pytest.raises(ValidationError, match="not being set up or independent scoring"):
@@ -156,6 +164,10 @@ def test_an_officer_refers_a_person_straight_to_a_neighbourhood_team(officer_cli
     referral = Referral.objects.get(person_reference="M-42")
     assert [o.description for o in referral.outcomes.order_by("pk")] == ["Walk to the shop again", "Cook a hot meal"]
     assert AuditEvent.objects.filter(action=AuditAction.REFERRAL_RECEIVED, target_id=str(referral.pk)).exists()
+    listed = officer_client.get("/api/neighbourhood-referrals/").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    mine = next(row for row in rows if row["person_reference"] == "M-42")
+    assert [outcome["description"] for outcome in mine["outcomes"]] == ["Walk to the shop again", "Cook a hot meal"]
 
 
 def test_the_reports_page_shows_the_pilot_beside_time_and_task(officer_client, values):

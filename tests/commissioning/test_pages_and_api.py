@@ -74,6 +74,8 @@ def test_the_api_serves_officers_and_refuses_providers(officer_client, provider_
         "/api/funding-models/",
         "/api/hours-banks/",
         "/api/neighbourhood-comparison/",
+        "/api/debarment-entries/",
+        "/api/neighbourhood-referrals/",
         f"/api/timetables/{values['timetable_id']}/",
         f"/api/tenders/{values['tender_id']}/",
     ]:
