@@ -19,13 +19,17 @@ from commissioning import selectors
 from commissioning.models import (
     AreaAllocation,
     Bid,
+    DebarmentEntry,
     DynamicMarket,
+    Evaluator,
     FundingModel,
     HoursBank,
     HoursBankWeek,
     MarketApplication,
     MarketCheck,
     MarketNotice,
+    Referral,
+    ReferralOutcome,
     Tender,
     TenderLot,
     TenderQuestion,
@@ -79,9 +83,18 @@ class TenderLotOutput(serializers.ModelSerializer[TenderLot]):
         return list(TenderBidOutput(lot.bids.select_related("provider").order_by("rank"), many=True).data)
 
 
+class EvaluatorOutput(serializers.ModelSerializer[Evaluator]):
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = Evaluator
+        fields = ["username", "organisation", "declared_at"]
+
+
 class TenderOutput(serializers.ModelSerializer[Tender]):
     questions = TenderQuestionOutput(many=True, read_only=True)
     lots = TenderLotOutput(many=True, read_only=True)
+    panel = EvaluatorOutput(source="evaluators", many=True, read_only=True)
 
     class Meta:
         model = Tender
@@ -106,19 +119,20 @@ class TenderOutput(serializers.ModelSerializer[Tender]):
             "awarded_at",
             "questions",
             "lots",
+            "panel",
         ]
 
 
 class TenderList(generics.ListAPIView[Tender]):
     permission_classes = [IsOfficer]
     serializer_class = TenderOutput
-    queryset = Tender.objects.prefetch_related("questions", "lots").order_by("-created_at")
+    queryset = Tender.objects.prefetch_related("questions", "lots", "evaluators__user").order_by("-created_at")
 
 
 class TenderDetail(generics.RetrieveAPIView[Tender]):
     permission_classes = [IsOfficer]
     serializer_class = TenderOutput
-    queryset = Tender.objects.prefetch_related("questions", "lots")
+    queryset = Tender.objects.prefetch_related("questions", "lots", "evaluators__user")
 
 
 class TimetableTaskOutput(serializers.ModelSerializer[TimetableTask]):
@@ -236,6 +250,27 @@ class MarketApplicationList(generics.ListAPIView[MarketApplication]):
     queryset = MarketApplication.objects.select_related("provider").prefetch_related("checks").order_by("-submitted_at")
 
 
+class DebarmentEntryOutput(serializers.ModelSerializer[DebarmentEntry]):
+    class Meta:
+        model = DebarmentEntry
+        fields = [
+            "id",
+            "supplier_name",
+            "companies_house_number",
+            "ground",
+            "mandatory",
+            "entered_on",
+            "ends_on",
+            "source",
+        ]
+
+
+class DebarmentEntryList(generics.ListAPIView[DebarmentEntry]):
+    permission_classes = [IsOfficer]
+    serializer_class = DebarmentEntryOutput
+    queryset = DebarmentEntry.objects.order_by("supplier_name", "pk")
+
+
 class AreaAllocationOutput(serializers.ModelSerializer[AreaAllocation]):
     area = serializers.CharField(source="area.code", read_only=True)
 
@@ -318,3 +353,36 @@ class NeighbourhoodComparison(APIView):
     def get(self, request: Request) -> Response:
         figures = selectors.neighbourhood_comparison(today=timezone.localdate())
         return Response(AreaFiguresOutput(figures, many=True).data)  # type: ignore[arg-type]
+
+
+class ReferralOutcomeOutput(serializers.ModelSerializer[ReferralOutcome]):
+    class Meta:
+        model = ReferralOutcome
+        fields = ["id", "description", "agreed_on", "status"]
+
+
+class ReferralOutput(serializers.ModelSerializer[Referral]):
+    team = serializers.CharField(source="bank.team_name", read_only=True)
+    outcomes = ReferralOutcomeOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "bank",
+            "team",
+            "person_reference",
+            "referred_on",
+            "referred_by",
+            "started_on",
+            "closed_on",
+            "outcomes",
+        ]
+
+
+class ReferralList(generics.ListAPIView[Referral]):
+    """Neighbourhood referrals with their agreed outcomes, newest first."""
+
+    permission_classes = [IsOfficer]
+    serializer_class = ReferralOutput
+    queryset = Referral.objects.select_related("bank").prefetch_related("outcomes").order_by("-referred_on", "pk")

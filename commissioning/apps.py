@@ -8,3 +8,9 @@ class CommissioningConfig(AppConfig):
     name = "commissioning"
     label = "commissioning"
     verbose_name = "Commissioning"
+
+    def ready(self) -> None:
+        from brokerage.reporting.panels import report_panel_register
+        from commissioning.panels import pilot_comparison_panel
+
+        report_panel_register(pilot_comparison_panel)

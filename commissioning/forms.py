@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -9,6 +10,7 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size, Submit
 from django import forms
+from django.contrib.auth.models import User
 
 from commissioning.exclusions import EXCLUSION_GROUNDS
 from commissioning.models import (
@@ -25,7 +27,8 @@ from commissioning.models.tenders import EVALUATION_METHOD_CHOICES, SOCIAL_VALUE
 from commissioning.timetable_templates import TEMPLATES
 from contracts.forms import GdsForm
 from contracts.models import Agreement
-from providers.models import CqcLocation, Provider
+from homecare.accounts.audiences import Audience
+from providers.models import CqcLocation, LocalityArea, Provider
 
 
 class BidChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
@@ -246,3 +249,167 @@ class BidForm(GdsForm):
     def __init__(self, *args: Any, tender_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lot"].queryset = TenderLot.objects.filter(tender_id=tender_id)  # type: ignore[attr-defined]
+
+
+class DebarmentEntryForm(GdsForm):
+    submit_label = "Record the entry"
+    supplier_name = forms.CharField(label="Supplier's name", max_length=200)
+    companies_house_number = forms.CharField(
+        label="Companies House number",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+    )
+    ground = forms.CharField(label="Ground for debarment", max_length=200, help_text="As the debarment list gives it.")
+    mandatory = forms.BooleanField(
+        label="A mandatory exclusion ground",
+        required=False,
+        initial=True,
+        help_text="Leave unticked for a discretionary ground.",
+    )
+    entered_on = DateInputField(label="Entered on the list on")
+    ends_on = DateInputField(label="Ends on (if the entry ends)", required=False)
+    source = forms.CharField(
+        label="Source", max_length=200, required=False, help_text="For example, the list's web address."
+    )
+
+
+class EvaluatorAddForm(GdsForm):
+    submit_label = "Add to the panel"
+    user = forms.ModelChoiceField(label="Officer", queryset=User.objects.none())
+    organisation = forms.CharField(
+        label="Organisation", max_length=150, required=False, help_text="Which partner the evaluator is from."
+    )
+
+    def __init__(self, *args: Any, tender_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        field.queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(groups__name=Audience.OFFICER.group_name, is_active=True)
+            .exclude(tender_panels__tender_id=tender_id)
+            .order_by("username")
+            .distinct()
+        )
+        field.label_from_instance = lambda user: user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
+
+
+class ReferralForm(GdsForm):
+    submit_label = "Make the referral"
+    bank = forms.ModelChoiceField(label="Neighbourhood team", queryset=HoursBank.objects.select_related("area"))
+    person_reference = forms.CharField(label="Person's reference", max_length=50)
+    referred_on = DateInputField(label="Referred on")
+    referred_by = forms.CharField(label="Referred by", max_length=150, required=False)
+    outcomes = forms.CharField(
+        label="Agreed outcomes, one a line",
+        help_text="What the person wants to achieve, agreed with them; the team works to these, not to visits.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+INDICATOR_SLOTS = 3
+
+
+def _decimal_input(label: str, *, required: bool = False, width: int = 10) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=Decimal(0),
+        max_digits=16,
+        decimal_places=4,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": f"govuk-input--width-{width}"}),
+    )
+
+
+class FundingModelForm(GdsForm):
+    """Budget and floor, up to three indicators (name, weight, source, a value per area) and current funding."""
+
+    submit_label = "Save the funding model"
+    name = forms.CharField(label="Name", max_length=150)
+    budget_year = forms.CharField(label="Budget year", max_length=20, required=False, help_text="For example, 2026/27.")
+    budget = forms.DecimalField(
+        label="Budget (£)",
+        min_value=Decimal("0.01"),
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
+    )
+    floor_percent = forms.DecimalField(
+        label="Floor (% of current funding)",
+        help_text="No area gets less than this share of its current funding; 100 means no area loses.",
+        min_value=Decimal(0),
+        max_digits=6,
+        decimal_places=2,
+        initial=Decimal(100),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}),
+    )
+
+    def __init__(self, *args: Any, areas: Sequence[LocalityArea], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.areas = list(areas)
+        for slot in range(1, INDICATOR_SLOTS + 1):
+            optional = " (optional)" if slot > 1 else ""
+            self.fields[f"indicator{slot}_name"] = forms.CharField(
+                label=f"Indicator {slot}: name{optional}", max_length=150, required=slot == 1
+            )
+            self.fields[f"indicator{slot}_weight"] = _decimal_input(f"Indicator {slot}: weight", width=5)
+            self.fields[f"indicator{slot}_source"] = forms.CharField(
+                label=f"Indicator {slot}: source", max_length=200, required=False
+            )
+            for area in self.areas:
+                self.fields[f"indicator{slot}_{area.code}"] = _decimal_input(f"Indicator {slot}: value for {area.name}")
+        for area in self.areas:
+            self.fields[f"current_{area.code}"] = _decimal_input(f"Current funding for {area.name} (£)")
+        # GdsForm built its layout before these fields existed; build it again so they are rendered.
+        self.helper = FormHelper(self)
+        self.helper.label_size = Size.SMALL
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        indicators: list[tuple[str, str, Decimal, str, dict[str, Decimal]]] = []
+        for slot in range(1, INDICATOR_SLOTS + 1):
+            name = (data.get(f"indicator{slot}_name") or "").strip()
+            if not name:
+                continue
+            weight = data.get(f"indicator{slot}_weight")
+            if weight is None:
+                self.add_error(f"indicator{slot}_weight", f"Give indicator {slot}'s weight.")
+                continue
+            values = {}
+            for area in self.areas:
+                value = data.get(f"indicator{slot}_{area.code}")
+                if value is None:
+                    self.add_error(f"indicator{slot}_{area.code}", f"Give {name}'s value for {area.name}.")
+                else:
+                    values[area.code] = value
+            key = "-".join(name.lower().split())[:50] or f"indicator-{slot}"
+            indicators.append((key, name, weight, (data.get(f"indicator{slot}_source") or "").strip(), values))
+        if len({key for key, *_ in indicators}) != len(indicators):
+            raise forms.ValidationError("Give each indicator a different name.")
+        data["indicators"] = indicators
+        data["current_funding"] = {area.code: data.get(f"current_{area.code}") or Decimal(0) for area in self.areas}
+        return data
+
+
+WEIGHT_CHANGES = [("-25", "Down 25%"), ("-10", "Down 10%"), ("0", "No change"), ("10", "Up 10%"), ("25", "Up 25%")]
+
+
+class FundingScenarioForm(forms.Form):
+    """A GET form: the change to each indicator's weight (rendered by the funding page itself)."""
+
+    def __init__(self, *args: Any, indicators: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicator_keys = [key for key, _ in indicators]
+        for key, name in indicators:
+            self.fields[f"change_{key}"] = forms.TypedChoiceField(
+                label=name, choices=WEIGHT_CHANGES, coerce=Decimal, initial="0", required=False
+            )
+
+    def weight_changes(self) -> dict[str, Decimal]:
+        if not self.is_valid():
+            return {}
+        return {
+            key: Decimal(self.cleaned_data[f"change_{key}"])
+            for key in self.indicator_keys
+            if self.cleaned_data.get(f"change_{key}")
+        }

@@ -164,3 +164,43 @@ def sensitivity(
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    area: str
+    base: AreaShare
+    changed: AreaShare
+
+    @property
+    def movement(self) -> Decimal:
+        return self.changed.amount - self.base.amount
+
+
+def scenario(
+    *,
+    budget: Decimal,
+    areas: Sequence[str],
+    indicators: Sequence[Indicator],
+    current: Mapping[str, Decimal],
+    floor_percent: Decimal,
+    weight_changes: Mapping[str, Decimal],  # indicator key -> percent change of its weight (e.g. -25, +10)
+) -> list[ScenarioRow]:
+    """Every area's allocation as it is and with the chosen weights changed together; both go through ``allocate``,
+    so each still adds up to the budget exactly and respects the floor."""
+    unknown = set(weight_changes) - {indicator.key for indicator in indicators}
+    if unknown:
+        raise FundingFormulaError(f"No indicator {', '.join(sorted(unknown))} in this model.")
+    if any(change <= -HUNDRED for change in weight_changes.values()):
+        raise FundingFormulaError("A weight can fall by less than 100% only.")
+    changed = [
+        Indicator(
+            key=indicator.key,
+            weight=indicator.weight * (1 + weight_changes.get(indicator.key, Decimal(0)) / HUNDRED),
+            values=indicator.values,
+        )
+        for indicator in indicators
+    ]
+    base = allocate(budget=budget, areas=areas, indicators=indicators, current=current, floor_percent=floor_percent)
+    moved = allocate(budget=budget, areas=areas, indicators=changed, current=current, floor_percent=floor_percent)
+    return [ScenarioRow(area=b.area, base=b, changed=m) for b, m in zip(base, moved, strict=True)]

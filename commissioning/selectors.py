@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -264,6 +264,10 @@ def market_application_get(*, application_id: int) -> MarketApplication:
 # Funding formula -------------------------------------------------------------------------------------
 
 
+def locality_areas() -> list[LocalityArea]:
+    return list(LocalityArea.objects.order_by("display_order", "name"))
+
+
 def funding_model_list() -> QuerySet[FundingModel]:
     return FundingModel.objects.order_by("name")
 
@@ -473,6 +477,24 @@ def funding_sensitivity(
             current=inputs.current,
             floor_percent=model.floor_percent,
             step_percent=step_percent,
+        )
+    except funding_formula.FundingFormulaError as error:
+        raise ValidationError(str(error)) from None
+
+
+def funding_scenario(
+    *, model: FundingModel, weight_changes: Mapping[str, Decimal]
+) -> list[funding_formula.ScenarioRow]:
+    """Each area's allocation as it is and with the officer's chosen weight changes (a read: nothing is stored)."""
+    inputs = formula_inputs(model)
+    try:
+        return funding_formula.scenario(
+            budget=model.budget,
+            areas=[area.code for area in inputs.areas],
+            indicators=inputs.indicators,
+            current=inputs.current,
+            floor_percent=model.floor_percent,
+            weight_changes=weight_changes,
         )
     except funding_formula.FundingFormulaError as error:
         raise ValidationError(str(error)) from None

@@ -35,17 +35,68 @@ def funding_list(request: HttpRequest) -> HttpResponse:
 
 
 @audience_required(Audience.OFFICER)
+def funding_create(request: HttpRequest) -> HttpResponse:
+    form = forms.FundingModelForm(request.POST or None, areas=selectors.locality_areas())
+    back = reverse("commissioning:procurement:funding_list")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if selectors.funding_model_list().filter(name=data["name"].strip()).exists():
+            form.add_error("name", "Another funding model has that name; choose another.")
+        else:
+            try:
+                model = funding_services.funding_model_create(
+                    actor=request_user(request),
+                    name=data["name"].strip(),
+                    budget=data["budget"],
+                    budget_year=data["budget_year"],
+                    floor_percent=data["floor_percent"],
+                    indicators=[
+                        funding_services.IndicatorInput(key=key, name=name, weight=weight, source=source, values=values)
+                        for key, name, weight, source, values in data["indicators"]
+                    ],
+                    current_funding=data["current_funding"],
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                # The inputs are kept even when they cannot be shared out (say the floors exceed the budget):
+                # the model's page says why, and the officer changes the inputs there.
+                try:
+                    funding_services.funding_model_calculate(actor=request_user(request), model=model)
+                except ValidationError as error:
+                    messages.error(
+                        request, f"Saved, but the shares could not be calculated: {' '.join(error.messages)}"
+                    )
+                else:
+                    messages.success(request, "Funding model saved and its shares calculated.")
+                return redirect(reverse("commissioning:procurement:funding_detail", args=[model.pk]))
+    return _form_page(
+        request,
+        form=form,
+        title="Set up a funding model",
+        back_url=back,
+        intro="Each area's share comes from the weighted indicators (weights are relative); the floor protects each "
+        "area's current funding. Leave an indicator's name blank to leave it out.",
+    )
+
+
+@audience_required(Audience.OFFICER)
 def funding_detail(request: HttpRequest, model_id: int) -> HttpResponse:
     model = selectors.funding_model_get(model_id=model_id)
     inputs = selectors.formula_inputs(model)
-    try:
-        sensitivity = selectors.funding_sensitivity(model=model)
-        problem = ""
-    except ValidationError as error:
-        sensitivity, problem = [], " ".join(error.messages)
     allocations = list(selectors.funding_allocations(model=model))
     indicators = list(model.indicators.all())
-    names = {indicator.key: indicator.name for indicator in indicators}
+    scenario_form = forms.FundingScenarioForm(
+        request.GET or None, indicators=[(indicator.key, indicator.name) for indicator in indicators]
+    )
+    changes = scenario_form.weight_changes()
+    try:
+        scenario = selectors.funding_scenario(model=model, weight_changes=changes)
+        problem = ""
+    except ValidationError as error:
+        scenario, problem = [], " ".join(error.messages)
+    names = {area.code: area.name for area in inputs.areas}
     context = {
         "model": model,
         "indicators": indicators,
@@ -56,14 +107,15 @@ def funding_detail(request: HttpRequest, model_id: int) -> HttpResponse:
         ],
         "allocations": allocations,
         "total": sum((a.amount for a in allocations), start=model.budget * 0),
-        "sensitivity": [
-            (
-                names.get(row.indicator, row.indicator),
-                row.step_percent,
-                [row.changes.get(area.code) for area in inputs.areas],
-            )
-            for row in sensitivity
+        "scenario_form": scenario_form,
+        "scenario_fields": [scenario_form[f"change_{indicator.key}"] for indicator in indicators],
+        "changes": [
+            (indicator.name, changes[indicator.key], abs(changes[indicator.key]))
+            for indicator in indicators
+            if indicator.key in changes
         ],
+        "scenario": [(names[row.area], row) for row in scenario],
+        "scenario_total": sum((row.changed.amount for row in scenario), start=model.budget * 0),
         "problem": problem,
     }
     return render(request, "procurement/funding_detail.html", context)
@@ -126,6 +178,35 @@ def care_model_move(request: HttpRequest) -> HttpResponse:
         else:
             return redirect(reverse("commissioning:procurement:care_model_history", args=[data["person_reference"]]))
     return _form_page(request, form=form, title="Move a person's care between models", back_url=back)
+
+
+@audience_required(Audience.OFFICER)
+def referral_create(request: HttpRequest) -> HttpResponse:
+    """Refer a person straight to a neighbourhood team with agreed outcomes (not a move from time and task)."""
+    form = forms.ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = neighbourhood_services.referral_receive(
+                actor=request_user(request),
+                bank=data["bank"],
+                person_reference=data["person_reference"],
+                referred_on=data["referred_on"],
+                referred_by=data["referred_by"],
+                outcomes=data["outcomes"].splitlines(),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"Referred {referral.person_reference} to {referral.bank.team_name}.")
+            return redirect(reverse("commissioning:procurement:hours_bank", args=[referral.bank_id]))
+    return _form_page(
+        request,
+        form=form,
+        title="Refer a person to a neighbourhood team",
+        back_url=reverse("commissioning:procurement:neighbourhood"),
+    )
 
 
 @audience_required(Audience.OFFICER)

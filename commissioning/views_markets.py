@@ -79,3 +79,25 @@ def market_application_detail(request: HttpRequest, market_request_id: int) -> H
         "audit_events": audit_events_for(target=application)[:20],
     }
     return render(request, "procurement/market_application.html", context, status=400 if form and form.errors else 200)
+
+
+@audience_required(Audience.OFFICER)
+def debarment_record(request: HttpRequest) -> HttpResponse:
+    form = forms.DebarmentEntryForm(request.POST or None)
+    back = reverse("commissioning:procurement:market_list")
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.debarment_entry_record(actor=request_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"Recorded {entry.supplier_name} on the debarment list.")
+            return redirect(back)
+    return _form_page(
+        request,
+        form=form,
+        title="Record a debarment list entry",
+        back_url=back,
+        intro="Requests to join a dynamic market are checked against these entries by Companies House number and name.",
+    )

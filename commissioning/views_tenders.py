@@ -295,3 +295,31 @@ def tender_report(request: HttpRequest, tender_id: int, fmt: str = "html") -> Ht
         "points": {"quality": quality, "social_value": social, "price": price},
     }
     return render(request, "procurement/tender_report.html", context)
+
+
+@audience_required(Audience.OFFICER)
+def evaluator_add(request: HttpRequest, tender_id: int) -> HttpResponse:
+    tender = selectors.tender_get(tender_id=tender_id)
+    form = forms.EvaluatorAddForm(request.POST or None, tender_id=tender.pk)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.evaluator_add(
+                actor=request_user(request), tender=tender, user=data["user"], organisation=data["organisation"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request, f"Added {data['user'].get_full_name() or data['user'].get_username()} to the panel."
+            )
+            return redirect(_tender_url(tender))
+    return _form_page(
+        request,
+        form=form,
+        title="Add an evaluator to the panel",
+        back_url=_tender_url(tender),
+        caption=str(tender),
+        intro="Evaluators declare their conflicts of interest before they see any bid.",
+    )

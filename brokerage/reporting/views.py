@@ -9,6 +9,7 @@ from django.utils import timezone
 from brokerage.reporting.budget import budget_report
 from brokerage.reporting.dps_statistics import dps_statistics
 from brokerage.reporting.exports import table_response
+from brokerage.reporting.panels import report_panels_render
 from brokerage.reporting.tables import Table
 from contracts.costing import NoRateInForce
 from contracts.models import Agreement
@@ -18,7 +19,8 @@ from homecare.accounts.audiences import Audience, audience_required
 @audience_required(Audience.OFFICER)
 def index(request: HttpRequest) -> HttpResponse:
     agreements = Agreement.objects.order_by("-term_start", "name")
-    return render(request, "reports/index.html", {"agreements": agreements})
+    panels = report_panels_render(request=request, today=timezone.localdate())
+    return render(request, "reports/index.html", {"agreements": agreements, "panels": panels})
 
 
 def _tables(agreement: Agreement) -> tuple[dict[str, Table], str]:

@@ -27,6 +27,7 @@ from commissioning.models import (
 from commissioning.models.tenders import DEFAULT_DESCRIPTORS
 from contracts.models import Agreement, Lot, MembershipRole
 from contracts.services import membership_appoint
+from contracts.working_time import is_working_day
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from providers.models import Provider
@@ -48,11 +49,11 @@ class LotInput:
 
 
 def add_working_days(start: date, days: int) -> date:
-    """``days`` working days after ``start`` (Monday to Friday; bank holidays are not known here)."""
+    """``days`` working days after ``start``: Monday to Friday, skipping England and Wales bank holidays."""
     day = start
     while days > 0:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if is_working_day(day):
             days -= 1
     return day
 
@@ -187,6 +188,23 @@ def bid_record(*, actor: User | None, lot: TenderLot, provider: Provider, price:
         data={"bid": bid.pk, "price": price},
     )
     return bid
+
+
+@transaction.atomic
+def evaluator_add(*, actor: User | None, tender: Tender, user: User, organisation: str = "") -> Evaluator:
+    """Name another panel member after the tender was created; only before moderation, so they can still score."""
+    locked = _locked(tender, TenderStatus.SETUP, TenderStatus.SCORING)
+    if Evaluator.objects.filter(tender=locked, user=user).exists():
+        raise ValidationError(f"{user.get_username()} is already on the panel.")
+    evaluator = Evaluator.objects.create(tender=locked, user=user, organisation=organisation.strip())
+    audit_record(
+        actor=actor,
+        action=AuditAction.EVALUATOR_ADDED,
+        target=locked,
+        summary=f"Added {user.get_username()} to the evaluation panel of {locked}",
+        data={"evaluator": user.get_username(), "organisation": evaluator.organisation},
+    )
+    return evaluator
 
 
 @transaction.atomic

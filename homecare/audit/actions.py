@@ -130,6 +130,7 @@ class AuditAction(StrEnum):
     CONFLICT_OF_INTEREST_DECLARED = "conflict_of_interest.declared"
     INDEPENDENT_SCORE_RECORDED = "independent_score.recorded"
     MODERATED_SCORE_AGREED = "moderated_score.agreed"
+    EVALUATOR_ADDED = "evaluator.added"  # a panel member named after the tender was created
     # Procurement timetables.
     TIMETABLE_CREATED = "timetable.created"
     TIMETABLE_BASELINED = "timetable.baselined"

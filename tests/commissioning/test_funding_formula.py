@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from commissioning.funding_formula import FundingFormulaError, Indicator, allocate, sensitivity
+from commissioning.funding_formula import FundingFormulaError, Indicator, allocate, scenario, sensitivity
 
 AREAS = ["north", "south", "east"]
 INDICATORS = [
@@ -71,3 +71,66 @@ def test_any_budget_is_shared_to_the_penny_with_every_floor_held(budget_pennies,
     shares = allocate(budget=budget, areas=areas, indicators=[indicator], current=current, floor_percent=Decimal(floor))
     assert sum(share.amount for share in shares) == budget
     assert all(share.amount >= share.floor for share in shares)
+
+
+CHANGES = st.sampled_from([Decimal(-25), Decimal(-10), Decimal(0), Decimal(10), Decimal(25)])
+
+
+@given(over_65=CHANGES, deprivation=CHANGES, demand=CHANGES, floor=st.sampled_from([Decimal(0), Decimal(90)]))
+def test_any_chosen_weight_changes_still_sum_to_the_budget_and_respect_the_floor(over_65, deprivation, demand, floor):
+    budget = Decimal("1000000.01")
+    rows = scenario(
+        budget=budget,
+        areas=AREAS,
+        indicators=INDICATORS,
+        current=CURRENT,
+        floor_percent=floor,
+        weight_changes={"over_65": over_65, "deprivation": deprivation, "demand_hours": demand},
+    )
+    assert sum(row.changed.amount for row in rows) == budget
+    assert sum(row.movement for row in rows) == 0
+    for row in rows:
+        assert row.changed.amount >= row.changed.floor
+        assert row.changed.amount == row.changed.amount.quantize(Decimal("0.01"))
+
+
+def test_a_weight_change_moves_money_towards_the_areas_that_indicator_favours():
+    rows = {
+        row.area: row
+        for row in scenario(
+            budget=Decimal(1000000),
+            areas=AREAS,
+            indicators=INDICATORS,
+            current=CURRENT,
+            floor_percent=Decimal(0),
+            weight_changes={"deprivation": Decimal(25)},
+        )
+    }
+    # South has the most deprivation: its share rises; north, with the most people over 65, loses.
+    assert rows["south"].movement > 0 > rows["north"].movement
+    # Equal changes to every weight change nothing (weights are relative).
+    same = scenario(
+        budget=Decimal(1000000),
+        areas=AREAS,
+        indicators=INDICATORS,
+        current=CURRENT,
+        floor_percent=Decimal(0),
+        weight_changes=dict.fromkeys(["over_65", "deprivation", "demand_hours"], Decimal(10)),
+    )
+    assert all(row.movement == 0 for row in same)
+
+
+def test_a_change_to_an_unknown_indicator_or_a_fall_of_100_percent_is_refused():
+    for changes, message in [
+        ({"nonsense": Decimal(10)}, "No indicator nonsense"),
+        ({"over_65": Decimal(-100)}, "less"),
+    ]:
+        with pytest.raises(FundingFormulaError, match=message):
+            scenario(
+                budget=Decimal(1000),
+                areas=AREAS,
+                indicators=INDICATORS,
+                current=CURRENT,
+                floor_percent=Decimal(0),
+                weight_changes=changes,
+            )

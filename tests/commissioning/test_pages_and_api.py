@@ -47,6 +47,10 @@ PAGES = [
     ("outcome_review", ["outcome_id"]),
     ("care_model_move", []),
     ("care_model_history", ["person_reference"]),
+    ("debarment_record", []),
+    ("evaluator_add", ["tender_id"]),
+    ("funding_create", []),
+    ("referral_create", []),
 ]
 
 
@@ -70,6 +74,8 @@ def test_the_api_serves_officers_and_refuses_providers(officer_client, provider_
         "/api/funding-models/",
         "/api/hours-banks/",
         "/api/neighbourhood-comparison/",
+        "/api/debarment-entries/",
+        "/api/neighbourhood-referrals/",
         f"/api/timetables/{values['timetable_id']}/",
         f"/api/tenders/{values['tender_id']}/",
     ]:
