@@ -6,13 +6,17 @@ Every package is ranked with `rank_providers` against the providers' candidates 
 is modelled:
 
 - a SendOffers action samples each provider's answer from its `Behaviour` (answer at all, when, accept or
-  decline given distance and hours); an answer after the deadline is never given (the offer expires);
+  decline given distance and hours); an answer after the deadline is never given (the offer expires); an
+  acceptance proposes a start some days after the earliest asked for (`Behaviour.start_lead_days`);
+- deadlines count working hours for the scenario's `working_hours_only` urgencies (`contracts.working_time`),
+  and "today" is the UK day, as in the services;
 - Award takes the hours from the provider's capacity in the area (floored at 0, like `award_locked`), and
   schedules care to end (`Arrival.care_days`) and, with the provider's hand-back rate, a hand-back within
   90 days, which opens a new round without that provider;
-- Escalate leaves the package unplaced; the CCC re-brokers it after `ccc_rebroker_hours`, up to
-  `max_rounds` rounds, or, with batch allocation on, the next batch run proposes a provider for it, which
-  gets first refusal in the new round (`next_actions(first_refusal=...)`).
+- Escalate leaves the package unplaced; the CCC re-brokers it after `ccc_rebroker_hours` (give or take
+  `ccc_rebroker_spread_hours`, uniformly), up to `max_rounds` rounds, or, with batch allocation on, the next
+  batch run proposes a provider for it, which gets first refusal in the new round
+  (`next_actions(first_refusal=...)`).
 
 Seeded (`World.seed`): the same world and scenario give the same report.
 """
