@@ -71,4 +71,5 @@ def test_the_simulator_reproduces_the_demo_history_made_at(monkeypatch, made_at)
     ratio = result.award_hours_median / history["award_hours_median"]
     assert 1 / TOLERANCE["award_hours_factor"] <= ratio <= TOLERANCE["award_hours_factor"]
     escalations = result.escalations / result.arrivals
+    assert history["escalations_per_package"] is not None
     assert abs(escalations - history["escalations_per_package"]) <= TOLERANCE["escalations_per_package"]
