@@ -12,14 +12,16 @@ The demo runs the services at moments relative to now, so the story it tells (wh
 day, and so every draw after) depends on when it is made. The history is made at fixed moments: a winter
 night, a weekday noon, a Saturday noon and a summer-time morning, and every one must be reproduced.
 
-Measured when written (history / simulated): placed 0.98 / 1.00, 1.00 / 1.00, 1.00 / 1.00, 1.00 / 1.00;
-median hours 37.3 / 55.1, 54.1 / 58.2, 54.1 / 58.2, 39.1 / 47.3; escalations per package 1.22 / 1.34,
-1.15 / 1.27, 1.15 / 1.27, 1.31 / 1.27.
+Measured when written (history / simulated, the mean of ten seeds; the median of their medians):
+placed 0.98 / 1.00, 1.00 / 1.00, 1.00 / 1.00, 1.00 / 1.00; median hours to award 37.3 / 41.8, 54.1 / 49.7,
+54.1 / 49.7, 39.1 / 45.4; escalations per package 1.22 / 1.25, 1.15 / 1.27, 1.15 / 1.27, 1.31 / 1.19.
 """
 
 from __future__ import annotations
 
 import io
+import statistics
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -35,6 +37,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
+SEEDS = range(1, 11)
 TOLERANCE = {"placed_share": 0.1, "award_hours_factor": 2.0, "escalations_per_package": 0.35}
 
 MOMENTS = {
@@ -63,13 +66,17 @@ def test_the_simulator_reproduces_the_demo_history_made_at(monkeypatch, made_at)
         history = history_figures(agreement=market.agreement, start=start, end=end)
         world = history_world(agreement=market.agreement, start=start, end=end)
     assert history["packages"] is not None and len(world.demand) == history["packages"] > 40
-    result = simulate(world, demo_scenario(market.agreement))
+    # One seed's 60 packages vary about as much as the tolerances (the median hours to award moved from 24 to
+    # 66 across 20 seeds at noon), so the simulator's figures are its averages over ten seeds.
+    results = [simulate(replace(world, seed=seed), demo_scenario(market.agreement)) for seed in SEEDS]
+    placed = statistics.fmean(r.placed / r.arrivals for r in results)
+    medians = [r.award_hours_median for r in results if r.award_hours_median is not None]
+    escalations = statistics.fmean(r.escalations / r.arrivals for r in results)
 
     assert history["placed_share"] is not None
-    assert abs(result.placed / result.arrivals - history["placed_share"]) <= TOLERANCE["placed_share"]
-    assert history["award_hours_median"] is not None and result.award_hours_median is not None
-    ratio = result.award_hours_median / history["award_hours_median"]
+    assert abs(placed - history["placed_share"]) <= TOLERANCE["placed_share"]
+    assert history["award_hours_median"] is not None and len(medians) == len(SEEDS)
+    ratio = statistics.median(medians) / history["award_hours_median"]
     assert 1 / TOLERANCE["award_hours_factor"] <= ratio <= TOLERANCE["award_hours_factor"]
-    escalations = result.escalations / result.arrivals
     assert history["escalations_per_package"] is not None
     assert abs(escalations - history["escalations_per_package"]) <= TOLERANCE["escalations_per_package"]
