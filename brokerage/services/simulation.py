@@ -25,10 +25,19 @@ from brokerage.allocation.geography import nearest_miles
 from brokerage.allocation.inputs import AreaCapacity, Urgency
 from brokerage.allocation.policies import PolicyKind
 from brokerage.allocation_rows import engine_inputs_for, isa_for_engine
-from brokerage.models import CarePackage, HandBack, Offer, PackageStatusChange, SimulationRun
+from brokerage.models import (
+    AllocationRun,
+    CarePackage,
+    HandBack,
+    Offer,
+    OfferStatusChange,
+    PackageStatusChange,
+    SimulationRun,
+)
 from brokerage.simulator import Arrival, Scenario, SimProvider, World, generate, simulate
 from brokerage.simulator.calibrate import OfferObservation, calibrate
 from contracts.models import Agreement
+from contracts.selectors import urgency_terms
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from homecare.queue import enqueue_on_commit
@@ -46,6 +55,7 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     data = asdict(scenario)
     data["policy"] = scenario.policy.value
     data["windows_hours"] = {urgency.value: hours for urgency, hours in scenario.windows_hours.items()}
+    data["working_hours_only"] = sorted(urgency.value for urgency in scenario.working_hours_only)
     return data
 
 
@@ -53,6 +63,7 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
     values = dict(data)
     values["policy"] = PolicyKind(values["policy"])
     values["windows_hours"] = {Urgency(k): float(v) for k, v in values["windows_hours"].items()}
+    values["working_hours_only"] = frozenset(Urgency(v) for v in values.get("working_hours_only", ()))
     return Scenario(**values)
 
 
@@ -76,8 +87,21 @@ def history_world(*, agreement: Agreement, start: datetime, end: datetime, seed:
     if not packages:
         raise SimulationRefused("No submitted packages in that period to replay.")
     candidates = engine_inputs_for(packages[0], as_of=timezone.localdate(start)).candidates
-    # Every award in the period took its hours from the provider's declared capacity (and nothing gives
-    # them back but the provider's next declaration), so the capacity at the start is today's plus those.
+    # The capacity each provider had when the period's brokering began is in the first ranking that saw it
+    # (every run stores the engine's inputs). Failing that, today's plus what the period's awards took; only
+    # a fallback, as an award takes hours only down to nothing, so adding them back can overstate it.
+    first_seen: dict[int, dict[str, float]] = {}
+    for document in (
+        AllocationRun.objects.filter(package__in=packages, ranked_at__lt=end)
+        .order_by("ranked_at", "pk")
+        .values_list("inputs", flat=True)
+    ):
+        for row in document.get("candidates", ()) if isinstance(document, dict) else ():
+            first_seen.setdefault(
+                int(row["provider_id"]), {a["area_code"]: float(a["hours_available"]) for a in row.get("areas", ())}
+            )
+        if len(first_seen) >= len(candidates):
+            break
     taken: dict[tuple[int, str], float] = {}
     for offer in Offer.objects.filter(package__in=packages, status=Offer.Status.AWARDED).select_related(
         "package__locality_area"
@@ -87,7 +111,18 @@ def history_world(*, agreement: Agreement, start: datetime, end: datetime, seed:
             key = (offer.provider_id, area.code)
             taken[key] = taken.get(key, 0.0) + float(offer.package.hours_per_week)
     # Offers the policy sent (a run made them): a CCC's manual award also makes an offer row, answered at once.
-    offers = Offer.objects.filter(package__in=packages, run__isnull=False).exclude(status=Offer.Status.WITHDRAWN)
+    # Each offer's own story is in its status changes: the provider's answer (accepted or declined, once, from
+    # pending) and, for an offer never answered, when it stopped being open (expired, withdrawn, not selected).
+    offers = Offer.objects.filter(package__in=packages, run__isnull=False, sent_at__lt=end).select_related("package")
+    answers: dict[int, tuple[str, datetime]] = {}
+    closes: dict[int, datetime] = {}
+    for offer_id, to_status, changed_at in OfferStatusChange.objects.filter(
+        offer__in=offers, from_status=Offer.Status.PENDING, changed_at__lt=end
+    ).values_list("offer_id", "to_status", "changed_at"):
+        if to_status in (Offer.Status.ACCEPTED, Offer.Status.DECLINED):
+            answers.setdefault(offer_id, (to_status, changed_at))
+        else:
+            closes.setdefault(offer_id, changed_at)
     by_package = {package.pk: package for package in packages}
     located = {c.provider_id: c for c in candidates}
     observations = []
@@ -97,14 +132,20 @@ def history_world(*, agreement: Agreement, start: datetime, end: datetime, seed:
         if candidate is None or package.latitude is None:
             continue
         isa = isa_for_engine(package)
-        responded = offer.responded_at
-        answered = offer.status in _ANSWERED and responded is not None
+        answer = answers.get(offer.pk)
+        lead = None
+        if answer is not None and answer[0] == Offer.Status.ACCEPTED and offer.proposed_start_on is not None:
+            earliest = max(package.requested_start_on, timezone.localdate(answer[1]))
+            lead = max((offer.proposed_start_on - earliest).days, 0)
+        closed = closes.get(offer.pk) or min(offer.respond_by or end, end)
         observations.append(
             OfferObservation(
                 provider_id=offer.provider_id,
-                answered=answered,
-                accepted=offer.status in _ACCEPTED,
-                response_hours=(responded - offer.sent_at).total_seconds() / 3600 if responded and answered else None,
+                answered=answer is not None,
+                accepted=answer is not None and answer[0] == Offer.Status.ACCEPTED,
+                response_hours=(answer[1] - offer.sent_at).total_seconds() / 3600 if answer else None,
+                exposure_hours=(closed - offer.sent_at).total_seconds() / 3600 if answer is None else None,
+                start_lead_days=lead,
                 miles=nearest_miles(isa.location, candidate.locations),
                 hours=float(package.hours_per_week),
             )
@@ -121,7 +162,9 @@ def history_world(*, agreement: Agreement, start: datetime, end: datetime, seed:
                 areas=tuple(
                     AreaCapacity(
                         area_code=a.area_code,
-                        hours_available=a.hours_available + taken.get((c.provider_id, a.area_code), 0.0),
+                        hours_available=first_seen[c.provider_id].get(a.area_code, a.hours_available)
+                        if c.provider_id in first_seen
+                        else a.hours_available + taken.get((c.provider_id, a.area_code), 0.0),
                     )
                     for a in c.areas
                 ),
@@ -143,10 +186,13 @@ def history_world(*, agreement: Agreement, start: datetime, end: datetime, seed:
 
 def history_figures(*, agreement: Agreement, start: datetime, end: datetime) -> dict[str, float | None]:
     """The history measured like the simulator's report: share placed, median hours to first award, the share
-    of answered offers accepted, and escalations per package."""
+    of answered offers accepted, and escalations per package. Only what happened by ``end`` counts, as the
+    simulation of the same period stops there."""
     packages = _history_packages(agreement, start, end)
     first_award = dict(
-        PackageStatusChange.objects.filter(package__in=packages, to_status=CarePackage.Status.AWARDED)
+        PackageStatusChange.objects.filter(
+            package__in=packages, to_status=CarePackage.Status.AWARDED, changed_at__lt=end
+        )
         .values_list("package_id")
         .annotate(at=Min("changed_at"))
         .values_list("package_id", "at")
@@ -159,7 +205,7 @@ def history_figures(*, agreement: Agreement, start: datetime, end: datetime) -> 
     offers = Offer.objects.filter(package__in=packages, run__isnull=False)
     answered = offers.filter(status__in=_ANSWERED).count()
     escalations = PackageStatusChange.objects.filter(
-        package__in=packages, to_status=CarePackage.Status.UNPLACED
+        package__in=packages, to_status=CarePackage.Status.UNPLACED, changed_at__lt=end
     ).count()
     return {
         "packages": float(len(packages)),
@@ -171,12 +217,21 @@ def history_figures(*, agreement: Agreement, start: datetime, end: datetime) -> 
 
 
 def demo_scenario(agreement: Agreement, *, name: str = "Demo settings") -> Scenario:
-    """The agreement's own settings, with the CCC behaving as the demo's does (re-broker or phone round)."""
+    """The agreement's own settings, with the CCC behaving as the demo's does (re-broker or phone round).
+
+    Each urgency's response window and clock are the agreement's terms for it (``urgency_terms``: its own
+    window, or the agreement's, in working hours when it says so). The demo's CCC turns to an unplaced
+    package 4 to 72 hours after it escalates (``brokerage.demo``), and phones round half the time."""
+    terms = {urgency: urgency_terms(agreement=agreement, urgency=urgency.value) for urgency in Urgency}
     return Scenario(
         name=name,
         policy=PolicyKind(agreement.allocation_policy),
-        windows_hours=dict.fromkeys(Urgency, float(agreement.response_window_hours)),
+        windows_hours={
+            urgency: float(t.response_window_hours or agreement.response_window_hours) for urgency, t in terms.items()
+        },
+        working_hours_only=frozenset(urgency for urgency, t in terms.items() if t.working_hours_only),
         ccc_rebroker_hours=38.0,
+        ccc_rebroker_spread_hours=34.0,
         ccc_manual_award_share=0.5,
         max_rounds=3,
         restore_capacity=False,

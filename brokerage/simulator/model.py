@@ -13,6 +13,10 @@ from datetime import datetime
 from brokerage.allocation.inputs import Isa, ProviderCandidate, Urgency
 from brokerage.allocation.policies import PolicyKind
 
+# The spread (sigma of the log) of a provider's response times about its median: the response model's shape,
+# used by the simulation and assumed by the calibration.
+RESPONSE_SPREAD = 0.9
+
 
 class ScenarioError(ValueError):
     """A scenario's settings break one of their invariants."""
@@ -36,6 +40,10 @@ class Scenario:
     fairness_weight: int = 10
     capacity_factor: float = 1.0
     ccc_rebroker_hours: float = 24.0
+    # The CCC's delay is uniform within this many hours either side of `ccc_rebroker_hours` (0: always that).
+    ccc_rebroker_spread_hours: float = 0.0
+    # Urgencies whose response windows count working hours only (09:00-17:00 UK, weekdays, not bank holidays).
+    working_hours_only: frozenset[Urgency] = frozenset()
     ccc_manual_award_share: float = 0.0
     max_rounds: int = 4
     restore_capacity: bool = True
@@ -48,6 +56,8 @@ class Scenario:
             raise ScenarioError("a response window is needed for every urgency")
         if self.offers_per_round is not None and self.offers_per_round < 1:
             raise ScenarioError("offers per round must be at least 1")
+        if not 0 <= self.ccc_rebroker_spread_hours <= self.ccc_rebroker_hours:
+            raise ScenarioError("the CCC's delay spread must be between 0 and its mean")
         if self.capacity_factor < 0 or self.batch_every_hours <= 0 or self.max_rounds < 1:
             raise ScenarioError("capacity factor, batch interval and rounds must be positive")
 
@@ -57,7 +67,9 @@ class Behaviour:
     """How one provider answers offers: the chance it answers at all, its median response time, and its
     acceptance odds (logit) at `miles_at` and `hours_at` (3 miles and 10 hours a week unless calibrated);
     `distance_slope` and `hours_slope` (per mile and per hour, shared) move the odds for other packages.
-    `hand_back_rate` is the share of its awards it hands back (within 90 days)."""
+    `hand_back_rate` is the share of its awards it hands back (within 90 days). `start_lead_days` are the days
+    its accepted offers proposed to start after the earliest day asked for, drawn from at random (empty: the
+    next day at the earliest)."""
 
     respond_rate: float
     median_response_hours: float
@@ -65,6 +77,7 @@ class Behaviour:
     distance_slope: float = 0.0
     hours_slope: float = 0.0
     hand_back_rate: float = 0.0
+    start_lead_days: tuple[int, ...] = ()
     # Where `accept_logit` applies: calibration sets these to the history's mean distance and hours.
     miles_at: float = 3.0
     hours_at: float = 10.0

@@ -6,13 +6,17 @@ Every package is ranked with `rank_providers` against the providers' candidates 
 is modelled:
 
 - a SendOffers action samples each provider's answer from its `Behaviour` (answer at all, when, accept or
-  decline given distance and hours); an answer after the deadline is never given (the offer expires);
+  decline given distance and hours); an answer after the deadline is never given (the offer expires); an
+  acceptance proposes a start some days after the earliest asked for (`Behaviour.start_lead_days`);
+- deadlines count working hours for the scenario's `working_hours_only` urgencies (`contracts.working_time`),
+  and "today" is the UK day, as in the services;
 - Award takes the hours from the provider's capacity in the area (floored at 0, like `award_locked`), and
   schedules care to end (`Arrival.care_days`) and, with the provider's hand-back rate, a hand-back within
   90 days, which opens a new round without that provider;
-- Escalate leaves the package unplaced; the CCC re-brokers it after `ccc_rebroker_hours`, up to
-  `max_rounds` rounds, or, with batch allocation on, the next batch run proposes a provider for it, which
-  gets first refusal in the new round (`next_actions(first_refusal=...)`).
+- Escalate leaves the package unplaced; the CCC re-brokers it after `ccc_rebroker_hours` (give or take
+  `ccc_rebroker_spread_hours`, uniformly), up to `max_rounds` rounds, or, with batch allocation on, the next
+  batch run proposes a provider for it, which gets first refusal in the new round
+  (`next_actions(first_refusal=...)`).
 
 Seeded (`World.seed`): the same world and scenario give the same report.
 """
@@ -25,7 +29,8 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import partial
 
 from brokerage.allocation.geography import nearest_miles
 from brokerage.allocation.inputs import AreaCapacity, Isa, ProviderCandidate, Urgency
@@ -44,8 +49,9 @@ from brokerage.allocation.ranking import rank_providers
 from brokerage.allocation.results import Ranking
 from brokerage.batch import BatchPackage, BatchSettings, build_problem, solve
 from brokerage.rotafit import RunVisit, rota_fit
-from brokerage.simulator.model import Scenario, World
+from brokerage.simulator.model import RESPONSE_SPREAD, Scenario, World
 from brokerage.simulator.report import Outcome, Report, report
+from contracts import working_time
 
 HAND_BACK_WITHIN_DAYS = 90
 
@@ -59,6 +65,7 @@ class _Package:
     round: int = 0
     ranking: Ranking | None = None
     offers: dict[int, OfferRecord] = field(default_factory=dict)
+    offered: list[int] = field(default_factory=list)  # every offer it had, in any round (by provider)
     refused: set[int] = field(default_factory=set)
     first_refusal: int | None = None
     waiting_until: datetime | None = None
@@ -68,6 +75,11 @@ class _Package:
     miles: float | None = None
     unplaced: bool = False
     done: bool = False
+
+
+def _local_day(now: datetime) -> date:
+    """The day in the UK, as the services' ``timezone.localdate`` reads it."""
+    return now.astimezone(working_time.UK).date()
 
 
 class _Simulation:
@@ -91,7 +103,15 @@ class _Simulation:
         self.escalations = 0
         self.batch_rounds = 0
         self.settings = {
-            urgency: PolicySettings(kind=scenario.policy, response_window=timedelta(hours=hours))
+            urgency: PolicySettings(
+                kind=scenario.policy,
+                response_window=timedelta(hours=hours),
+                deadline_after=(
+                    partial(working_time.deadline_after, working_hours_only=True)
+                    if urgency in scenario.working_hours_only
+                    else None
+                ),
+            )
             for urgency, hours in scenario.windows_hours.items()
         }
 
@@ -130,7 +150,7 @@ class _Simulation:
         package.offers = {}
         package.unplaced = False
         package.first_refusal = first_refusal
-        ranking = rank_providers(package.isa, self._pool(package), as_of=now.date())
+        ranking = rank_providers(package.isa, self._pool(package), as_of=_local_day(now))
         if self.scenario.offers_per_round is not None:
             keep = self.scenario.offers_per_round
             if first_refusal is not None and ranking.entry_for(first_refusal) is not None:
@@ -157,6 +177,7 @@ class _Simulation:
             for action in actions:
                 if isinstance(action, SendOffers):
                     for pid in action.provider_ids:
+                        package.offered.append(pid)
                         package.offers[pid] = OfferRecord(
                             provider_id=pid, status=OfferStatus.PENDING, sent_at=now, deadline=action.deadline
                         )
@@ -183,7 +204,7 @@ class _Simulation:
         behaviour = self.providers[provider_id].behaviour
         if self.rng.random() >= behaviour.respond_rate:
             return
-        delay = timedelta(hours=self.rng.lognormvariate(0, 0.9) * behaviour.median_response_hours)
+        delay = timedelta(hours=self.rng.lognormvariate(0, RESPONSE_SPREAD) * behaviour.median_response_hours)
         if now + delay >= deadline:
             return
         miles = nearest_miles(package.isa.location, self.providers[provider_id].candidate.locations)
@@ -195,7 +216,11 @@ class _Simulation:
         if offer is None or offer.status is not OfferStatus.PENDING or package.awarded_to is not None:
             return
         if accepted:
-            start = max(package.isa.requested_start, now.date() + timedelta(days=1))
+            leads = self.providers[provider_id].behaviour.start_lead_days
+            if leads:  # as the provider proposed in history: days after the earliest day it was asked for
+                start = max(package.isa.requested_start, _local_day(now)) + timedelta(days=self.rng.choice(leads))
+            else:
+                start = max(package.isa.requested_start, _local_day(now) + timedelta(days=1))
             package.offers[provider_id] = replace(offer, status=OfferStatus.ACCEPTED, proposed_start=start)
         else:
             package.offers[provider_id] = replace(offer, status=OfferStatus.DECLINED)
@@ -248,7 +273,9 @@ class _Simulation:
         self.escalations += 1
         package.unplaced = True
         package.waiting_until = None
-        later = now + timedelta(hours=self.scenario.ccc_rebroker_hours)
+        spread = self.scenario.ccc_rebroker_spread_hours
+        delay = self.scenario.ccc_rebroker_hours + (self.rng.uniform(-spread, spread) if spread else 0.0)
+        later = now + timedelta(hours=delay)
         if self.rng.random() < self.scenario.ccc_manual_award_share or (
             self.scenario.ccc_manual_award_share and package.round >= self.scenario.max_rounds
         ):
@@ -258,11 +285,14 @@ class _Simulation:
             self.at(later, "rebroker", package.index, package.round)
 
     def manual_award(self, package: _Package, now: datetime) -> None:
-        """The CCC places the package by phone with one of the providers it was offered to (as in the demo)."""
-        offered = sorted(package.offers) or sorted(self.providers)[:5]
+        """The CCC places the package by phone with one of the providers it was offered to in any round (as in
+        the demo)."""
+        offered = package.offered or sorted(self.providers)[:5]
         chosen = self.rng.choice(offered)
-        start = max(package.isa.requested_start, now.date())
+        start = max(package.isa.requested_start, _local_day(now))
         package.unplaced = False
+        if chosen not in package.offers:  # the CCC's award is an offer of this round too
+            package.offered.append(chosen)
         self._award(package, Award(provider_id=chosen, start_on=start, withdraw=(), reason="CCC by phone"), now)
 
     def batch_run(self, now: datetime) -> None:
@@ -275,7 +305,7 @@ class _Simulation:
                 )
                 for p in backlog
             ]
-            problem = build_problem(entries, as_of=now.date())
+            problem = build_problem(entries, as_of=_local_day(now))
             solution = solve(problem, BatchSettings(fairness_weight=self.scenario.fairness_weight))
             for i, package in enumerate(backlog):
                 k = int(solution.package_pair[i])
