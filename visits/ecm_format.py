@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
@@ -165,13 +165,26 @@ def detect_column_set(header: Iterable[str]) -> ColumnSet | None:
     return None
 
 
+def csv_row_count(text: str) -> int:
+    """How many rows a file has (blank lines skipped, quoted line breaks kept), header excluded."""
+    return max(sum(1 for cells in csv.reader(io.StringIO(text)) if cells) - 1, 0)
+
+
 def parse_time(raw: str, *, zone: tzinfo = UK) -> datetime:
     value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
     return value if value.tzinfo is not None else value.replace(tzinfo=zone)
 
 
-def read_ecm_csv(text: str, *, carer_key: bytes | None = None) -> EcmReading:
-    """Read a whole file; every row's problems are reported, with its line number (the header is line 1)."""
+def read_ecm_csv(
+    text: str,
+    *,
+    carer_key: bytes | None = None,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 10_000,
+) -> EcmReading:
+    """Read a whole file; every row's problems are reported, with its line number (the header is line 1).
+
+    ``progress`` (a background job's) is told how many rows have been read every ``progress_every`` rows."""
     reading = EcmReading()
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
@@ -193,6 +206,8 @@ def read_ecm_csv(text: str, *, carer_key: bytes | None = None) -> EcmReading:
     cache: dict[str, str] = {}
     seen: set[str] = set()
     for line, cells in enumerate(reader, start=2):
+        if progress is not None and not (line - 1) % progress_every:
+            progress(line - 1)
         if not any(cell.strip() for cell in cells):
             continue
         width = len(cells)

@@ -20,7 +20,7 @@ from homecare.accounts.audiences import Audience, is_member
 from providers.models import Provider
 from providers.selectors import provider_for_user
 from visits import monitoring
-from visits.models import ActualVisit, PayDispute, PayLine, PayPeriod, PayRun, VisitRules
+from visits.models import ActualVisit, PayDispute, PayLine, PayPeriod, PayRun, VisitImportJob, VisitRules
 
 UserLike = AbstractBaseUser | AnonymousUser
 UK = ZoneInfo("Europe/London")
@@ -278,3 +278,20 @@ def missed_visit_patterns(*, today: date) -> list[tuple[int, date, int]]:
         if figures.missed >= MISSED_IN_A_WEEK:
             found.append((package_id, min(figures.missed_days), figures.missed))
     return sorted(found)
+
+
+def visit_import_jobs_recent(
+    *, provider_user: AbstractBaseUser | AnonymousUser, limit: int = 10
+) -> list[VisitImportJob]:
+    """The provider's latest background imports, newest first, without their text or report."""
+    provider = provider_for_user(user=provider_user)
+    return list(VisitImportJob.objects.filter(provider=provider).defer("text", "report")[:limit])
+
+
+def visit_import_job_get(*, provider_user: AbstractBaseUser | AnonymousUser, job_id: int) -> VisitImportJob:
+    """One of the provider's own background imports; another provider's is a 404."""
+    provider = provider_for_user(user=provider_user)
+    job = VisitImportJob.objects.defer("text").filter(pk=job_id, provider=provider).first()
+    if job is None:
+        raise Http404("No such import.")
+    return job
