@@ -309,3 +309,27 @@ class VisitImportJob(models.Model):
         if self.status == self.Status.SAVING:
             return 90
         return int(90 * self.rows_checked / self.rows_total) if self.rows_total else 0
+
+
+class MonitoringWeek(models.Model):
+    """One provider's contract-monitoring counts for one week (Monday to Sunday), kept for the CCC's trends.
+
+    Worked out nightly by ``visits.services.monitoring_weeks`` with the same matching as pay runs, so the
+    dashboard reads a few rows (a fixed number of queries at any size) instead of matching every visit.
+    """
+
+    week_start = models.DateField()
+    provider = models.ForeignKey("providers.Provider", on_delete=models.CASCADE, related_name="monitoring_weeks")
+    planned = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    missed = models.PositiveIntegerField(default=0)
+    short = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-week_start", "provider_id"]
+        constraints = [models.UniqueConstraint(fields=["week_start", "provider"], name="visits_monitoringweek_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} week of {self.week_start}"

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from visits.services.alerts import missed_visit_alerts_raise
 from visits.services.import_jobs import ecm_import_run, ecm_imports_recover
+from visits.services.monitoring_weeks import monitoring_weeks_record
 
 
 @shared_task(name="visits.tasks.raise_missed_visit_alerts", acks_late=True)
@@ -37,3 +38,9 @@ def recover_visit_imports(self: Task) -> int:  # type: ignore[type-arg]
         else:
             run_visit_import.delay(job_id)
     return len(job_ids)
+
+
+@shared_task(name="visits.tasks.record_monitoring_weeks", acks_late=True)
+def record_monitoring_weeks() -> int:
+    """Nightly: the CCC's monitoring trends for the last weeks. Safe to run twice (an upsert of the same rows)."""
+    return monitoring_weeks_record(today=timezone.localdate())
