@@ -31,8 +31,14 @@ class ActualVisitSource(models.TextChoices):
 class ActualVisit(models.Model):
     """One visit as delivered. Carer ids are HMAC-SHA-256 pseudonyms (``visits.pseudonyms``), never the real ids."""
 
-    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="actual_visits")
-    package = models.ForeignKey("brokerage.CarePackage", on_delete=models.PROTECT, related_name="actual_visits")
+    # No index of their own: the unique (provider, visit id) and the (package, check-in) indexes lead with them,
+    # and every index is paid for on each of a million rows an ECM file brings.
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="actual_visits", db_index=False
+    )
+    package = models.ForeignKey(
+        "brokerage.CarePackage", on_delete=models.PROTECT, related_name="actual_visits", db_index=False
+    )
     provider_visit_id = models.CharField(max_length=64)
     planned_start = models.DateTimeField(null=True, blank=True)
     check_in = models.DateTimeField(null=True, blank=True)  # none for a visit reported as not made
