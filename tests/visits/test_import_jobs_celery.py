@@ -64,7 +64,7 @@ def test_a_large_ecm_file_is_imported_by_the_worker_with_its_progress_bar_moving
         halfway = watch(worker, job, lambda j: j.status == "checking" and 0 < j.rows_checked < rows)
         page = client.get(f"/portal/visits/imports/{job.pk}/progress/").content.decode()
         assert re.search(rf"Checked [\d,]+ of {rows:,} visits|Saving all {rows:,} visits", page), page
-        assert re.search(r'<progress id="import-progress-bar" max="100" value="\d+"', page), page
+        assert re.search(r'<progress id="import-progress-bar" class="hc-progress" max="100" value="\d+"', page), page
         seen = halfway + watch(worker, job, lambda j: j.is_finished)
         again = celery_app.send_task(run_visit_import.name, args=(job.pk,))
         assert worker.wait_for(again) is False  # nothing left to claim
