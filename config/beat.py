@@ -25,6 +25,13 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "brokerage-expire-package-changes": {"task": "brokerage.tasks.expire_package_changes", "schedule": 60.0},
     # Deadline breaches and providers gone quiet reach the CCC within five minutes; each alert is emailed once.
     "brokerage-raise-ccc-alerts": {"task": "brokerage.alerts.raise_alerts", "schedule": 300.0},
+    # ECM imports whose message was lost, or whose worker stopped mid-way, start again within minutes.
+    "visits-recover-visit-imports": {"task": "visits.tasks.recover_visit_imports", "schedule": 60.0},
+    # The CCC dashboard's contract-monitoring trends, worked out again each night (ECM files arrive late).
+    "visits-record-monitoring-weeks": {
+        "task": "visits.tasks.record_monitoring_weeks",
+        "schedule": crontab(hour=5, minute=45),
+    },
     # Missed visits (two for one person in a week) reach the CCC each morning, once per pattern.
     "visits-raise-missed-visit-alerts": {
         "task": "visits.tasks.raise_missed_visit_alerts",

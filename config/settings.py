@@ -394,6 +394,8 @@ CQC_API_KEY = env_optional("CQC_API_KEY")
 HOMECARE_IMPORT_MAX_BYTES = env_int("HOMECARE_IMPORT_MAX_MB", 100, minimum=1) * 1024 * 1024
 # A package CSV upload with more rows than this is imported by a background job, followed on its own page.
 HOMECARE_IMPORT_IN_REQUEST_MAX_ROWS = env_int("HOMECARE_IMPORT_IN_REQUEST_MAX_ROWS", 500, minimum=0)
+# An ECM file with more visits than this is imported by a background job (visits.services.import_jobs).
+HOMECARE_ECM_IN_REQUEST_MAX_ROWS = env_int("HOMECARE_ECM_IN_REQUEST_MAX_ROWS", 20000, minimum=0)
 COUNCIL_NAME = env_str("HOMECARE_COUNCIL_NAME", "Leeds City Council")
 # Fernet keys for personal details at rest (encrypted_model_fields): the first encrypts, all decrypt, so a new
 # key goes first and `manage.py person_details_reencrypt` moves old rows to it before the old key is dropped.

@@ -49,6 +49,7 @@ urlpatterns = [
     path("accounts/api-tokens/", include("homecare.apitokens.urls")),
     path("commissioning/", include((commissioning_patterns, "commissioning"))),
     path("portal/", include((portal_patterns, "portal"))),
+    path("ccc/monitoring/", include("visits.urls_ccc")),  # the dashboard trends' drill-down
     path("ccc/", include("brokerage.urls_ccc")),  # the CCC's whole area, its dashboard at its root
     path("api/v1/", include(api_patterns)),
     # The unversioned paths of the first release, kept as aliases for one more (homecare.api_versions); namespaced,

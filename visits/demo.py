@@ -26,6 +26,7 @@ from visits.models import ActualVisitSource, PayDispute, PayRun
 from visits.pseudonyms import pseudonymiser
 from visits.selectors import planned_visits
 from visits.services.actuals import actual_visits_save
+from visits.services.monitoring_weeks import monitoring_weeks_record
 from visits.services.pay_runs import PayRunError, pay_dispute_raise, pay_run_approve, pay_run_compute
 
 WEEKS = 4
@@ -120,6 +121,8 @@ def load_demo_visits(*, stdout: OutputWrapper) -> None:
         except (PayRunError, costing.NoRateInForce):
             continue  # approved already (a second load), or an agreement without rates
     disputed = _complete_one(runs, officer)
+    # The CCC dashboard's trends, as the nightly task would have left them.
+    monitoring_weeks_record(today=timezone.localdate(), weeks=4)
     total = sum((run.total for run in runs), start=Decimal(0))
     stdout.write(
         f"Visits: {received} new actual visits from {start:%d %b} to {end:%d %b %Y}; {len(runs)} pay runs "

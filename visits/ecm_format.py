@@ -21,9 +21,10 @@ import hashlib
 import hmac
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from visits.pseudonyms import pseudonym, pseudonymiser
@@ -119,9 +120,10 @@ ADAPTERS: dict[str, ColumnSet] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class EcmRow:
-    """One visit read from a file or an API batch, pseudonymised and typed; not yet checked against packages."""
+class EcmRow(NamedTuple):
+    """One visit read from a file or an API batch, pseudonymised and typed; not yet checked against packages.
+
+    A named tuple rather than a frozen dataclass: as immutable, and made in half the time (a million a file)."""
 
     line: int
     visit_id: str
@@ -165,13 +167,26 @@ def detect_column_set(header: Iterable[str]) -> ColumnSet | None:
     return None
 
 
+def csv_row_count(text: str) -> int:
+    """How many rows a file has (blank lines skipped, quoted line breaks kept), header excluded."""
+    return max(sum(1 for cells in csv.reader(io.StringIO(text)) if cells) - 1, 0)
+
+
 def parse_time(raw: str, *, zone: tzinfo = UK) -> datetime:
     value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
     return value if value.tzinfo is not None else value.replace(tzinfo=zone)
 
 
-def read_ecm_csv(text: str, *, carer_key: bytes | None = None) -> EcmReading:
-    """Read a whole file; every row's problems are reported, with its line number (the header is line 1)."""
+def read_ecm_csv(
+    text: str,
+    *,
+    carer_key: bytes | None = None,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 10_000,
+) -> EcmReading:
+    """Read a whole file; every row's problems are reported, with its line number (the header is line 1).
+
+    ``progress`` (a background job's) is told how many rows have been read every ``progress_every`` rows."""
     reading = EcmReading()
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
@@ -191,13 +206,16 @@ def read_ecm_csv(text: str, *, carer_key: bytes | None = None) -> EcmReading:
     positions = {ours: index.get(theirs) for ours, theirs in column_set.columns.items()}
     base = pseudonymiser(carer_key)
     cache: dict[str, str] = {}
+    times: dict[str, datetime] = {}
     seen: set[str] = set()
     for line, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
+        if progress is not None and not (line - 1) % progress_every:
+            progress(line - 1)
+        if not "".join(cells).strip():  # a blank line (one join is cheaper than a strip per cell)
             continue
         width = len(cells)
         values = {ours: (cells[i] if i is not None and i < width else "") for ours, i in positions.items()}
-        row, problems = read_values(values, line=line, base=base, cache=cache)
+        row, problems = read_values(values, line=line, base=base, cache=cache, times=times)
         if row is not None and row.visit_id in seen:
             problems.append(f"Visit id {row.visit_id} appears twice in the file.")
         if problems:
@@ -211,24 +229,35 @@ def read_ecm_csv(text: str, *, carer_key: bytes | None = None) -> EcmReading:
 
 
 def read_values(
-    values: Mapping[str, str], *, line: int, base: hmac.HMAC, cache: dict[str, str] | None = None
+    values: Mapping[str, str],
+    *,
+    line: int,
+    base: hmac.HMAC,
+    cache: dict[str, str] | None = None,
+    times: dict[str, datetime] | None = None,
 ) -> tuple[EcmRow | None, list[str]]:
     """One row's values (our column names) to an ``EcmRow``, or the list of what is wrong with it.
 
-    Written for speed (a million rows a minute): plain lookups, and each carer id hashed once per file
-    (``cache``), since the same few thousand carers fill a file.
+    Written for speed (a million rows a minute): plain lookups, each carer id hashed once per file (``cache``),
+    since the same few thousand carers fill a file, and each time text parsed once per file (``times``): a
+    month's visits fall on at most 44,640 distinct minutes.
     """
     problems: list[str] = []
     get = values.get
+    parsed = times if times is not None else {}
 
     def when(raw: str, label: str) -> datetime | None:
         if not raw:
             return None
+        value = parsed.get(raw)
+        if value is not None:
+            return value
         try:
-            return parse_time(raw)
+            value = parsed[raw] = parse_time(raw)
         except ValueError:
             problems.append(f"{label} {raw!r} is not a date and time like 2026-03-02T08:05.")
             return None
+        return value
 
     visit_id = (get("visit_id") or "").strip()
     if not _ID.match(visit_id):
@@ -285,19 +314,9 @@ def read_values(
              carer_text, method, exception_code)
         ).encode()
     ).hexdigest()  # fmt: skip
-    return (
-        EcmRow(
-            line=line,
-            visit_id=visit_id,
-            package_id=package_id,
-            planned_start=planned_start,
-            check_in=check_in,
-            check_out=check_out,
-            carers=carers,
-            carer_pseudonyms=carer_text,
-            method=method,
-            exception_code=exception_code,
-            fingerprint=fingerprint,
-        ),
-        [],
-    )
+    # Positional: keywords cost a third more per row.
+    row = EcmRow(
+        line, visit_id, package_id, planned_start, check_in, check_out, carers, carer_text, method,
+        exception_code, fingerprint,
+    )  # fmt: skip
+    return row, []

@@ -31,8 +31,14 @@ class ActualVisitSource(models.TextChoices):
 class ActualVisit(models.Model):
     """One visit as delivered. Carer ids are HMAC-SHA-256 pseudonyms (``visits.pseudonyms``), never the real ids."""
 
-    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="actual_visits")
-    package = models.ForeignKey("brokerage.CarePackage", on_delete=models.PROTECT, related_name="actual_visits")
+    # No index of their own: the unique (provider, visit id) and the (package, check-in) indexes lead with them,
+    # and every index is paid for on each of a million rows an ECM file brings.
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="actual_visits", db_index=False
+    )
+    package = models.ForeignKey(
+        "brokerage.CarePackage", on_delete=models.PROTECT, related_name="actual_visits", db_index=False
+    )
     provider_visit_id = models.CharField(max_length=64)
     planned_start = models.DateTimeField(null=True, blank=True)
     check_in = models.DateTimeField(null=True, blank=True)  # none for a visit reported as not made
@@ -249,3 +255,87 @@ class CreditNote(models.Model):
     @property
     def reference(self) -> str:
         return f"CN-{self.pk:06d}"
+
+
+class VisitImportJob(models.Model):
+    """An ECM file too big for one web request, checked and saved by a worker (``visits.services.import_jobs``).
+
+    The same shape as ``brokerage.PackageImportJob``, so both share ``homecare.background_jobs``: state lives
+    here (the broker carries only the id), ``heartbeat_at`` moves on with every progress write, and a job whose
+    heartbeat stops is run again from the start by the sweep.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        CHECKING = "checking", "Checking rows"
+        SAVING = "saving", "Saving visits"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Nothing imported"
+
+    RUNNING = (Status.CHECKING, Status.SAVING)
+
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="visit_import_jobs")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    file_name = models.CharField(max_length=255)
+    text = models.TextField(blank=True)  # the decoded file, kept only until the job ends
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
+    # Written in the save's own transaction: a job whose worker stopped after the commit is recognisably saved.
+    visit_import = models.OneToOneField(
+        ActualVisitImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="job"
+    )
+    # {"file_errors": [...], "errors": [{"line", "visit_id", "messages"}], "rows_with_errors": n}
+    report = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="visits_importjob_status")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent_done(self) -> int:
+        """For the progress bar: checking is most of the work; the save (one COPY) is the last tenth."""
+        if self.status == self.Status.DONE:
+            return 100
+        if self.status == self.Status.SAVING:
+            return 90
+        return int(90 * self.rows_checked / self.rows_total) if self.rows_total else 0
+
+
+class MonitoringWeek(models.Model):
+    """One provider's contract-monitoring counts for one week (Monday to Sunday), kept for the CCC's trends.
+
+    Worked out nightly by ``visits.services.monitoring_weeks`` with the same matching as pay runs, so the
+    dashboard reads a few rows (a fixed number of queries at any size) instead of matching every visit.
+    """
+
+    week_start = models.DateField()
+    provider = models.ForeignKey("providers.Provider", on_delete=models.CASCADE, related_name="monitoring_weeks")
+    planned = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    missed = models.PositiveIntegerField(default=0)
+    short = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-week_start", "provider_id"]
+        constraints = [models.UniqueConstraint(fields=["week_start", "provider"], name="visits_monitoringweek_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} week of {self.week_start}"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
 from brokerage.changes.selectors import care_days
@@ -20,7 +20,16 @@ from homecare.accounts.audiences import Audience, is_member
 from providers.models import Provider
 from providers.selectors import provider_for_user
 from visits import monitoring
-from visits.models import ActualVisit, PayDispute, PayLine, PayPeriod, PayRun, VisitRules
+from visits.models import (
+    ActualVisit,
+    MonitoringWeek,
+    PayDispute,
+    PayLine,
+    PayPeriod,
+    PayRun,
+    VisitImportJob,
+    VisitRules,
+)
 
 UserLike = AbstractBaseUser | AnonymousUser
 UK = ZoneInfo("Europe/London")
@@ -266,6 +275,85 @@ def provider_monitoring(
     return provider, [(package, by_package[package.pk]) for package in packages], weeks
 
 
+def provider_week_figures(*, start: date, end: date) -> dict[int, monitoring.Figures]:
+    """Every provider's figures for the period (summed over its packages), by provider id."""
+    by_package = _figures_by_package(start=start, end=end)
+    owners = dict(CarePackage.objects.filter(pk__in=by_package).values_list("pk", "awarded_provider_id"))
+    grouped: dict[int, list[monitoring.Figures]] = {}
+    for package_id, figures in by_package.items():
+        if owners.get(package_id) is not None:
+            grouped.setdefault(owners[package_id], []).append(figures)
+    return {provider_id: monitoring.total(figures) for provider_id, figures in grouped.items()}
+
+
+@dataclass(frozen=True)
+class TrendWeek:
+    week_start: date
+    planned: int
+    on_time: int
+    late: int
+    missed: int
+    short: int
+
+    def share(self, count: int) -> float:
+        return 100.0 * count / self.planned if self.planned else 0.0
+
+    @property
+    def on_time_share(self) -> float:
+        return self.share(self.on_time)
+
+    @property
+    def late_share(self) -> float:
+        return self.share(self.late)
+
+    @property
+    def missed_share(self) -> float:
+        return self.share(self.missed)
+
+    @property
+    def short_share(self) -> float:
+        return self.share(self.short)
+
+
+@dataclass(frozen=True)
+class ProviderTrend:
+    provider: Provider
+    week: TrendWeek
+
+
+def monitoring_trend(*, weeks: int = 8, worst: int = 5) -> tuple[list[TrendWeek], list[ProviderTrend]]:
+    """The CCC's trends, from the nightly ``MonitoringWeek`` rows: two queries at any size.
+
+    Every provider together, week by week (oldest first, the last ``weeks`` recorded); and, for the latest week,
+    the ``worst`` providers by missed share (then late share), each linking to its drill-down."""
+    totals = list(
+        MonitoringWeek.objects.values("week_start")
+        .annotate(
+            planned_sum=Sum("planned"), on_time_sum=Sum("on_time"), late_sum=Sum("late"),
+            missed_sum=Sum("missed"), short_sum=Sum("short"),
+        )
+        .order_by("-week_start")[:weeks]
+    )  # fmt: skip
+    trend = [
+        TrendWeek(
+            row["week_start"], row["planned_sum"], row["on_time_sum"], row["late_sum"], row["missed_sum"],
+            row["short_sum"],
+        )
+        for row in reversed(totals)
+    ]  # fmt: skip
+    if not trend:
+        return [], []
+    latest = MonitoringWeek.objects.filter(week_start=trend[-1].week_start, planned__gt=0).select_related("provider")
+    by_provider = [
+        ProviderTrend(
+            row.provider, TrendWeek(row.week_start, row.planned, row.on_time, row.late, row.missed, row.short)
+        )
+        for row in latest
+    ]
+    by_provider.sort(key=lambda p: (-p.week.missed_share, -p.week.late_share, p.provider.name))
+    return trend, by_provider[:worst]
+
+
 MISSED_IN_A_WEEK = 2  # missed visits for one person within seven days that make a pattern worth an alert
 
 
@@ -278,3 +366,20 @@ def missed_visit_patterns(*, today: date) -> list[tuple[int, date, int]]:
         if figures.missed >= MISSED_IN_A_WEEK:
             found.append((package_id, min(figures.missed_days), figures.missed))
     return sorted(found)
+
+
+def visit_import_jobs_recent(
+    *, provider_user: AbstractBaseUser | AnonymousUser, limit: int = 10
+) -> list[VisitImportJob]:
+    """The provider's latest background imports, newest first, without their text or report."""
+    provider = provider_for_user(user=provider_user)
+    return list(VisitImportJob.objects.filter(provider=provider).defer("text", "report")[:limit])
+
+
+def visit_import_job_get(*, provider_user: AbstractBaseUser | AnonymousUser, job_id: int) -> VisitImportJob:
+    """One of the provider's own background imports; another provider's is a 404."""
+    provider = provider_for_user(user=provider_user)
+    job = VisitImportJob.objects.defer("text").filter(pk=job_id, provider=provider).first()
+    if job is None:
+        raise Http404("No such import.")
+    return job

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -163,6 +164,18 @@ def provider_monitoring_view(request: HttpRequest, provider_id: int) -> HttpResp
     start, end = _period(request)
     provider, packages, weeks = provider_monitoring(user=request.user, provider_id=provider_id, start=start, end=end)
     context = {"provider": provider, "packages": packages, "weeks": weeks, "start": start, "end": end}
+    return render(request, "visits/officer/provider_monitoring.html", context)
+
+
+@audience_required(Audience.CCC)
+def ccc_provider_monitoring_view(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """The same drill-down for the CCC, from its dashboard's trends: back to the dashboard, packages in its area."""
+    start, end = _period(request)
+    provider, packages, weeks = provider_monitoring(user=request.user, provider_id=provider_id, start=start, end=end)
+    context = {
+        "provider": provider, "packages": packages, "weeks": weeks, "start": start, "end": end,
+        "back_href": reverse("ccc:home"), "back_label": "Back to the dashboard", "package_url": "ccc:brokerage:package",
+    }  # fmt: skip
     return render(request, "visits/officer/provider_monitoring.html", context)
 
 

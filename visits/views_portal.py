@@ -11,15 +11,24 @@ from homecare.accounts.audiences import Audience, audience_required, request_use
 from homecare.spreadsheets import FILE_FORMATS, spreadsheet_response
 from homecare.uploads import TextFileRefused, read_text_file
 from providers.selectors import provider_for_user
-from visits.ecm_format import ADAPTERS, COLUMNS
+from visits.ecm_format import ADAPTERS, COLUMNS, csv_row_count
 from visits.forms import DisputeForm, EcmUploadForm
 from visits.models import ActualVisitImport
-from visits.selectors import pay_line_get_for_provider, pay_lines_of, pay_run_get_for_provider, pay_runs_for_provider
+from visits.selectors import (
+    pay_line_get_for_provider,
+    pay_lines_of,
+    pay_run_get_for_provider,
+    pay_runs_for_provider,
+    visit_import_job_get,
+    visit_import_jobs_recent,
+)
 from visits.services.actuals import ActualVisitsRefused, ecm_file_import
+from visits.services.import_jobs import ecm_import_queue
 from visits.services.pay_runs import PayRunError, pay_dispute_raise
 from visits.statements import STATEMENT_HEADER, statement_rows, total_with_credits
 
 provider_only = audience_required(Audience.PROVIDER)
+REFRESH_SECONDS = 2  # how often a running import's page asks for its progress
 
 
 @provider_only
@@ -34,10 +43,12 @@ def actuals_upload_view(request: HttpRequest) -> HttpResponse:
         except TextFileRefused as problem:
             form.add_error("file", str(problem))
         else:
+            file_name = upload.name or "visits.csv"
+            if csv_row_count(text) > settings.HOMECARE_ECM_IN_REQUEST_MAX_ROWS:
+                job = ecm_import_queue(text=text, file_name=file_name, provider_user=request_user(request))
+                return redirect("portal:visits:import-job", job.pk)
             try:
-                received = ecm_file_import(
-                    text=text, file_name=upload.name or "visits.csv", provider_user=request_user(request)
-                )
+                received = ecm_file_import(text=text, file_name=file_name, provider_user=request_user(request))
             except ActualVisitsRefused as problem:
                 refused = problem
             else:
@@ -54,10 +65,31 @@ def actuals_upload_view(request: HttpRequest) -> HttpResponse:
         "columns": COLUMNS,
         "adapters": ADAPTERS.values(),
         "imports": ActualVisitImport.objects.filter(provider=provider)[:10],
+        "jobs": visit_import_jobs_recent(provider_user=request.user),
         "max_mb": settings.HOMECARE_IMPORT_MAX_BYTES // (1024 * 1024),
+        "in_request_max_rows": settings.HOMECARE_ECM_IN_REQUEST_MAX_ROWS,
     }
     status = 400 if refused is not None or form.errors else 200
     return render(request, "visits/portal/upload.html", context, status=status)
+
+
+@provider_only
+def import_job_view(request: HttpRequest, visit_job_id: int) -> HttpResponse:
+    """One background ECM import: a progress bar while it runs (polled by htmx), then its outcome."""
+    job = visit_import_job_get(provider_user=request.user, job_id=visit_job_id)
+    return render(request, "visits/portal/import_job.html", {"job": job, "refresh_seconds": REFRESH_SECONDS})
+
+
+@provider_only
+def import_job_progress_view(request: HttpRequest, visit_job_id: int) -> HttpResponse:
+    """The progress part of the job page, for htmx; once the job ends, the whole page is loaded again."""
+    job = visit_import_job_get(provider_user=request.user, job_id=visit_job_id)
+    response = render(
+        request, "visits/portal/import_job_progress.html", {"job": job, "refresh_seconds": REFRESH_SECONDS}
+    )
+    if job.is_finished:
+        response["HX-Refresh"] = "true"  # the outcome has its own error summary: a full page
+    return response
 
 
 @provider_only

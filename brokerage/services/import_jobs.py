@@ -26,13 +26,14 @@ from types import TracebackType
 
 from django.contrib.auth.models import User
 from django.db import DatabaseError, connections, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from brokerage.models import PackageImportJob
 from brokerage.services.imports import ImportReport, csv_row_count, package_import_check, package_import_save
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
+from homecare.background_jobs import job_claim, job_this_run, jobs_gone_silent, jobs_to_resend
 from homecare.queue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -84,19 +85,12 @@ def package_import_run(*, job_id: int) -> bool:
     4. Record the outcome and the report, and forget the file's text (the packages hold it now).
     An unexpected error fails the job, saying so, and is raised again for the worker's log.
     """
-    now = timezone.now()
-    claimed = PackageImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-        status=Status.CHECKING,
-        attempts=F("attempts") + 1,
-        started_at=now,
-        heartbeat_at=now,
-        rows_checked=0,
-        rows_saved=0,
+    attempt = job_claim(
+        PackageImportJob, job_id, status=Status.CHECKING, now=timezone.now(), rows_checked=0, rows_saved=0
     )
-    if not claimed:
+    if not attempt:
         return False
     job = PackageImportJob.objects.select_related("uploaded_by").get(pk=job_id)
-    attempt = job.attempts
     try:
         report = _check_and_save(job, attempt)
     except _Superseded:
@@ -109,7 +103,7 @@ def package_import_run(*, job_id: int) -> bool:
 
 
 def _this_run(job_id: int, attempt: int) -> QuerySet[PackageImportJob]:
-    return PackageImportJob.objects.filter(pk=job_id, attempts=attempt, status__in=PackageImportJob.RUNNING)
+    return job_this_run(PackageImportJob, job_id, attempt)
 
 
 def _check_and_save(job: PackageImportJob, attempt: int) -> ImportReport:
@@ -223,16 +217,8 @@ def package_imports_recover(*, now: datetime) -> list[int]:
     2. Running, silent for over ``STALE_AFTER``: its worker stopped. Back to queued, audited, and sent again;
        it starts from the first row. One that has been started ``MAX_ATTEMPTS`` times is failed instead.
     """
-    resend = list(
-        PackageImportJob.objects.filter(status=Status.QUEUED, heartbeat_at__lt=now - RESEND_AFTER).values_list(
-            "pk", flat=True
-        )
-    )
-    PackageImportJob.objects.filter(pk__in=resend, status=Status.QUEUED).update(heartbeat_at=now)
-    stale = PackageImportJob.objects.filter(
-        status__in=PackageImportJob.RUNNING, heartbeat_at__lt=now - STALE_AFTER
-    ).values_list("pk", "attempts")
-    for job_id, attempts in stale:
+    resend = jobs_to_resend(PackageImportJob, now=now, resend_after=RESEND_AFTER)
+    for job_id, attempts in jobs_gone_silent(PackageImportJob, now=now, stale_after=STALE_AFTER):
         if _restart(job_id, attempts, now=now):
             resend.append(job_id)
     return resend

@@ -180,6 +180,9 @@ class AuditAction(StrEnum):
 
     # Visits delivered and providers paid (``visits``).
     ACTUAL_VISITS_IMPORTED = "actual_visits.imported"  # an ECM file or API batch; counts in data
+    VISIT_IMPORT_QUEUED = "visit_import.queued"  # a large ECM file left to a worker
+    VISIT_IMPORT_RESTARTED = "visit_import.restarted"  # its worker stopped: run again from the start
+    VISIT_IMPORT_FINISHED = "visit_import.finished"  # imported or not: the event's data holds the outcome
     PAY_RUN_COMPUTED = "pay_run.computed"
     PAY_RUN_APPROVED = "pay_run.approved"
     PAY_DISPUTE_RAISED = "pay_dispute.raised"

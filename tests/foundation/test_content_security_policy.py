@@ -45,7 +45,7 @@ from tests.contracts.factories import LotFactory, MembershipFactory
 from tests.dps.factories import make_open_round
 from tests.factories import UserFactory, make_provider_user
 from tests.providers.factories import CqcLocationFactory, WardFactory
-from visits.models import PayDispute, PayLine, PayRun
+from visits.models import PayDispute, PayLine, PayRun, VisitImportJob
 from visits.selectors import pay_run_inputs
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +144,11 @@ def _payments(agreement: Any, provider: Any, package: Any, provider_user: User) 
     dispute = PayDispute.objects.create(
         line=line, reason="Visited", amount_claimed=0, raised_by=provider_user, raised_at=timezone.now()
     )
-    return {"pay_run_id": run.pk, "line_id": line.pk, "dispute_id": dispute.pk}
+    # A large ECM file being imported: its page polls for progress (htmx).
+    job = VisitImportJob.objects.create(
+        provider=provider, uploaded_by=provider_user, uploaded_at=timezone.now(), file_name="v.csv", rows_total=1
+    )
+    return {"pay_run_id": run.pk, "line_id": line.pk, "dispute_id": dispute.pk, "visit_job_id": job.pk}
 
 
 class _World:

@@ -89,3 +89,32 @@ def test_actuals_to_a_disputed_statement(page: Page, live_server: Any, officer: 
     officer_page.get_by_role("button", name="Resolve dispute").click()
     expect(officer_page.get_by_text("£555.67")).to_be_visible()
     assert CreditNote.objects.get().amount == 20
+
+
+def test_a_large_upload_shows_a_progress_bar_that_turns_into_the_result(
+    page: Page, live_server: Any, officer: User, settings: Any
+) -> None:
+    """Above the threshold the upload becomes a job; its page polls (htmx) and shows the outcome when it ends.
+    The job is run here by the worker's own function (``ecm_import_run``); the real worker is in
+    tests/visits/test_import_jobs_celery.py."""
+    from visits.models import VisitImportJob
+    from visits.services.import_jobs import ecm_import_run
+
+    settings.HOMECARE_ECM_IN_REQUEST_MAX_ROWS = 5
+    world = make_pay_world(officer)
+    provider = _as(page, world.provider_user, live_server)
+    provider.goto("/portal/visits/")
+    good = actuals_csv(world).encode()
+    provider.set_input_files("#id_file", files=[FilePayload(name="march.csv", mimeType="text/csv", buffer=good)])
+    provider.get_by_role("button", name="Check and import").click()
+    expect(provider.get_by_role("heading", name="march.csv", level=1)).to_be_visible()
+    bar = provider.locator("progress#import-progress-bar")
+    expect(bar).to_have_attribute("value", "0")
+    expect(provider.get_by_text("Waiting for the import to start")).to_be_visible()
+    assert_no_serious_accessibility_violations(provider)
+    save_screenshot(provider, "visits-import-job-waiting")
+    assert ecm_import_run(job_id=VisitImportJob.objects.get().pk) is True
+    expect(provider.get_by_role("heading", name="24 visits checked")).to_be_visible(timeout=15_000)
+    assert ActualVisit.objects.count() == 24
+    assert_no_serious_accessibility_violations(provider)
+    save_screenshot(provider, "visits-import-job-done")
