@@ -22,8 +22,9 @@ from django.db.models import Min
 from django.utils import timezone
 
 from brokerage.allocation.geography import nearest_miles
-from brokerage.allocation.inputs import AreaCapacity, Urgency
+from brokerage.allocation.inputs import AllocationInputError, AreaCapacity, Urgency
 from brokerage.allocation.policies import PolicyKind
+from brokerage.allocation.replay import inputs_from_dict
 from brokerage.allocation_rows import engine_inputs_for, isa_for_engine
 from brokerage.models import (
     AllocationRun,
@@ -96,10 +97,12 @@ def history_world(*, agreement: Agreement, start: datetime, end: datetime, seed:
         .order_by("ranked_at", "pk")
         .values_list("inputs", flat=True)
     ):
-        for row in document.get("candidates", ()) if isinstance(document, dict) else ():
-            first_seen.setdefault(
-                int(row["provider_id"]), {a["area_code"]: float(a["hours_available"]) for a in row.get("areas", ())}
-            )
+        try:
+            stored = inputs_from_dict(document)
+        except AllocationInputError:  # a run stored under another format: the fallback below covers it
+            continue
+        for seen in stored.candidates:
+            first_seen.setdefault(seen.provider_id, {a.area_code: float(a.hours_available) for a in seen.areas})
         if len(first_seen) >= len(candidates):
             break
     taken: dict[tuple[int, str], float] = {}
