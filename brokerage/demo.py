@@ -199,9 +199,15 @@ class _Simulation:
         if when <= self.end:
             heapq.heappush(self.queue, (when, next(self.counter), kind, args))
 
-    def run(self) -> None:
+    def run(self, *, start: datetime, stdout: OutputWrapper | None = None) -> None:
+        week = 0
         while self.queue:
             when, _, kind, args = heapq.heappop(self.queue)
+            reached = min(WEEKS, int((when - start) / timedelta(weeks=1)) + 1)
+            if stdout is not None and reached > week:
+                # The longest step: a line per simulated week, so a newcomer sees it moving.
+                week = reached
+                stdout.write(f"    Brokerage: simulating week {week} of {WEEKS} ({len(self.queue)} events waiting)")
             with time_machine.travel(when, tick=False):
                 getattr(self, f"on_{kind}")(*args)
 
@@ -344,7 +350,7 @@ def load_demo_brokerage(*, stdout: OutputWrapper) -> None:
     # nobody now. Offers still open afterwards are emailed by the every-minute sweep, like any lost email.
     try:
         with enqueue_suspended():
-            sim.run()
+            sim.run(start=start, stdout=stdout)
     except BaseException:
         # Each service call commits on its own (their transactions are durable): undo the half-made history.
         CarePackage.objects.filter(source_system=SOURCE).delete()
