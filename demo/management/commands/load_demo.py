@@ -31,7 +31,7 @@ class Command(BaseCommand):
             )
         if not accounts:
             # DEBUG keeps a log of every SQL statement, and on SQLite runs an extra query per statement to quote
-            # its parameters for that log: about a third of the load's time, for a log nobody reads here.
+            # its parameters for that log: tens of thousands of statements here, for a log nobody reads.
             with override_settings(DEBUG=False):
                 self._load()
         api_token = demo_api_token_issue()
