@@ -29,7 +29,10 @@ def load_demo_provider_logins(*, stdout: OutputWrapper) -> None:
     password = make_password(DEMO_PROVIDER_PASSWORD)
     staffed = set(ProviderStaff.objects.values_list("provider_id", flat=True))
     made = 0
-    for provider in Provider.objects.filter(is_demo=True).exclude(pk__in=staffed).order_by("pk"):
+    # Care providers only (they have CQC locations): the commissioning step's tender bidders, made after this
+    # step, are not homecare providers to answer offers as, and a second load must not give them logins.
+    providers = Provider.objects.filter(is_demo=True, locations__isnull=False).exclude(pk__in=staffed).distinct()
+    for provider in providers.order_by("pk"):
         user, _ = User.objects.update_or_create(
             username=demo_provider_username(provider),
             defaults={

@@ -16,7 +16,7 @@ if [ "${DJANGO_ENV:-development}" = "production" ]; then
   exit 2
 fi
 
-./scripts/setup.sh
+./scripts/setup.sh --runtime
 PY=.venv/bin/python
 LOG_DIR=${HOMECARE_VAR_DIR:-var}/log
 mkdir -p "$LOG_DIR"
