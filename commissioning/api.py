@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -123,9 +124,79 @@ class TenderOutput(serializers.ModelSerializer[Tender]):
         ]
 
 
+# --- Filters: every list filters and orders through a FilterSet, like the other apps' lists. These rows keep
+# no ``updated_at``, so they page by number only (``homecare.api_lists`` refuses a cursor for them).
+
+
+class TenderFilter(django_filters.FilterSet):
+    ordering = django_filters.OrderingFilter(fields=["created_at", "reference", "status", "id"])
+
+    class Meta:
+        model = Tender
+        fields = ["agreement", "status", "evaluation_method"]
+
+
+class TimetableFilter(django_filters.FilterSet):
+    ordering = django_filters.OrderingFilter(fields=["created_at", "name", "id"])
+
+    class Meta:
+        model = Timetable
+        fields = ["agreement", "template_code", "reconstructed"]
+
+
+class MarketFilter(django_filters.FilterSet):
+    ordering = django_filters.OrderingFilter(fields=["created_at", "id"])
+
+    class Meta:
+        model = DynamicMarket
+        fields = ["agreement"]
+
+
+class MarketApplicationFilter(django_filters.FilterSet):
+    ordering = django_filters.OrderingFilter(fields=["submitted_at", "assess_by", "status", "id"])
+
+    class Meta:
+        model = MarketApplication
+        fields = ["market", "provider", "status", "outcome"]
+
+
+class DebarmentEntryFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="supplier_name", lookup_expr="icontains", label="Supplier name contains")
+    ordering = django_filters.OrderingFilter(fields=["supplier_name", "entered_on", "id"])
+
+    class Meta:
+        model = DebarmentEntry
+        fields = ["companies_house_number", "mandatory", "ground"]
+
+
+class FundingModelFilter(django_filters.FilterSet):
+    ordering = django_filters.OrderingFilter(fields=["name", "budget_year", "id"])
+
+    class Meta:
+        model = FundingModel
+        fields = ["budget_year"]
+
+
+class HoursBankFilter(django_filters.FilterSet):
+    ordering = django_filters.OrderingFilter(fields=["team_name", "starts_on", "id"])
+
+    class Meta:
+        model = HoursBank
+        fields = ["area", "provider", "is_pilot"]
+
+
+class ReferralFilter(django_filters.FilterSet):
+    ordering = django_filters.OrderingFilter(fields=["referred_on", "started_on", "id"])
+
+    class Meta:
+        model = Referral
+        fields = ["bank", "person_reference"]
+
+
 class TenderList(generics.ListAPIView[Tender]):
     permission_classes = [IsOfficer]
     serializer_class = TenderOutput
+    filterset_class = TenderFilter
     queryset = Tender.objects.prefetch_related("questions", "lots", "evaluators__user").order_by("-created_at")
 
 
@@ -183,6 +254,7 @@ class TimetableDetailOutput(TimetableOutput):
 class TimetableList(generics.ListAPIView[Timetable]):
     permission_classes = [IsOfficer]
     serializer_class = TimetableOutput
+    filterset_class = TimetableFilter
     queryset = Timetable.objects.order_by("name")
 
 
@@ -241,12 +313,14 @@ class MarketApplicationOutput(serializers.ModelSerializer[MarketApplication]):
 class MarketList(generics.ListAPIView[DynamicMarket]):
     permission_classes = [IsOfficer]
     serializer_class = MarketOutput
+    filterset_class = MarketFilter
     queryset = DynamicMarket.objects.prefetch_related("notices").select_related("agreement").order_by("pk")
 
 
 class MarketApplicationList(generics.ListAPIView[MarketApplication]):
     permission_classes = [IsOfficer]
     serializer_class = MarketApplicationOutput
+    filterset_class = MarketApplicationFilter
     queryset = MarketApplication.objects.select_related("provider").prefetch_related("checks").order_by("-submitted_at")
 
 
@@ -268,6 +342,7 @@ class DebarmentEntryOutput(serializers.ModelSerializer[DebarmentEntry]):
 class DebarmentEntryList(generics.ListAPIView[DebarmentEntry]):
     permission_classes = [IsOfficer]
     serializer_class = DebarmentEntryOutput
+    filterset_class = DebarmentEntryFilter
     queryset = DebarmentEntry.objects.order_by("supplier_name", "pk")
 
 
@@ -303,6 +378,7 @@ class FundingModelOutput(serializers.ModelSerializer[FundingModel]):
 class FundingModelList(generics.ListAPIView[FundingModel]):
     permission_classes = [IsOfficer]
     serializer_class = FundingModelOutput
+    filterset_class = FundingModelFilter
     queryset = FundingModel.objects.prefetch_related("allocations__area", "indicators__values__area").order_by("name")
 
 
@@ -324,6 +400,7 @@ class HoursBankOutput(serializers.ModelSerializer[HoursBank]):
 class HoursBankList(generics.ListAPIView[HoursBank]):
     permission_classes = [IsOfficer]
     serializer_class = HoursBankOutput
+    filterset_class = HoursBankFilter
 
     def get_queryset(self) -> QuerySet[HoursBank]:
         return selectors.hours_banks().prefetch_related("weeks")
@@ -385,4 +462,5 @@ class ReferralList(generics.ListAPIView[Referral]):
 
     permission_classes = [IsOfficer]
     serializer_class = ReferralOutput
+    filterset_class = ReferralFilter
     queryset = Referral.objects.select_related("bank").prefetch_related("outcomes").order_by("-referred_on", "pk")

@@ -48,6 +48,11 @@ class ChangesFilterSet(django_filters.FilterSet):
     )
 
 
+def _keeps_changes(model: type[models.Model]) -> bool:
+    """Whether rows of ``model`` carry ``updated_at``, which cursor paging orders by."""
+    return any(field.name == "updated_at" for field in model._meta.get_fields())
+
+
 def _encode(updated_at: datetime, pk: int) -> str:
     raw = json.dumps({"t": updated_at.isoformat(), "id": pk}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -98,6 +103,9 @@ class ListPagination(BasePagination):
         self.polling = any(request.query_params.get(name) for name in POLLING_PARAMETERS)
         if not self.polling:
             return self.numbered.paginate_queryset(queryset, request, view)
+        if not _keeps_changes(queryset.model):
+            asked = next(name for name in POLLING_PARAMETERS if request.query_params.get(name))
+            raise ValidationError({asked: ["This list does not record when its rows change: page it by number."]})
         if request.query_params.get("ordering"):
             raise ValidationError({"ordering": ["Polling (updated_since or cursor) always lists in order of change."]})
         settle = timedelta(seconds=settings.HOMECARE_API_POLL_SETTLE_SECONDS)

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from commissioning.models import Tender, TimetableTask
 from commissioning.services import tenders as services
+from commissioning.services.markets import debarment_entry_record
 from providers.models import LocalityArea
 from tests.commissioning.factories import make_tender, moderate, score_independently
 from tests.commissioning.world import commissioning_values
@@ -165,3 +166,43 @@ def test_an_officer_sets_up_a_tender_and_records_a_bid_on_the_pages(officer_clie
         {"lot": tender.lots.get().pk, "provider": provider.pk, "price": "125000.00"},
     )
     assert recorded.status_code == 302 and tender.lots.get().bids.get().provider == provider
+
+
+LISTS = [
+    ("/api/v1/tenders/", "status"),
+    ("/api/v1/timetables/", "template_code"),
+    ("/api/v1/dynamic-markets/", "agreement"),
+    ("/api/v1/dynamic-market-requests/", "status"),
+    ("/api/v1/funding-models/", "budget_year"),
+    ("/api/v1/hours-banks/", "is_pilot"),
+    ("/api/v1/debarment-entries/", "mandatory"),
+    ("/api/v1/neighbourhood-referrals/", "person_reference"),
+]
+
+
+def _query_value(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+@pytest.mark.parametrize(("path", "field"), LISTS, ids=[path for path, _ in LISTS])
+def test_every_procurement_list_filters_and_orders_through_its_filterset(officer, officer_client, values, path, field):
+    for name, mandatory in (("Debarred Care Ltd", True), ("Excluded Homecare Ltd", False)):
+        debarment_entry_record(
+            actor=officer, supplier_name=name, ground="Fraud", entered_on=date(2025, 3, 1), mandatory=mandatory
+        )
+    rows = officer_client.get(path, {"page_size": 200}).json()["results"]
+    assert rows, "the world needs a row to filter"
+    ids = [row["id"] for row in rows]
+    ascending = [row["id"] for row in officer_client.get(path, {"ordering": "id"}).json()["results"]]
+    descending = [row["id"] for row in officer_client.get(path, {"ordering": "-id"}).json()["results"]]
+    assert ascending == sorted(ids) and descending == sorted(ids, reverse=True)
+    value = rows[0][field]
+    kept = officer_client.get(path, {field: _query_value(value)}).json()["results"]
+    assert kept and all(row[field] == value for row in kept)
+    assert {row["id"] for row in kept} == {row["id"] for row in rows if row[field] == value}
+    refused = officer_client.get(path, {"ordering": "no_such_field"})
+    assert refused.status_code == 400 and {e["attr"] for e in refused.json()["errors"]} == {"ordering"}
+    # These rows keep no time of change: polling by change is refused with a reason, never a server error.
+    for polling in ({"updated_since": "2000-01-01T00:00:00Z"}, {"cursor": "e30"}):
+        refused = officer_client.get(path, polling)
+        assert refused.status_code == 400, refused.content[:300]
