@@ -18,7 +18,7 @@ import base64
 import binascii
 import json
 from collections import OrderedDict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import django_filters
@@ -40,8 +40,33 @@ POLLING_PARAMETERS = ("updated_since", "cursor")
 M = TypeVar("M", bound=models.Model)
 
 
+# Real UTC offsets run from -12:00 to +14:00; ISO 8601 allows up to 23:59, PostgreSQL only 15:59.
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+def as_utc(moment: datetime, *, field: str) -> datetime:
+    """``moment`` in UTC, or a 400 naming ``field`` when its offset is not a real one or it leaves the calendar."""
+    offset = moment.utcoffset()
+    if offset is None or abs(offset) > MAX_UTC_OFFSET:
+        raise ValidationError({field: ["Give the time with a UTC offset between -14:00 and +14:00, or Z."]})
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as error:
+        raise ValidationError({field: ["That time is outside the calendar this service keeps."]}) from error
+
+
+class ChangedSinceFilter(django_filters.IsoDateTimeFilter):
+    """Rows changed at or after an ISO 8601 time, compared in UTC (the database never sees a foreign offset)."""
+
+    def filter(self, qs: QuerySet[Any], value: datetime | None) -> QuerySet[Any]:
+        if value is not None:
+            value = as_utc(value, field="updated_since")
+        filtered: QuerySet[Any] = super().filter(qs, value)
+        return filtered
+
+
 class ChangesFilterSet(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = ChangedSinceFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label="Changed at or after this time (ISO 8601, e.g. 2026-01-31T09:00:00Z); pages by cursor",
@@ -70,7 +95,7 @@ def _decode(cursor: str) -> tuple[datetime, int]:
         raise refused from error
     if moment is None or timezone.is_naive(moment) or not isinstance(pk, int) or not 0 <= pk < 2**63:
         raise refused
-    return moment, pk
+    return as_utc(moment, field="cursor"), pk
 
 
 class ListPagination(BasePagination):
@@ -122,10 +147,17 @@ class ListPagination(BasePagination):
             self.resume = _encode(last.updated_at, last.pk)  # type: ignore[attr-defined]
         else:
             # Nothing new: resume from where the client asked, so its next poll starts from the same place.
-            since = request.query_params.get("updated_since") or ""
-            moment_since = parse_datetime(since) if since else None
-            self.resume = cursor or (_encode(moment_since - timedelta(microseconds=1), 2**62) if moment_since else None)
+            self.resume = cursor or self._resume_before(request.query_params.get("updated_since") or "")
         return page
+
+    @staticmethod
+    def _resume_before(since: str) -> str | None:
+        """A cursor just before ``since`` (already checked by the filter), so the next poll starts there."""
+        moment = parse_datetime(since) if since else None
+        if moment is None or timezone.is_naive(moment):
+            return None
+        moment = as_utc(moment, field="updated_since")
+        return _encode(moment - timedelta(microseconds=1), 2**62) if moment > datetime.min.replace(tzinfo=UTC) else None
 
     def get_paginated_response(self, data: Any) -> Response:
         if not self.polling:

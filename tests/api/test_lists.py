@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -167,3 +168,19 @@ def test_models_the_api_polls_stamp_every_save_even_with_update_fields(world: Se
         row.save(update_fields=[next(f.name for f in row._meta.concrete_fields if not f.primary_key)])
         row.refresh_from_db()
         assert row.updated_at > before
+
+
+def test_a_time_with_an_offset_no_clock_has_is_refused_and_any_real_offset_is_compared_in_utc(world: Seeded) -> None:
+    client = _client(world, "officer")
+    for bad in ("1024-03-10T02:25:39-21:07", "0170-02-16T22:02:45+19:07", "0001-01-01T00:00:00+14:00"):
+        refused = client.get("/api/v1/packages/", {"updated_since": bad})
+        assert refused.status_code == 400, (bad, refused.content[:300])
+        assert refused.json()["errors"][0]["attr"] == "updated_since"
+    everything = _rows(client, "/api/v1/packages/")
+    assert len(_rows(client, "/api/v1/packages/", updated_since="2000-01-01T00:00:00+14:00")) == len(everything)
+    assert len(_rows(client, "/api/v1/packages/", updated_since="0001-01-01T00:00:00Z")) == len(everything)
+    later = (timezone.now() + timedelta(hours=2)).astimezone(timezone.get_fixed_timezone(-12 * 60)).isoformat()
+    assert _rows(client, "/api/v1/packages/", updated_since=later) == []
+    forged = base64.urlsafe_b64encode(b'{"t":"2026-01-01T00:00:00+19:07","id":1}').decode().rstrip("=")
+    refused = client.get("/api/v1/packages/", {"cursor": forged})
+    assert refused.status_code == 400 and refused.json()["errors"][0]["attr"] == "cursor"

@@ -7,6 +7,7 @@ screenshots are in test-artifacts/csp-*.png.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils import timezone
@@ -82,7 +83,10 @@ def test_the_ccc_dashboard_draws_its_charts_and_htmx_refreshes_it_under_the_poli
     assert figures.value.ok
     # The swapped-in figures have a new canvas, and the dashboard script drew it again.
     expect(page.locator("#ccc-figures")).to_be_visible()
-    page.wait_for_function("Chart.getChart('chart-weekly') !== undefined")
+    # Chart.js sizes the canvas when it draws it; a locator wait needs no string evaluated in the page, which
+    # the policy (rightly) refuses, where wait_for_function would poll with eval.
+    expect(page.locator("#chart-weekly")).to_have_attribute("style", re.compile(r"height"))
+    assert page.evaluate("Chart.getChart('chart-weekly') !== undefined")
     assert violations(page) == []
     save_screenshot(page, "csp-ccc-dashboard-refreshed")
 
