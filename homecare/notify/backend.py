@@ -7,12 +7,17 @@ recipient, with the template of its kind (the ``X-Homecare-Message`` header, els
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
+import requests
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
+from notifications_python_client.errors import APIError
 
 from homecare.notify.sending import FALLBACK_EMAIL, MESSAGE_HEADER, notify_email_send
+
+logger = logging.getLogger(__name__)
 
 
 class NotifyEmailBackend(BaseEmailBackend):
@@ -23,11 +28,12 @@ class NotifyEmailBackend(BaseEmailBackend):
             try:
                 for recipient in message.recipients():
                     notify_email_send(kind=kind, to=recipient, subject=str(message.subject), body=str(message.body))
-            except Exception:
-                # Notify's client raises its own HTTPError (and requests' errors): Django's contract is to raise
-                # unless the caller asked for silence.
+            except (APIError, requests.RequestException):
+                # Notify's client raises its own APIError (and requests' errors): Django's contract is to raise
+                # unless the caller asked for silence; even then the failure is logged, not lost.
                 if not self.fail_silently:
                     raise
+                logger.exception("GOV.UK Notify refused or did not answer an email of kind %s", kind)
                 continue
             sent += 1
         return sent
