@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -39,19 +38,16 @@ def many_visits(world, count: int, *, bad_line: int | None = None) -> str:
 def watch(worker: RunningWorker, job: VisitImportJob, until: Callable[[VisitImportJob], bool]) -> list[tuple[str, int]]:
     """Poll the job's row until ``until`` holds; every distinct (status, rows checked) seen along the way."""
     seen: list[tuple[str, int]] = []
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
+
+    def reached() -> bool:
         job.refresh_from_db()
         state = (job.status, job.rows_checked)
         if not seen or seen[-1] != state:
             seen.append(state)
-        if until(job):
-            return seen
-        if worker.process.poll() is not None:
-            raise AssertionError(f"The worker exited while importing:\n{worker.log()}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Timed out at {state}. Worker log:\n{worker.log()}")
-        time.sleep(0.02)
+        return until(job)
+
+    worker.wait_until(reached, f"import job {job.pk}", timeout=WAIT_SECONDS)
+    return seen
 
 
 def test_a_large_ecm_file_is_imported_by_the_worker_with_its_progress_bar_moving(workers, officer):  # noqa: F811
