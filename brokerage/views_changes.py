@@ -6,8 +6,10 @@ errors on the form; the API (``brokerage.api.changes``) calls the same services 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -93,6 +95,32 @@ def package_changes_view(request: HttpRequest, package_id: int) -> HttpResponse:
     )
 
 
+def _change_page(
+    request: HttpRequest,
+    package_id: int,
+    form_class: type[forms.Form],
+    make: Callable[[CarePackage, Any, dict[str, Any]], object],
+    *,
+    done: str,
+    title: str,
+) -> HttpResponse:
+    """One change to a package from its form: the service's refusals shown on the form, success back to the
+    package's changes. ``make(package, actor, cleaned_data)`` calls the service."""
+    package = package_get_for_officer(user=request.user, package_id=package_id)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            make(package, request_user(request), form.cleaned_data)
+        except ChangeInvalid as invalid:
+            add_change_errors(invalid.errors, form=form)
+        except PackageStateError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, done.format(reference=package.reference))
+            return _back(package)
+    return _page(request, package, form, title.format(reference=package.reference))
+
+
 @officer_only
 @require_http_methods(["GET", "POST"])
 def package_vary_view(request: HttpRequest, package_id: int) -> HttpResponse:
@@ -134,93 +162,68 @@ def package_vary_view(request: HttpRequest, package_id: int) -> HttpResponse:
 @officer_only
 @require_http_methods(["GET", "POST"])
 def package_suspend_view(request: HttpRequest, package_id: int) -> HttpResponse:
-    package = package_get_for_officer(user=request.user, package_id=package_id)
-    form = SuspendForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            package_suspend(package_id=package.pk, suspended_by=request_user(request), **form.cleaned_data)
-        except ChangeInvalid as invalid:
-            add_change_errors(invalid.errors, form=form)
-        except PackageStateError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"Care for {package.reference} suspended.")
-            return _back(package)
-    return _page(request, package, form, f"Suspend care for {package.reference}")
+    return _change_page(
+        request,
+        package_id,
+        SuspendForm,
+        lambda package, actor, data: package_suspend(package_id=package.pk, suspended_by=actor, **data),
+        done="Care for {reference} suspended.",
+        title="Suspend care for {reference}",
+    )
 
 
 @officer_only
 @require_http_methods(["GET", "POST"])
 def package_resume_view(request: HttpRequest, package_id: int) -> HttpResponse:
-    package = package_get_for_officer(user=request.user, package_id=package_id)
-    form = ResumeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            package_resume(
-                package_id=package.pk, resumed_by=request_user(request), resumed_on=form.cleaned_data["resumed_on"]
-            )
-        except ChangeInvalid as invalid:
-            add_change_errors(invalid.errors, form=form)
-        except PackageStateError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"Care for {package.reference} resumes.")
-            return _back(package)
-    return _page(request, package, form, f"Resume care for {package.reference}")
+    return _change_page(
+        request,
+        package_id,
+        ResumeForm,
+        lambda package, actor, data: package_resume(
+            package_id=package.pk, resumed_by=actor, resumed_on=data["resumed_on"]
+        ),
+        done="Care for {reference} resumes.",
+        title="Resume care for {reference}",
+    )
 
 
 @officer_only
 @require_http_methods(["GET", "POST"])
 def package_suspension_rebroker_view(request: HttpRequest, package_id: int) -> HttpResponse:
-    package = package_get_for_officer(user=request.user, package_id=package_id)
-    form = SuspensionRebrokerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            package_suspension_rebroker(package_id=package.pk, requested_by=request_user(request), **form.cleaned_data)
-        except ChangeInvalid as invalid:
-            add_change_errors(invalid.errors, form=form)
-        except PackageStateError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"{package.reference} is being re-brokered.")
-            return _back(package)
-    return _page(request, package, form, f"Re-broker {package.reference} after its suspension")
+    return _change_page(
+        request,
+        package_id,
+        SuspensionRebrokerForm,
+        lambda package, actor, data: package_suspension_rebroker(package_id=package.pk, requested_by=actor, **data),
+        done="{reference} is being re-brokered.",
+        title="Re-broker {reference} after its suspension",
+    )
 
 
 @officer_only
 @require_http_methods(["GET", "POST"])
 def package_end_view(request: HttpRequest, package_id: int) -> HttpResponse:
-    package = package_get_for_officer(user=request.user, package_id=package_id)
-    form = EndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            package_change_end(package_id=package.pk, ended_by=request_user(request), **form.cleaned_data)
-        except ChangeInvalid as invalid:
-            add_change_errors(invalid.errors, form=form)
-        except PackageStateError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"Care for {package.reference} ends.")
-            return _back(package)
-    return _page(request, package, form, f"End care for {package.reference}")
+    return _change_page(
+        request,
+        package_id,
+        EndForm,
+        lambda package, actor, data: package_change_end(package_id=package.pk, ended_by=actor, **data),
+        done="Care for {reference} ends.",
+        title="End care for {reference}",
+    )
 
 
 @officer_only
 @require_http_methods(["GET", "POST"])
 def package_review_view(request: HttpRequest, package_id: int) -> HttpResponse:
-    package = package_get_for_officer(user=request.user, package_id=package_id)
-    form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            package_review_record(package_id=package.pk, reviewed_by=request_user(request), **form.cleaned_data)
-        except ChangeInvalid as invalid:
-            add_change_errors(invalid.errors, form=form)
-        except PackageStateError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"Review of {package.reference} recorded.")
-            return _back(package)
-    return _page(request, package, form, f"Record a review of {package.reference}")
+    return _change_page(
+        request,
+        package_id,
+        ReviewForm,
+        lambda package, actor, data: package_review_record(package_id=package.pk, reviewed_by=actor, **data),
+        done="Review of {reference} recorded.",
+        title="Record a review of {reference}",
+    )
 
 
 @officer_only
