@@ -61,12 +61,12 @@ def test_a_service_event_row_has_the_release_1_headings_and_values(officer):
     person.nhs_number, person.mosaic_person_id = "9434765919", "MOS-1234"
     person.date_of_birth, person.postcode = date(1941, 7, 9), "LS6 2AB"
     person.save()
-    location = world.provider.locations.order_by("location_id").first()
+    location = world.provider.locations.order_by("location_id")[0]
     rows = service_event_rows(start=date(2026, 1, 1), end=date(2026, 3, 31))
     by_reference = {row[HEADER.index("Event Reference")]: row for row in rows}
 
     assert list(HEADER) == RELEASE_1_HEADER
-    expected = dict.fromkeys(RELEASE_1_HEADER, "")
+    expected: dict[str, object] = dict.fromkeys(RELEASE_1_HEADER, "")
     expected.update({
         "Reporting Period Start Date": date(2026, 1, 1), "Reporting Period End Date": date(2026, 3, 31),
         "NHS Number": "9434765919", "LA Person Unique Identifier": "MOS-1234", "Date of Birth": date(1941, 7, 9),
