@@ -1,4 +1,5 @@
-"""Faults with the real parts: a broker outage during intake, and a worker killed during allocation.
+"""Faults with the real parts: a broker outage during intake, a worker killed during allocation, and one killed
+part-way through a large ECM import job.
 
 Each test starts its own ``redis-server`` on a free port (never the shared one) and real Celery workers
 (``tests.foundation.celery_worker``) against pytest's PostgreSQL test database, then stops them. Nothing is
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -28,12 +28,19 @@ from django.db.models import Count, F
 from brokerage.models import AllocationRun, CarePackage, Offer
 from brokerage.services.packages import package_enter
 from config.celery import app as project_app
+from homecare.audit.actions import AuditAction
+from homecare.audit.models import AuditEvent
 from tests.brokerage.factories import make_isa, make_market
 from tests.brokerage.test_api import payload, token_client
 from tests.conftest import IN_CI
 from tests.factories import make_provider_user
 from tests.foundation.celery_worker import celery_worker, client_app
 from tests.foundation.redis_server import RunningRedis, redis_server
+from tests.visits.fixtures import make_pay_world
+from tests.visits.test_import_jobs_celery import many_visits, watch
+from visits.models import ActualVisit, ActualVisitImport, VisitImportJob
+from visits.services.import_jobs import PROGRESS_EVERY, STALE_AFTER, ecm_import_queue
+from visits.tasks import recover_visit_imports, run_visit_import
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres]
 
@@ -168,8 +175,7 @@ def test_a_worker_killed_during_allocation_loses_nothing_and_duplicates_nothing(
                 for n in range(packages_in_burst)
             ]
         first.wait_until(lambda: AllocationRun.objects.count() >= 3, "the first rankings")
-        first.process.send_signal(signal.SIGKILL)
-        first.process.wait(timeout=20)
+        first.kill()
         ranked_before_kill = AllocationRun.objects.count()
         first_log = first.log()
     assert ranked_before_kill < packages_in_burst, "the worker finished before it could be killed"
@@ -193,3 +199,97 @@ def test_a_worker_killed_during_allocation_loses_nothing_and_duplicates_nothing(
     assert set(emails) == expected
     assert max(emails.values()) == 1, [pair for pair, n in emails.items() if n > 1]
     print(f"\nWorker killed after {ranked_before_kill} of {packages_in_burst} rankings; 0 lost, 0 duplicated")
+
+
+ECM_ROWS = 12 * PROGRESS_EVERY  # 24,000 visits: a file the portal sends to a background job
+
+
+@pytest.mark.parametrize(
+    ("killed_while", "killed"),
+    [("checking", "worker"), ("saving", "worker"), ("checking", "pool child")],
+)
+def test_a_worker_killed_mid_way_through_a_large_ecm_import_leaves_exactly_one_clean_import(
+    transactional_db: None, own_redis: RunningRedis, officer: Any, tmp_path: Path, killed_while: str, killed: str
+) -> None:
+    """SIGKILL the worker (or only its pool child) while it checks or saves a 24,000-visit file; the sweep and a
+    new worker finish it.
+
+    The worker is a prefork one, as deployed. Killed whole (process and pool child), its run's message stays
+    unacknowledged in Redis until the transport's visibility timeout (an hour by default). Killed in its pool
+    child only (as the OOM killer does), the worker puts the message back (acks late, reject on worker lost)
+    and runs it again at once, which claims nothing: the job is not queued. Either way recovery is the beat
+    sweep ``visits.tasks.recover_visit_imports``, sent to a new worker once the job's heartbeat is older than
+    ``STALE_AFTER`` (aged in the database rather than waited for); the late redelivery of a whole-worker kill is
+    then sent by hand and claims nothing. The file is saved all or nothing, so at every look after the kill there
+    are no visits or all of them; at the end there is one import of every row, the job is done, and the same
+    file again changes nothing.
+    """
+    world = make_pay_world(officer)
+    text = many_visits(world, ECM_ROWS)
+    env = _worker_env(own_redis)
+    with celery_worker(env=env, log_dir=tmp_path, pool="prefork") as first:
+        with services_enqueue_to(own_redis, queue=first.queue):
+            job = ecm_import_queue(text=text, file_name="month.csv", provider_user=world.provider_user)
+        if killed_while == "checking":
+            watch(first, job, lambda j: j.status == "checking" and PROGRESS_EVERY <= j.rows_checked < ECM_ROWS)
+        else:
+            watch(first, job, lambda j: j.status == "saving")
+        if killed == "worker":
+            pids = first.kill()
+        else:
+            pids = first.kill_pool_children()
+            redelivered = re.compile(rf"Task {re.escape(run_visit_import.name)}\[[^]]+\] succeeded in [^:]+: False")
+            first.wait_until(lambda: redelivered.search(first.log()) is not None, "the message run again")
+    job.refresh_from_db()
+    visits_after_kill = ActualVisit.objects.count()
+    # Stuck as the worker left it: nobody else is running it, and nothing partial was saved.
+    assert job.status in ("checking", "saving") and job.attempts == 1 and not job.is_finished
+    assert (visits_after_kill, ActualVisitImport.objects.count()) in ((0, 0), (ECM_ROWS, 1))
+    assert (job.visit_import_id is not None) == (visits_after_kill == ECM_ROWS)
+    if killed_while == "checking":
+        assert visits_after_kill == 0
+
+    VisitImportJob.objects.filter(pk=job.pk).update(heartbeat_at=F("heartbeat_at") - STALE_AFTER - timedelta(seconds=1))
+    visit_counts_seen: set[int] = set()
+    with celery_worker(env=env, log_dir=tmp_path) as second:
+        client = client_app(broker=own_redis.url, backend=own_redis.url, queue=second.queue)
+        resent = client.send_task(recover_visit_imports.name).get(timeout=WAIT_SECONDS)
+
+        def finished(polled: VisitImportJob) -> bool:
+            visit_counts_seen.add(ActualVisit.objects.count())
+            return polled.is_finished
+
+        watch(second, job, finished)
+        assert client.send_task(recover_visit_imports.name).get(timeout=WAIT_SECONDS) == 0  # nothing left
+        # The killed run's own message, redelivered late: the job is not queued, so it claims nothing.
+        assert client.send_task(run_visit_import.name, args=(job.pk,)).get(timeout=WAIT_SECONDS) is False
+
+        before = list(ActualVisit.objects.order_by("pk").values_list("pk", "fingerprint", "received_at"))
+        with services_enqueue_to(own_redis, queue=second.queue):
+            again = ecm_import_queue(text=text, file_name="month.csv", provider_user=world.provider_user)
+        watch(second, again, lambda j: j.is_finished)
+
+    assert visit_counts_seen <= {0, ECM_ROWS}, visit_counts_seen  # never part of the file
+    restarted = visits_after_kill == 0  # else the save had committed: the sweep only records the outcome
+    assert resent == (1 if restarted else 0)
+    assert (job.status, job.error, job.text) == ("done", "", "")
+    assert (job.rows_total, job.rows_checked) == (ECM_ROWS, ECM_ROWS)
+    assert job.attempts == (2 if restarted else 1)
+    assert job.visit_import is not None
+    assert (job.visit_import.rows, job.visit_import.created, job.visit_import.updated) == (ECM_ROWS, ECM_ROWS, 0)
+    visit_ids = list(ActualVisit.objects.values_list("provider_visit_id", flat=True))
+    assert sorted(visit_ids) == sorted(f"V{n}" for n in range(ECM_ROWS))  # every row, each once
+    imports = set(ActualVisitImport.objects.values_list("pk", flat=True))
+    assert imports == {job.visit_import_id, again.visit_import_id} and len(imports) == 2  # one save of the file each
+    audit = Counter(AuditEvent.objects.filter(target_id=str(job.pk)).values_list("action", flat=True))
+    assert audit[AuditAction.VISIT_IMPORT_FINISHED] == 1
+    assert audit[AuditAction.VISIT_IMPORT_RESTARTED] == (1 if restarted else 0)
+
+    assert again.status == "done" and again.visit_import is not None
+    assert (again.visit_import.created, again.visit_import.updated, again.visit_import.unchanged) == (0, 0, ECM_ROWS)
+    assert list(ActualVisit.objects.order_by("pk").values_list("pk", "fingerprint", "received_at")) == before
+    print(
+        f"\nECM import {killed} (pids {pids}) killed while {killed_while}: "
+        f"{visits_after_kill} of {ECM_ROWS} visits saved at the kill; after recovery {len(visit_ids)}, "
+        f"attempts {job.attempts}"
+    )

@@ -13,7 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,22 @@ class RunningWorker:
                 raise AssertionError(f"Timed out waiting for {what}. Worker log:\n{self.log()}")
             time.sleep(0.1)
 
+    def kill(self) -> list[int]:
+        """SIGKILL the worker and every process under it (a prefork pool's children; none with ``solo``), as a
+        lost node would go: no warm shutdown, no message given back. The pids killed."""
+        pids = [self.process.pid, *_descendants(self.process.pid)]  # found first: a dead parent's are re-parented
+        _kill(pids)
+        self.process.wait(timeout=STOP_TIMEOUT)
+        return pids
+
+    def kill_pool_children(self) -> list[int]:
+        """SIGKILL only the processes running the tasks, as the kernel's OOM killer picks the largest; the
+        worker itself lives on and starts new ones. The pids killed."""
+        pids = _descendants(self.process.pid)
+        assert pids, "a worker with pool children (pool='prefork')"
+        _kill(pids)
+        return pids
+
     def wait_for(self, result: AsyncResult[Any], timeout: float = START_TIMEOUT) -> Any:
         """The task's return value; fails early, with the worker's log, if the worker dies."""
         deadline = time.monotonic() + timeout
@@ -58,6 +74,30 @@ class RunningWorker:
         return result.get(timeout=1)
 
 
+def _kill(pids: list[int]) -> None:
+    for pid in pids:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (Linux: read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended while we looked
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def client_app(*, broker: str, backend: str, queue: str) -> Celery:
     """A Celery client talking to the same broker and result store as the worker under test."""
     # Not the current app: the process's own app (config.celery) stays the one the queue and health use.
@@ -68,14 +108,19 @@ def client_app(*, broker: str, backend: str, queue: str) -> Celery:
 
 
 @contextmanager
-def celery_worker(*, env: dict[str, str], log_dir: Path, include: str | None = None) -> Iterator[RunningWorker]:
+def celery_worker(
+    *, env: dict[str, str], log_dir: Path, include: str | None = None, pool: str = "solo"
+) -> Iterator[RunningWorker]:
+    """``pool="prefork"`` runs the tasks in one child process, as the deployed worker does (with more)."""
     queue = f"test-{uuid.uuid4().hex[:12]}"
     log_path = log_dir / f"worker-{queue}.log"
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
-        "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle",
+        f"--pool={pool}", "--loglevel=INFO", "--without-gossip", "--without-mingle",
         "--queues", queue, "--hostname", f"{queue}@%h",
     ]  # fmt: skip
+    if pool == "prefork":
+        command += ["--concurrency=1"]
     if include:
         command += ["--include", include]
     full_env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
