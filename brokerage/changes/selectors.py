@@ -83,6 +83,11 @@ def provider_periods(package: CarePackage) -> list[ProviderPeriod]:
     awards = sorted((o for o in package.offers.all() if o.status == Offer.Status.AWARDED), key=lambda o: o.round_number)
     changes = sorted(package.changes.all(), key=lambda c: (c.created_at, c.pk))
     live = package.status in (*CarePackage.LIVE_STATUSES, CarePackage.Status.ENDED)
+    current = package.awarded_provider_id
+    if live and current is not None and all(o.round_number != package.round_number for o in awards):
+        # A placement loaded without its offer row (bulk data): the current award, from the package's own start;
+        # a negative id, never an offer's, keeps its period apart from every other in matching.
+        awards.append(Offer(pk=-package.pk, provider_id=current, round_number=package.round_number))
     starts = [
         _period_start(package, offer, changes, current=live and offer.round_number == package.round_number)
         for offer in awards
@@ -105,7 +110,7 @@ def packages_delivered_by(*, provider: Provider) -> QuerySet[CarePackage]:
     """Every package the provider was ever awarded (any round, live, re-brokered or ended): the ones that can
     have days in its provider periods, so the ones it reports visits for and is paid for."""
     awarded = Offer.objects.filter(provider=provider, status=Offer.Status.AWARDED).values("package_id")
-    return CarePackage.objects.filter(pk__in=awarded).exclude(
+    return CarePackage.objects.filter(Q(pk__in=awarded) | Q(awarded_provider=provider)).exclude(
         status__in=(CarePackage.Status.DRAFT, CarePackage.Status.CANCELLED)
     )
 

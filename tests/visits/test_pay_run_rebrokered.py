@@ -20,7 +20,7 @@ from brokerage.models import CarePackage, Offer
 from brokerage.services.brokering import package_broker
 from brokerage.services.changes import package_suspend, package_suspension_rebroker
 from brokerage.services.packages import package_enter
-from brokerage.services.responses import offer_accept, offer_record_care_started
+from brokerage.services.responses import offer_accept, offer_record_care_started, package_hand_back
 from contracts.models import FeeRate, ServiceType
 from providers.models import Provider
 from tests.brokerage.factories import Market, make_isa, make_market
@@ -138,6 +138,35 @@ def test_the_provider_periods_of_a_package_rebrokered_after_a_suspension(officer
     assert provider_on(package, date(2026, 3, 17)) == a.pk  # A holds it through the suspension
     assert provider_on(package, date(2026, 3, 22)) == a.pk
     assert provider_on(package, B_STARTS) == b.pk
+
+
+def test_after_a_hand_back_the_provider_holds_the_package_to_the_end_of_its_notice_and_nobody_until_b_starts(officer):
+    with on(PERIOD_START):
+        market = _market()
+        a, b = market.providers
+        a_user, b_user = make_provider_user(a), make_provider_user(b)
+        package = package_enter(isa=make_isa(market, visits=HOUR_A_DAY), entered_by=officer).package
+        _accept_and_start(package, a, a_user, PERIOD_START)
+        offer = Offer.objects.get(package=package, provider=a)
+        package_hand_back(offer_id=offer.pk, provider_user=a_user, effective_on=date(2026, 3, 10), reason="staffing")
+        package.refresh_from_db()
+        _accept_and_start(package, b, b_user, date(2026, 3, 12))
+    package.refresh_from_db()
+    assert [(p.provider_id, p.start, p.end) for p in provider_periods(package)] == [
+        (a.pk, PERIOD_START, date(2026, 3, 10)),
+        (b.pk, date(2026, 3, 12), None),
+    ]
+    assert provider_on(package, date(2026, 3, 11)) is None
+    with on(date(2026, 3, 30)):
+        runs = {
+            provider.pk: pay_run_compute(
+                agreement=market.agreement, provider=provider, period_start=PERIOD_START, computed_by=officer
+            )
+            for provider in (a, b)
+        }
+    # No actual visits were reported: every planned visit is a missed line, on its provider's days only.
+    assert [line.day for line in runs[a.pk].lines.order_by("day")] == _days(PERIOD_START, date(2026, 3, 10))
+    assert [line.day for line in runs[b.pk].lines.order_by("day")] == _days(date(2026, 3, 12), PERIOD_END)
 
 
 def test_a_package_moving_from_a_to_b_mid_period_pays_each_its_own_days_to_the_penny(officer):
