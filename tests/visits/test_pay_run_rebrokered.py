@@ -225,7 +225,7 @@ def test_the_finance_export_of_both_runs_adds_up_to_their_statements(officer):
     rows = statements.finance_rows(runs)
     for run in runs:
         statement = statements.statement_rows(run.lines.select_related("package").order_by("day", "id"))
-        statement_total = sum((row[-1] for row in statement), start=Decimal(0))
-        exported = sum((row[-1] for row in rows if row[2] == run.reference), start=Decimal(0))
+        statement_total = sum((Decimal(str(row[-1])) for row in statement), start=Decimal(0))
+        exported = sum((Decimal(str(row[-1])) for row in rows if row[2] == run.reference), start=Decimal(0))
         assert exported == statement_total == statements.total_with_credits(run)
-    assert sum((row[-1] for row in rows), start=Decimal(0)) == Decimal("451.67")  # £327.00 + £124.67
+    assert sum((Decimal(str(row[-1])) for row in rows), start=Decimal(0)) == Decimal("451.67")  # £327.00 + £124.67
