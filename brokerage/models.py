@@ -477,6 +477,9 @@ class Offer(ChangeTracked):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     proposed_start_on = models.DateField(null=True, blank=True)
+    # The day this award's care started, kept when the package is re-brokered (which clears the package's own
+    # ``care_started_on``): the start of the provider's period (``brokerage.changes.selectors.provider_periods``).
+    care_started_on = models.DateField(null=True, blank=True)
     decline_reason = models.CharField(max_length=30, choices=DeclineReason.choices, blank=True)
     decline_note = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

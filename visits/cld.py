@@ -102,7 +102,7 @@ def service_event_rows(*, start: date, end: date) -> list[Sequence[CellValue]]:
     packages = (
         CarePackage.objects.filter(live, awarded_provider__isnull=False)
         .select_related("person", "awarded_provider", "agreement")
-        .prefetch_related("awarded_provider__locations", "visits", "changes")
+        .prefetch_related("awarded_provider__locations", "visits", "changes", "offers", "hand_backs")
         .order_by("pk")
     )
     rows: list[Sequence[CellValue]] = []

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from visits import matching
-from visits.pay import epoch_minutes
+from visits.pay import epoch_minutes, match_key
 
 HOUR = Decimal(60)
 
@@ -88,13 +88,13 @@ def package_figures(inputs: Mapping[str, Any]) -> dict[int, Figures]:
         return epoch_minutes(datetime.fromisoformat(raw)) if raw else matching.NOT_MADE
 
     planned = matching.Planned(
-        package=np.array([r["package"] for r in planned_rows], dtype=np.int64),
+        package=np.array([match_key(r) for r in planned_rows], dtype=np.int64),
         start=np.array([minutes_or_not_made(r["start"]) for r in planned_rows], dtype=np.int64),
         minutes=np.array([r["minutes"] for r in planned_rows], dtype=np.int64),
         carers=np.array([r["carers"] for r in planned_rows], dtype=np.int64),
     )
     actual = matching.Actual(
-        package=np.array([r["package"] for r in actual_rows], dtype=np.int64),
+        package=np.array([match_key(r) for r in actual_rows], dtype=np.int64),
         check_in=np.array([minutes_or_not_made(r["check_in"]) for r in actual_rows], dtype=np.int64),
         minutes=np.array([r["minutes"] or 0 for r in actual_rows], dtype=np.int64),
         carers=np.array([r["carers"] for r in actual_rows], dtype=np.int64),

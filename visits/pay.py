@@ -3,7 +3,11 @@
 ``visits.selectors.pay_run_inputs`` gathers the inputs (plain JSON, stored on the ``PayRun``); ``pay_lines``
 turns them into lines. The rules (README, "Pay runs"):
 
-1. Planned visits are matched to actual ones (``visits.matching``) with the agreement's thresholds.
+0. A provider is paid for its own days only: the days it held each package, by
+   ``brokerage.changes.selectors.provider_periods`` (after re-brokering, the old provider's last days are its
+   run, the new provider's days from its start are the new one's; nothing twice, nothing lost).
+1. Planned visits are matched to actual ones (``visits.matching``) with the agreement's thresholds, within
+   each (package, provider period).
 2. What a visit pays, by the agreement's basis (minutes and carers; never more carers than planned):
    - ``planned``: the planned length of every visit delivered;
    - ``actual``: the actual length;
@@ -67,6 +71,13 @@ def epoch_minutes(value: datetime) -> int:
     return int(value.timestamp() // 60)
 
 
+def match_key(row: Mapping[str, Any]) -> int:
+    """What planned and actual visits are matched within: the provider period (the award, an offer id) the
+    visit falls in, so a package that changed provider is matched per (package, provider period). Inputs
+    recorded before periods (version 1) carry only the package."""
+    return int(row.get("period", row["package"]))
+
+
 def _when(raw: str | None) -> datetime | None:
     return datetime.fromisoformat(raw) if raw else None
 
@@ -119,7 +130,7 @@ def pay_lines(inputs: Mapping[str, Any]) -> list[LineResult]:
 
     delivered = [row for row in planned_rows if not row["retained"]]
     planned = matching.Planned(
-        package=np.array([row["package"] for row in delivered], dtype=np.int64),
+        package=np.array([match_key(row) for row in delivered], dtype=np.int64),
         start=np.array([epoch_minutes(datetime.fromisoformat(row["start"])) for row in delivered], dtype=np.int64),
         minutes=np.array([row["minutes"] for row in delivered], dtype=np.int64),
         carers=np.array([row["carers"] for row in delivered], dtype=np.int64),
@@ -130,7 +141,7 @@ def pay_lines(inputs: Mapping[str, Any]) -> list[LineResult]:
         return epoch_minutes(when) if when is not None else matching.NOT_MADE
 
     actual = matching.Actual(
-        package=np.array([row["package"] for row in actual_rows], dtype=np.int64),
+        package=np.array([match_key(row) for row in actual_rows], dtype=np.int64),
         check_in=np.array([minutes_or_not_made(row["check_in"]) for row in actual_rows], dtype=np.int64),
         minutes=np.array([row["minutes"] or 0 for row in actual_rows], dtype=np.int64),
         carers=np.array([row["carers"] for row in actual_rows], dtype=np.int64),

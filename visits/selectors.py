@@ -12,12 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
-from brokerage.changes.selectors import care_days
-from brokerage.models import CarePackage
+from brokerage.changes.selectors import ProviderPeriod, care_days, packages_delivered_by, provider_periods
+from brokerage.models import CarePackage, Offer
 from contracts.models import Agreement
 from contracts.selectors import fee_rate_steps
 from homecare.accounts.audiences import Audience, is_member
-from providers.models import Provider
+from providers.models import LocalityArea, Provider
 from providers.selectors import provider_for_user
 from visits import monitoring
 from visits.models import (
@@ -33,7 +33,7 @@ from visits.models import (
 
 UserLike = AbstractBaseUser | AnonymousUser
 UK = ZoneInfo("Europe/London")
-INPUTS_VERSION = 1
+INPUTS_VERSION = 2  # 2: rows carry ``period`` (the award whose days they fall in)
 
 
 def rules_for(agreement: Agreement) -> VisitRules:
@@ -46,12 +46,18 @@ def period_end_for(*, rules: VisitRules, period_start: date) -> date:
     return period_start + timedelta(days=6 if rules.pay_period == PayPeriod.WEEKLY else 27)
 
 
-def planned_visits(package: CarePackage, start: date, end: date) -> list[dict[str, Any]]:
+def planned_visits(
+    package: CarePackage, start: date, end: date, *, provider_id: int | None = None
+) -> list[dict[str, Any]]:
     """The package's planned visits from ``start`` to ``end``, from its visit pattern with every change applied
-    (``brokerage.changes.selectors.care_days``). A visit's planned start is the start of its window, UK time.
-    Retained days (suspended within the retainer) are listed with ``retained`` true: paid, not visited."""
+    (``brokerage.changes.selectors.care_days``), on the days ``provider_id`` held it when given. A visit's
+    planned start is the start of its window, UK time; ``period`` is the award (offer id) whose days it falls
+    in, so matching pairs visits within one provider period. Retained days (suspended within the retainer)
+    are listed with ``retained`` true: paid, not visited."""
     visits: list[dict[str, Any]] = []
     for care_day in care_days(package, start, end):
+        if provider_id is not None and care_day.provider_id != provider_id:
+            continue
         for visit in sorted(care_day.pattern.visits, key=lambda v: v.window_start):
             if visit.day_of_week != care_day.day.weekday():
                 continue
@@ -59,6 +65,7 @@ def planned_visits(package: CarePackage, start: date, end: date) -> list[dict[st
             visits.append(
                 {
                     "package": package.pk,
+                    "period": care_day.offer_id,
                     "day": care_day.day.isoformat(),
                     "start": starts.isoformat(),
                     "minutes": visit.duration_minutes,
@@ -70,12 +77,18 @@ def planned_visits(package: CarePackage, start: date, end: date) -> list[dict[st
 
 
 def packages_paid_to(*, agreement: Agreement, provider: Provider) -> QuerySet[CarePackage]:
-    """The packages the provider delivers under the agreement (awarded to it, live or ended)."""
-    return CarePackage.objects.filter(
-        agreement=agreement,
-        awarded_provider=provider,
-        status__in=(*CarePackage.LIVE_STATUSES, CarePackage.Status.ENDED),
-    ).order_by("pk")
+    """The packages the provider delivers or delivered under the agreement (any award of it, in any round):
+    which of their days are its is ``brokerage.changes.selectors.provider_periods``."""
+    return (
+        packages_delivered_by(provider=provider)
+        .filter(agreement=agreement)
+        .prefetch_related("visits", "changes", "offers", "hand_backs")
+        .order_by("pk")
+    )
+
+
+def _uk_day(moment: datetime) -> date:
+    return moment.astimezone(UK).date()
 
 
 def actual_visits_between(*, packages: QuerySet[CarePackage], start: date, end: date) -> QuerySet[ActualVisit]:
@@ -89,33 +102,42 @@ def actual_visits_between(*, packages: QuerySet[CarePackage], start: date, end: 
 
 
 def pay_run_inputs(*, agreement: Agreement, provider: Provider, start: date, end: date) -> dict[str, Any]:
-    """Everything a pay run reads, as plain JSON: stored on the run, so ``visits.pay.pay_lines`` can redo it."""
+    """Everything a pay run reads, as plain JSON: stored on the run, so ``visits.pay.pay_lines`` can redo it.
+
+    Only the provider's own days count (``provider_periods``): its planned visits on the days it held each
+    package, and the actual visits it reported on those days. Another provider's days are that provider's run.
+    """
     rules = rules_for(agreement)
-    packages = packages_paid_to(agreement=agreement, provider=provider).prefetch_related("visits", "changes")
+    packages = packages_paid_to(agreement=agreement, provider=provider)
     planned: list[dict[str, Any]] = []
     housing_with_care: dict[str, bool] = {}
+    periods: dict[int, list[ProviderPeriod]] = {}
     for package in packages:
-        planned.extend(planned_visits(package, start, end))
+        periods[package.pk] = [p for p in provider_periods(package) if p.provider_id == provider.pk]
+        planned.extend(planned_visits(package, start, end, provider_id=provider.pk))
         housing_with_care[str(package.pk)] = package.housing_with_care
-    actuals = [
-        {
-            "id": visit.pk,
-            "visit_id": visit.provider_visit_id,
-            "package": visit.package_id,
-            "day": (visit.check_in or visit.planned_start or datetime.combine(start, time.min, tzinfo=UK))
-            .astimezone(UK)
-            .date()
-            .isoformat(),
-            "planned_start": visit.planned_start.isoformat() if visit.planned_start else None,
-            "check_in": visit.check_in.isoformat() if visit.check_in else None,
-            "check_out": visit.check_out.isoformat() if visit.check_out else None,
-            "minutes": visit.minutes or 0,
-            "carers": visit.carers,
-            "exception_code": visit.exception_code,
-            "carer_pseudonyms": visit.carer_pseudonyms,
-        }
-        for visit in actual_visits_between(packages=packages, start=start, end=end)
-    ]
+    actuals = []
+    for visit in actual_visits_between(packages=packages, start=start, end=end).filter(provider=provider):
+        day = _uk_day(visit.check_in or visit.planned_start or datetime.combine(start, time.min, tzinfo=UK))
+        period = next((p for p in periods[visit.package_id] if p.covers(day)), None)
+        if period is None:
+            continue  # a day the package was another provider's (or nobody's): not paid to this one
+        actuals.append(
+            {
+                "id": visit.pk,
+                "visit_id": visit.provider_visit_id,
+                "package": visit.package_id,
+                "period": period.offer_id,
+                "day": day.isoformat(),
+                "planned_start": visit.planned_start.isoformat() if visit.planned_start else None,
+                "check_in": visit.check_in.isoformat() if visit.check_in else None,
+                "check_out": visit.check_out.isoformat() if visit.check_out else None,
+                "minutes": visit.minutes or 0,
+                "carers": visit.carers,
+                "exception_code": visit.exception_code,
+                "carer_pseudonyms": visit.carer_pseudonyms,
+            }
+        )
     rates = {
         service: [[step.effective_from.isoformat(), str(step.hourly_rate)] for step in steps]
         for service, steps in fee_rate_steps(agreement=agreement).items()
@@ -215,23 +237,26 @@ class MonitoringRow:
     figures: monitoring.Figures
 
 
-def _figures_by_package(*, start: date, end: date, provider: Provider | None = None) -> dict[int, monitoring.Figures]:
-    pairs = (
-        CarePackage.objects.filter(
-            status__in=(*CarePackage.LIVE_STATUSES, CarePackage.Status.ENDED), awarded_provider__isnull=False
-        )
-        .filter(**({"awarded_provider": provider} if provider is not None else {}))
-        .values_list("agreement_id", "awarded_provider_id")
-        .distinct()
+def _figures_by_package(
+    *, start: date, end: date, provider: Provider | None = None
+) -> dict[tuple[int, int], monitoring.Figures]:
+    """Figures per (package, provider): each provider's own days of each package (``provider_periods``), from
+    the same inputs its pay run reads, so a package that changed provider counts once for each, on its days."""
+    awards = Offer.objects.filter(status=Offer.Status.AWARDED).exclude(
+        package__status__in=(CarePackage.Status.DRAFT, CarePackage.Status.CANCELLED)
     )
+    if provider is not None:
+        awards = awards.filter(provider=provider)
+    pairs = set(awards.values_list("package__agreement_id", "provider_id").distinct())
     agreements = {a.pk: a for a in Agreement.objects.filter(pk__in={a for a, _ in pairs})}
     providers = {p.pk: p for p in Provider.objects.filter(pk__in={p for _, p in pairs})}
-    figures: dict[int, monitoring.Figures] = {}
-    for agreement_id, provider_id in sorted(set(pairs)):
+    figures: dict[tuple[int, int], monitoring.Figures] = {}
+    for agreement_id, provider_id in sorted(pairs):
         inputs = pay_run_inputs(
             agreement=agreements[agreement_id], provider=providers[provider_id], start=start, end=end
         )
-        figures.update(monitoring.package_figures(inputs))
+        for package_id, package_figures in monitoring.package_figures(inputs).items():
+            figures[(package_id, provider_id)] = package_figures
     return figures
 
 
@@ -239,15 +264,15 @@ def contract_monitoring(*, user: UserLike, start: date, end: date) -> list[Monit
     """Per provider and area: shares of visits on time, late, missed and short, continuity, hours delivered."""
     _require_officer(user)
     by_package = _figures_by_package(start=start, end=end)
-    packages = CarePackage.objects.filter(pk__in=by_package).select_related("awarded_provider", "locality_area")
+    packages = CarePackage.objects.in_bulk({package_id for package_id, _ in by_package})
+    areas: dict[int | None, str] = dict(
+        LocalityArea.objects.filter(pk__in={p.locality_area_id for p in packages.values()}).values_list("pk", "name")
+    )
+    providers = Provider.objects.in_bulk({provider_id for _, provider_id in by_package})
     groups: dict[tuple[int, str], list[monitoring.Figures]] = {}
-    providers: dict[int, Provider] = {}
-    for package in packages:
-        if package.awarded_provider is None:
-            continue
-        providers[package.awarded_provider.pk] = package.awarded_provider
-        area = package.locality_area.name if package.locality_area else "No area"
-        groups.setdefault((package.awarded_provider.pk, area), []).append(by_package[package.pk])
+    for (package_id, provider_id), figures in by_package.items():
+        area = areas.get(packages[package_id].locality_area_id, "No area")
+        groups.setdefault((provider_id, area), []).append(figures)
     return [
         MonitoringRow(providers[provider_id], area, monitoring.total(figures))
         for (provider_id, area), figures in sorted(groups.items(), key=lambda g: (providers[g[0][0]].name, g[0][1]))
@@ -257,12 +282,15 @@ def contract_monitoring(*, user: UserLike, start: date, end: date) -> list[Monit
 def provider_monitoring(
     *, user: UserLike, provider_id: int, start: date, end: date
 ) -> tuple[Provider, list[tuple[CarePackage, monitoring.Figures]], list[tuple[date, monitoring.Figures]]]:
-    """Drill-down: one provider's packages over the period, and its figures week by week (the trend)."""
+    """Drill-down: one provider's packages over the period (its own days of each), and its figures week by
+    week (the trend)."""
     _require_officer(user)
     provider = Provider.objects.filter(pk=provider_id).first()
     if provider is None:
         raise Http404("No such provider.")
-    by_package = _figures_by_package(start=start, end=end, provider=provider)
+    by_package = {
+        package_id: f for (package_id, _), f in _figures_by_package(start=start, end=end, provider=provider).items()
+    }
     packages = CarePackage.objects.filter(pk__in=by_package).select_related("locality_area").order_by("pk")
     weeks = []
     week = start
@@ -276,13 +304,10 @@ def provider_monitoring(
 
 
 def provider_week_figures(*, start: date, end: date) -> dict[int, monitoring.Figures]:
-    """Every provider's figures for the period (summed over its packages), by provider id."""
-    by_package = _figures_by_package(start=start, end=end)
-    owners = dict(CarePackage.objects.filter(pk__in=by_package).values_list("pk", "awarded_provider_id"))
+    """Every provider's figures for the period (summed over its days of its packages), by provider id."""
     grouped: dict[int, list[monitoring.Figures]] = {}
-    for package_id, figures in by_package.items():
-        if owners.get(package_id) is not None:
-            grouped.setdefault(owners[package_id], []).append(figures)
+    for (_package_id, provider_id), figures in _figures_by_package(start=start, end=end).items():
+        grouped.setdefault(provider_id, []).append(figures)
     return {provider_id: monitoring.total(figures) for provider_id, figures in grouped.items()}
 
 
@@ -361,11 +386,12 @@ def missed_visit_patterns(*, today: date) -> list[tuple[int, date, int]]:
     """Packages with ``MISSED_IN_A_WEEK`` or more missed visits in the seven days to yesterday:
     (package id, first missed day, how many)."""
     start, end = today - timedelta(days=7), today - timedelta(days=1)
-    found = []
-    for package_id, figures in _figures_by_package(start=start, end=end).items():
-        if figures.missed >= MISSED_IN_A_WEEK:
-            found.append((package_id, min(figures.missed_days), figures.missed))
-    return sorted(found)
+    missed_days: dict[int, list[date]] = {}
+    for (package_id, _provider_id), figures in _figures_by_package(start=start, end=end).items():
+        missed_days.setdefault(package_id, []).extend(figures.missed_days)  # the person's, whoever delivered
+    return sorted(
+        (package_id, min(days), len(days)) for package_id, days in missed_days.items() if len(days) >= MISSED_IN_A_WEEK
+    )
 
 
 def visit_import_jobs_recent(

@@ -31,6 +31,7 @@ from visits.services.pay_runs import (
     pay_run_compute,
     pay_run_reproduces,
 )
+from visits.statement_pdf import statement_pdf_response
 from visits.statements import (
     CONTROCC_HEADER,
     FINANCE_HEADER,
@@ -102,6 +103,8 @@ def pay_run_approve_view(request: HttpRequest, pay_run_id: int) -> HttpResponse:
 @officer_only
 def pay_run_download_view(request: HttpRequest, pay_run_id: int, document: str, file_format: str) -> HttpResponse:
     run = pay_run_get_for_officer(user=request.user, pay_run_id=pay_run_id)
+    if document == "statement" and file_format == "pdf":
+        return statement_pdf_response(run, pay_lines_of(run))
     if file_format not in FILE_FORMATS:
         raise Http404("No such format.")
     header: tuple[str, ...]

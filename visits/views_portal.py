@@ -25,6 +25,7 @@ from visits.selectors import (
 from visits.services.actuals import ActualVisitsRefused, ecm_file_import
 from visits.services.import_jobs import ecm_import_queue
 from visits.services.pay_runs import PayRunError, pay_dispute_raise
+from visits.statement_pdf import statement_pdf_response
 from visits.statements import STATEMENT_HEADER, statement_rows, total_with_credits
 
 provider_only = audience_required(Audience.PROVIDER)
@@ -107,9 +108,11 @@ def statement_view(request: HttpRequest, pay_run_id: int) -> HttpResponse:
 
 @provider_only
 def statement_download_view(request: HttpRequest, pay_run_id: int, file_format: str) -> HttpResponse:
-    if file_format not in FILE_FORMATS:
+    if file_format not in (*FILE_FORMATS, "pdf"):
         raise Http404("No such format.")
     run = pay_run_get_for_provider(provider_user=request.user, pay_run_id=pay_run_id)
+    if file_format == "pdf":
+        return statement_pdf_response(run, pay_lines_of(run))
     return spreadsheet_response(
         header=STATEMENT_HEADER,
         rows=statement_rows(pay_lines_of(run)),

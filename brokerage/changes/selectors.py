@@ -25,6 +25,7 @@ from brokerage.models import CarePackage, Offer, PackageChange
 from contracts import costing
 from contracts.selectors import fee_rate_steps
 from homecare.accounts.audiences import Audience, is_member
+from providers.models import Provider
 from providers.selectors import provider_for_user
 
 UserLike = AbstractBaseUser | AnonymousUser
@@ -44,38 +45,103 @@ def _require_officer_or_ccc(user: UserLike) -> None:
 
 
 @dataclass(frozen=True)
+class ProviderPeriod:
+    """The days one provider delivered (or held, while suspended) a package: one award, ``start`` to ``end``."""
+
+    provider_id: int
+    offer_id: int
+    start: date
+    end: date | None  # the last day; None while the provider still holds the package
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+def _period_start(package: CarePackage, offer: Offer, changes: Sequence[PackageChange], current: bool) -> date | None:
+    """When an award's care started: as recorded (on the package while it is the current award, on the offer
+    after), else as recorded by a change made in its round before re-brokering cleared it, else as proposed."""
+    if current and package.care_started_on is not None:
+        return package.care_started_on
+    if offer.care_started_on is not None:
+        return offer.care_started_on
+    for change in changes:
+        if change.round_number == offer.round_number and change.previous.get("care_from"):
+            return date.fromisoformat(change.previous["care_from"])
+    return offer.proposed_start_on
+
+
+def provider_periods(package: CarePackage) -> list[ProviderPeriod]:
+    """Which provider delivered the package on which days, oldest first: THE rule, from its award history.
+
+    Each award (the AWARDED offer of a round) starts on the day its care started. A provider carries on until
+    the day before the next provider starts ("the old care continues until the new provider starts": a declined
+    variation, a suspension or a CCC re-broker), or to the last day of its hand-back's notice if sooner, or to
+    the package's last day of care. A cancelled package has no care; an award that never started has no days.
+    """
+    if package.status in (CarePackage.Status.DRAFT, CarePackage.Status.CANCELLED):
+        return []
+    awards = sorted((o for o in package.offers.all() if o.status == Offer.Status.AWARDED), key=lambda o: o.round_number)
+    changes = sorted(package.changes.all(), key=lambda c: (c.created_at, c.pk))
+    live = package.status in (*CarePackage.LIVE_STATUSES, CarePackage.Status.ENDED)
+    current = package.awarded_provider_id
+    if live and current is not None and all(o.round_number != package.round_number for o in awards):
+        # A placement loaded without its offer row (bulk data): the current award, from the package's own start;
+        # a negative id, never an offer's, keeps its period apart from every other in matching.
+        awards.append(Offer(pk=-package.pk, provider_id=current, round_number=package.round_number))
+    starts = [
+        _period_start(package, offer, changes, current=live and offer.round_number == package.round_number)
+        for offer in awards
+    ]
+    handed_back = {h.offer_id: h.effective_on for h in package.hand_backs.all()}
+    last_day = package.ended_on if package.status == CarePackage.Status.ENDED else None
+    periods: list[ProviderPeriod] = []
+    for index, (offer, start) in enumerate(zip(awards, starts, strict=True)):
+        if start is None:
+            continue
+        ends = [day for day in (handed_back.get(offer.pk), last_day) if day is not None]
+        ends += [later - timedelta(days=1) for later in starts[index + 1 :] if later is not None][:1]
+        end = min(ends) if ends else None
+        if end is None or end >= start:
+            periods.append(ProviderPeriod(offer.provider_id, offer.pk, start, end))
+    return periods
+
+
+def packages_delivered_by(*, provider: Provider) -> QuerySet[CarePackage]:
+    """Every package the provider was ever awarded (any round, live, re-brokered or ended): the ones that can
+    have days in its provider periods, so the ones it reports visits for and is paid for."""
+    awarded = Offer.objects.filter(provider=provider, status=Offer.Status.AWARDED).values("package_id")
+    return CarePackage.objects.filter(Q(pk__in=awarded) | Q(awarded_provider=provider)).exclude(
+        status__in=(CarePackage.Status.DRAFT, CarePackage.Status.CANCELLED)
+    )
+
+
+def provider_on(package: CarePackage, day: date) -> int | None:
+    """The id of the provider delivering the package on ``day`` (None: nobody, before care or after it)."""
+    return next((p.provider_id for p in provider_periods(package) if p.covers(day)), None)
+
+
+@dataclass(frozen=True)
 class _Timeline:
-    care_from: date | None
     care_until: date | None
+    periods: tuple[ProviderPeriod, ...]
     base: CarePattern
     applied: tuple[tuple[date, CarePattern], ...]  # (first day, pattern), oldest first
     suspensions: tuple[tuple[date, date | None, int], ...]  # (first day off, first day back, retainer days)
 
-
-def _care_from(package: CarePackage, changes: Sequence[PackageChange]) -> date | None:
-    """The first day of paid care: recorded when the package was first varied (re-brokering clears the
-    package's own start), else the recorded start, else the awarded provider's proposed start."""
-    for change in changes:
-        if change.previous.get("care_from"):
-            return date.fromisoformat(change.previous["care_from"])
-    return care_from_of(package)
+    def period_on(self, day: date) -> ProviderPeriod | None:
+        if self.care_until is not None and day > self.care_until:
+            return None
+        return next((p for p in self.periods if p.covers(day)), None)
 
 
 def care_from_of(package: CarePackage) -> date | None:
-    if package.care_started_on is not None:
-        return package.care_started_on
-    if package.status not in (*CarePackage.LIVE_STATUSES, CarePackage.Status.ENDED):
-        return None
-    offer = (
-        Offer.objects.filter(package=package, round_number=package.round_number, status=Offer.Status.AWARDED)
-        .only("proposed_start_on")
-        .first()
-    )
-    return offer.proposed_start_on if offer is not None else None
+    """The first day of the package's care (None before any award's care has a start)."""
+    periods = provider_periods(package)
+    return periods[0].start if periods else None
 
 
 def _timeline(package: CarePackage) -> _Timeline:
-    changes = list(package.changes.order_by("created_at", "id"))
+    changes = sorted(package.changes.all(), key=lambda c: (c.created_at, c.pk))
     # A variation's pattern is written to the package's visit rows once it is decided (accepted, agreed,
     # declined or expired and so re-brokered), whatever happens to it after: its ``previous`` is the care before.
     variations = [c for c in changes if c.kind == PackageChange.Kind.VARIATION and c.decided_at is not None]
@@ -90,13 +156,11 @@ def _timeline(package: CarePackage) -> _Timeline:
         (c.effective_from, c.resumed_on, c.retainer_days) for c in changes if c.kind == PackageChange.Kind.SUSPENSION
     )
     until = package.ended_on if package.status == CarePackage.Status.ENDED else None
-    return _Timeline(_care_from(package, changes), until, base, applied, suspensions)
+    return _Timeline(until, tuple(provider_periods(package)), base, applied, suspensions)
 
 
 def _paid(timeline: _Timeline, day: date) -> bool:
-    if timeline.care_from is None or day < timeline.care_from:
-        return False
-    if timeline.care_until is not None and day > timeline.care_until:
+    if timeline.period_on(day) is None:
         return False
     for off, back, retainer in timeline.suspensions:
         if off <= day and (back is None or day < back) and day >= off + timedelta(days=retainer):
@@ -156,6 +220,8 @@ class CareDay:
     """One day of a package's care, with its changes applied (for planned visits and pay runs)."""
 
     day: date
+    provider_id: int  # who delivers (or is retained) that day, by ``provider_periods``
+    offer_id: int  # the award whose period the day falls in
     pattern: CarePattern
     delivered: bool  # visits are due: care has started, not ended, not suspended
     retained: bool  # suspended, but within the suspension's retainer days: paid as planned, no visits
@@ -169,17 +235,22 @@ def care_days(package: CarePackage, start: date, end: date) -> list[CareDay]:
     days: list[CareDay] = []
     day = start
     while day <= end:
-        in_care = (
-            timeline.care_from is not None
-            and day >= timeline.care_from
-            and (timeline.care_until is None or day <= timeline.care_until)
-        )
-        if in_care:
+        period = timeline.period_on(day)
+        if period is not None:
             suspended = any(off <= day and (back is None or day < back) for off, back, _ in timeline.suspensions)
             paid = _paid(timeline, day)
             if paid or not suspended:
                 pattern = _pattern_on(timeline, day)
-                days.append(CareDay(day, pattern, delivered=not suspended, retained=suspended and paid))
+                days.append(
+                    CareDay(
+                        day,
+                        period.provider_id,
+                        period.offer_id,
+                        pattern,
+                        delivered=not suspended,
+                        retained=suspended and paid,
+                    )
+                )
         day += timedelta(days=1)
     return days
 

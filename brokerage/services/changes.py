@@ -33,6 +33,7 @@ from brokerage.changes.selectors import (
     awarded_offer_for_provider,
     care_from_of,
     change_get_for_provider,
+    provider_periods,
 )
 from brokerage.events import change_event, change_summary, package_event
 from brokerage.isa import MAX_VISITS, VisitData, visit_problems
@@ -168,7 +169,8 @@ def _write_pattern(package: CarePackage, pattern: CarePattern) -> None:
 
 def _previous(package: CarePackage) -> dict[str, object]:
     document = pattern_of(package).to_json()
-    care_from = care_from_of(package)
+    periods = provider_periods(package)
+    care_from = periods[-1].start if periods else None  # the current award's start, kept for its period
     document["care_from"] = care_from.isoformat() if care_from is not None else None
     return document
 

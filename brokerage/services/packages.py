@@ -448,6 +448,7 @@ def _record_existing_placement(package: CarePackage, placement: ExistingPlacemen
         use_capacity=False,
     )
     locked.care_started_on = started_on
+    Offer.objects.filter(pk=offer.pk).update(care_started_on=started_on)
     package_transition(
         package=locked,
         to_status=CarePackage.Status.CARE_STARTED,
@@ -511,6 +512,9 @@ def package_record_care_started(*, package_id: int, started_on: date, recorded_b
     if package.awarded_at is not None and started_on < timezone.localdate(package.awarded_at):
         raise PackageStateError("Care cannot start before the package was awarded.")
     package.care_started_on = started_on
+    Offer.objects.filter(package=package, round_number=package.round_number, status=Offer.Status.AWARDED).update(
+        care_started_on=started_on
+    )
     package_transition(
         package=package,
         to_status=CarePackage.Status.CARE_STARTED,

@@ -2,7 +2,8 @@
 
 ``actual_visits_save`` is the one entry for every route (portal upload, background job, API, benchmark):
 
-1. Every row's package must be one awarded to the sending provider; any row that is not is reported by line
+1. Every row's package must be one awarded to the sending provider (in any round: after re-brokering, the old
+   provider still reports its last days); any row that is not is reported by line
    and nothing is written.
 2. Each row is keyed by (provider, the provider's own visit id). A new id is inserted; a known id with the
    same fingerprint is left alone (a file sent twice changes nothing); a known id with other values is a
@@ -25,7 +26,7 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
-from brokerage.models import CarePackage
+from brokerage.changes.selectors import packages_delivered_by
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from providers.models import Provider
@@ -59,9 +60,7 @@ def _check_packages(provider: Provider, rows: Sequence[EcmRow]) -> list[RowError
     ids = sorted(wanted)
     for i in range(0, len(ids), 20000):
         theirs.update(
-            CarePackage.objects.filter(pk__in=ids[i : i + 20000], awarded_provider=provider).values_list(
-                "pk", flat=True
-            )
+            packages_delivered_by(provider=provider).filter(pk__in=ids[i : i + 20000]).values_list("pk", flat=True)
         )
     return [
         RowError(
