@@ -15,7 +15,9 @@ For each size it prints CPU time (time.process_time, the steady figure on a shar
 - store: the run's documents (compact columnar inputs and the ranked order) as JSON text, and its ratio to the
   engine's time; replay: decode the stored inputs and rank again (asserted equal);
 - the engine as it was (tests/brokerage/allocation/reference_engine.py) at 10,000 and below, for the before figure.
-Peak memory is measured in a separate run (tracemalloc), and the process's peak RSS is printed at the end.
+Peak memory is measured in a separate run (tracemalloc), and the process's peak RSS is printed at the end; then
+``--rss 100000`` runs in a fresh process: a worker's national ranking (pool from plain data, rank once, store the
+run), its peak RSS beside the same process's before ranking (interpreter and imports).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import json
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -263,6 +266,41 @@ def store(isa: Isa, pool: CandidatePool, ranking: Ranking) -> str:
     return json.dumps(inputs) + json.dumps(stored_result(ranking))
 
 
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def worker_peak_rss(size: int) -> None:
+    """In this (fresh) process, what a worker does for one national ranking, and the peak RSS after each step.
+
+    The steps of ``brokerage.services.brokering._rank_locked``: the candidates as plain data (what
+    ``engine_inputs_for`` reads from the database), the pool built from them, one ranking (and the first 20
+    entries read, as a page does), and the run's compact documents encoded for storing. The reference is the
+    same process before any of it: the interpreter and the imports.
+    """
+    baseline = _peak_rss_mib()
+    isa = package()
+    candidates = providers(size)
+    built = _peak_rss_mib()
+    pool = CandidatePool(candidates)
+    pooled = _peak_rss_mib()
+    ranking = rank_providers(isa, pool, as_of=AS_OF)
+    shown = ranking.ranked[:20]
+    ranked = _peak_rss_mib()
+    stored = store(isa, pool, ranking)
+    peak = _peak_rss_mib()
+    print(f"Worker peak RSS, fresh process, one ranking of {size:,} candidates ({len(ranking.ranked):,} eligible):")
+    for label, mib in (
+        ("reference: interpreter and imports", baseline),
+        ("candidates built from plain data", built),
+        ("CandidatePool built", pooled),
+        (f"ranked once, first {len(shown)} entries read", ranked),
+        (f"run stored compactly ({len(stored) / 2**20:.1f} MiB of JSON)", peak),
+    ):
+        print(f"  {label:<44} {mib:6.0f} MiB")
+    print(f"  peak / reference: {peak / baseline:.2f}; the ranking's own share: {peak - baseline:.0f} MiB")
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1e3:7.2f}"
 
@@ -272,20 +310,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="few repeats per size, for a smoke run")
     parser.add_argument("--no-old", action="store_true", help="skip the engine-as-it-was figures")
     parser.add_argument(
-        "--rss", type=int, metavar="N", help="only rank once against N providers and print this process's peak RSS"
+        "--rss", type=int, metavar="N", help="only do a worker's ranking of N candidates and print the peak RSS"
     )
     args = parser.parse_args()
     if args.rss:
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        candidates = providers(args.rss)
-        built = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        ranking = rank_providers(package(), candidates, as_of=AS_OF)
-        shown = ranking.ranked[:20]
-        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(
-            f"{args.rss:,} providers, {len(ranking.ranked):,} eligible, first {len(shown)} read: peak RSS "
-            f"{after:.0f} MiB (interpreter and imports {before:.0f} MiB, with the candidates built {built:.0f} MiB)"
-        )
+        worker_peak_rss(args.rss)
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from tests.brokerage.allocation.reference_engine import reference_rank_providers
@@ -339,8 +368,9 @@ def main() -> None:
             f" {ms(p50(storing))} {p50(storing) / p50(engine):5.2f} {len(stored) / 1024:6.0f} |"
             f" {ms(p50(replaying))} | {old} {peak:8.1f}"
         )
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of this process (all sizes, up to 100,000 candidates): {rss:.0f} MiB")
+    print(f"peak RSS of this process (all sizes, up to 100,000 candidates at once): {_peak_rss_mib():.0f} MiB")
+    # A worker ranks one package in a process of its own: measured in a fresh interpreter.
+    subprocess.run([sys.executable, __file__, "--rss", str(SIZES[-1])], check=True)  # noqa: S603 - this script
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -31,6 +32,7 @@ from django.utils import timezone
 
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
+from homecare.bulk_copy import copy_rows, next_ids
 from providers.areas import AreaResolver
 from providers.cqc_client import CqcApiClient
 from providers.cqc_records import CqcFormatError, LocationRecord, location_record_from_api, parse_date
@@ -57,7 +59,18 @@ class ImportCounts:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+# Values written into a fingerprint as they are (a date by ``json.dumps``'s ``default=str``).
+_AS_THEY_ARE = frozenset({str, int, float, bool, type(None), date, datetime})
+
+
+@cache
+def _fingerprinted_fields(kind: type) -> tuple[str, ...]:
+    # Where a record was read from is not part of what CQC says about the location.
+    return tuple(f.name for f in fields(kind) if f.name != "origin")
+
+
 def _plain(value: Any) -> Any:
+    # Plain values are kept without a call: fingerprinting is a large part of a first import's cost.
     if isinstance(value, CqcRatings):
         return {
             "overall": value.overall.value,
@@ -65,10 +78,12 @@ def _plain(value: Any) -> Any:
             "report_date": value.report_date,
         }
     if hasattr(value, "__dataclass_fields__"):
-        # Where a record was read from is not part of what CQC says about the location.
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value) if f.name != "origin"}
+        return {
+            name: item if type(item := getattr(value, name)) in _AS_THEY_ARE else _plain(item)
+            for name in _fingerprinted_fields(type(value))  # type: ignore[arg-type]  # a class is hashable
+        }
     if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
+        return [item if type(item) in _AS_THEY_ARE else _plain(item) for item in value]
     return value
 
 
@@ -126,14 +141,20 @@ def _check(record: LocationRecord, limits: dict[str, int]) -> None:
             raise CqcFormatError(f"{name} is {len(value)} characters long ({value[:40]!r}...); at most {limit} fit.")
 
 
+def _location_values(record: LocationRecord) -> dict[str, Any]:
+    """What a record says about its location, by field name."""
+    values = {name: getattr(record, name) for name in _LOCATION_FIELDS}
+    values["is_dormant"] = record.is_dormant
+    values["is_care_home"] = record.is_care_home
+    values["service_types"] = list(record.service_types)
+    values["regulated_activities"] = list(record.regulated_activities)
+    values["specialisms"] = list(record.specialisms)
+    return values
+
+
 def _apply(location: CqcLocation, record: LocationRecord) -> None:
-    for name in _LOCATION_FIELDS:
-        setattr(location, name, getattr(record, name))
-    location.is_dormant = record.is_dormant
-    location.is_care_home = record.is_care_home
-    location.service_types = list(record.service_types)
-    location.regulated_activities = list(record.regulated_activities)
-    location.specialisms = list(record.specialisms)
+    for name, value in _location_values(record).items():
+        setattr(location, name, value)
 
 
 def _rating_values(ratings: CqcRatings, report_link_id: str, source: str) -> dict[str, Any]:
@@ -153,12 +174,16 @@ def _rating_values(ratings: CqcRatings, report_link_id: str, source: str) -> dic
 
 @dataclass
 class _NewRows:
-    """Rows for locations new to us, waiting for one bulk insert per table."""
+    """Rows for locations new to us, waiting for one bulk write per table (:func:`_write_new_rows`).
+
+    Locations and ratings are field values, not model instances: building ~40 fields of a model per
+    location cost a first import as much as writing it. Each rating is paired with its location's index.
+    """
 
     providers: list[Provider] = field(default_factory=list)
-    locations: list[CqcLocation] = field(default_factory=list)
+    locations: list[dict[str, Any]] = field(default_factory=list)
     location_ids: set[str] = field(default_factory=set)
-    ratings: list[tuple[CqcLocation, CqcRating]] = field(default_factory=list)
+    ratings: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
     def clear(self) -> None:
         self.providers, self.locations, self.ratings = [], [], []
@@ -219,7 +244,10 @@ class _Importer:
             fingerprint = _hash(record)
             if record.location_id in new.location_ids:
                 # The same location twice in a batch: write the first, so the second is compared with it.
-                self.insert_new(new, existing)
+                self.insert_new(new)
+                existing[record.location_id] = CqcLocation.objects.select_related("current_rating").get(
+                    location_id=record.location_id
+                )
             location = existing.get(record.location_id)
             if location is not None and location.source_fingerprint == fingerprint:
                 self.counts.unchanged += 1
@@ -227,50 +255,36 @@ class _Importer:
             if location is None:
                 self.add_new(record, fingerprint, providers, new)
                 continue
-            self.insert_new(new, existing)  # a changed location may share a provider created in this batch
+            self.insert_new(new)  # a changed location may share a provider created in this batch
             existing[record.location_id] = self.import_one(record, location, fingerprint, providers)
         self.current = None
-        self.insert_new(new, existing)
+        self.insert_new(new)
 
     def add_new(self, record: LocationRecord, fingerprint: str, providers: dict[str, Provider], new: _NewRows) -> None:
-        location = CqcLocation(location_id=record.location_id)
-        _apply(location, record)
-        location.provider = self.provider_for(record, providers, new)
-        location.ward_id, location.locality_area_id = self.resolver.resolve(
+        values = _location_values(record)
+        values["location_id"] = record.location_id
+        values["provider"] = self.provider_for(record, providers, new)
+        values["ward_id"], values["locality_area_id"] = self.resolver.resolve(
             postcode=record.postcode, latitude=record.latitude, longitude=record.longitude
         )
-        location.source_fingerprint = fingerprint
-        location.cqc_synced_at = self.now
-        new.locations.append(location)
+        values["source_fingerprint"] = fingerprint
+        values["cqc_synced_at"] = values["updated_at"] = self.now
         new.location_ids.add(record.location_id)
         if record.ratings_known and record.current_rating is not None:
             ratings = record.current_rating.ratings
-            rating = CqcRating(
-                fingerprint=rating_fingerprint(ratings),
-                **_rating_values(ratings, record.current_rating.report_link_id, self.source),
-            )
-            new.ratings.append((location, rating))
+            rating = _rating_values(ratings, record.current_rating.report_link_id, self.source)
+            rating["fingerprint"] = rating_fingerprint(ratings)
+            new.ratings.append((len(new.locations), rating))
+        new.locations.append(values)
 
-    def insert_new(self, new: _NewRows, existing: dict[str, CqcLocation]) -> None:
-        """Write the pending new providers, locations and their current ratings: one insert each, and one
-        update to point each location at its rating (a new location has no earlier rating to audit)."""
+    def insert_new(self, new: _NewRows) -> None:
+        """Write the pending new providers, locations and their current ratings (a new location has no
+        earlier rating to audit)."""
         if not new.locations and not new.providers:
             return
-        Provider.objects.bulk_create(new.providers)
-        CqcLocation.objects.bulk_create(new.locations)
-        # Pairs, not ``rating.location``: setting a foreign key's id drops the cached object it points at.
-        for location, rating in new.ratings:
-            rating.location = location
-        CqcRating.objects.bulk_create([rating for _, rating in new.ratings])
-        for location, rating in new.ratings:
-            location.current_rating = rating
-        # Each new location has exactly one rating, so one UPDATE points them all at it.
-        CqcLocation.objects.filter(pk__in=[location.pk for location, _ in new.ratings]).update(
-            current_rating=Subquery(CqcRating.objects.filter(location=OuterRef("pk")).values("pk")[:1])
-        )
+        _write_new_rows(new)
         self.counts.created += len(new.locations)
         self.counts.ratings_added += len(new.ratings)
-        existing.update((location.location_id, location) for location in new.locations)
         new.clear()
 
     def import_one(
@@ -334,6 +348,42 @@ class _Importer:
             )
 
 
+def _write_new_rows(new: _NewRows) -> None:
+    """One write per table for the pending new rows; each location ends up pointing at its rating."""
+    if connection.vendor == "postgresql":
+        _copy_new_rows(new)
+        return
+    Provider.objects.bulk_create(new.providers)
+    locations = [CqcLocation(**values) for values in new.locations]
+    CqcLocation.objects.bulk_create(locations)
+    CqcRating.objects.bulk_create([CqcRating(location=locations[index], **values) for index, values in new.ratings])
+    # Each new location has exactly one rating, so one UPDATE points them all at it.
+    CqcLocation.objects.filter(pk__in=[locations[index].pk for index, _ in new.ratings]).update(
+        current_rating=Subquery(CqcRating.objects.filter(location=OuterRef("pk")).values("pk")[:1])
+    )
+
+
+def _copy_new_rows(new: _NewRows) -> None:
+    """PostgreSQL: ids first, then one COPY per table. A location is written already pointing at its
+    rating (the foreign key is checked at commit), so no row is written twice."""
+    for provider, pk in zip(new.providers, next_ids(Provider, len(new.providers)), strict=True):
+        provider.pk = pk
+        provider._state.adding, provider._state.db = False, connection.alias  # as bulk_create leaves it
+    copy_rows(
+        Provider, [{f.attname: getattr(p, f.attname) for f in Provider._meta.concrete_fields} for p in new.providers]
+    )
+    for values, pk in zip(new.locations, next_ids(CqcLocation, len(new.locations)), strict=True):
+        values["id"] = pk
+        values["provider_id"] = values.pop("provider").pk
+    recorded_at = timezone.now()
+    for (index, values), pk in zip(new.ratings, next_ids(CqcRating, len(new.ratings)), strict=True):
+        values["id"] = new.locations[index]["current_rating_id"] = pk
+        values["location_id"] = new.locations[index]["id"]
+        values["recorded_at"] = recorded_at
+    copy_rows(CqcLocation, new.locations)
+    copy_rows(CqcRating, [values for _, values in new.ratings])
+
+
 def _batches(records: Iterable[LocationRecord], size: int) -> Iterator[list[LocationRecord]]:
     iterator = iter(records)
     while batch := list(islice(iterator, size)):
@@ -355,7 +405,7 @@ def cqc_records_import(
     source: str,
     description: str = "",
     progress: ProgressCallback | None = None,
-    batch_size: int = 500,
+    batch_size: int = 2000,
     all_or_nothing: bool = True,
     changes_from: datetime | None = None,
     changes_until: datetime | None = None,

@@ -152,6 +152,12 @@ class WardLocator:
         self._wards = wards
         for _, geometry in wards:
             shapely.prepare(geometry)
+        # Every ward lies inside these bounds: a point outside them (most of a national extract) is in no
+        # ward, found without building a shapely point or testing each ward.
+        west, south, east, north = (
+            shapely.total_bounds([geometry for _, geometry in wards]) if wards else (0, 0, -1, -1)
+        )
+        self._bounds = (float(west), float(south), float(east), float(north))
 
     @classmethod
     def from_database(cls) -> WardLocator:
@@ -159,6 +165,9 @@ class WardLocator:
         return cls([(pk, shape(json.loads(text))) for pk, text in rows])
 
     def ward_id_at(self, point: GeoPoint) -> int | None:
+        west, south, east, north = self._bounds
+        if not (west <= point.lon <= east and south <= point.lat <= north):
+            return None
         candidate = Point(point.lon, point.lat)
         for ward_id, geometry in self._wards:
             if geometry.covers(candidate):

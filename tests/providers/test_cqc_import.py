@@ -313,3 +313,26 @@ def test_a_new_location_listed_twice_in_one_file_is_created_once_and_updated_by_
     assert (run.created, run.updated, run.unchanged) == (1, 1, 0)
     assert CqcLocation.objects.get().town == "Leeds (moved)"
     assert CqcRating.objects.count() == 1
+
+
+def test_text_with_tabs_newlines_and_backslashes_is_stored_exactly_as_read():
+    # On PostgreSQL new locations are written with COPY, whose text format gives these characters meaning.
+    odd = {
+        "name": "Care\tat home \\N",
+        "address_line1": "Unit 2\\3\nBack Lane\r",
+        "town": "\\",
+        "provider_name": "Tab\tand \\t Ltd",
+        "service_types": ("Homecare agencies", 'Quote " and \\ backslash'),
+        "latitude": 53.79751234567891,
+        "registration_date": None,
+        "is_dormant": False,
+    }
+    record = location_record(**odd)
+    run = run_import(record)
+
+    location = CqcLocation.objects.select_related("provider").get()
+    expected = {name: list(value) if isinstance(value, tuple) else value for name, value in odd.items()}
+    stored = {name: getattr(location, name) for name in odd if name != "provider_name"}
+    assert {**stored, "provider_name": location.provider.name} == expected
+    assert run.created == 1
+    assert (run_import(record).unchanged, CqcLocation.objects.get().updated_at) == (1, location.updated_at)
