@@ -43,7 +43,7 @@ from homecare.webhooks.kinds import EventKind
 
 # Sent by name through the one door (``homecare.queue``): services never import a tasks module.
 BROKER_PACKAGE_TASK = "brokerage.tasks.broker_package"
-NOTIFY_OFFER_TASK = "brokerage.tasks.notify_offer"
+NOTIFY_PACKAGE_OFFERS_TASK = "brokerage.tasks.notify_package_offers"
 NOTIFY_AWARD_TASK = "brokerage.tasks.notify_award"
 
 # A policy never needs more steps than this for one evaluation; more means a bug, not a busy package.
@@ -181,8 +181,9 @@ def _send_offers(
             data={"rank": offer.rank, "first_refusal": first_refusal},
         )
         package_event(EventKind.PACKAGE_OFFERED, package, offer=offer)
-        # Emailed after commit; the task re-reads the offer, and a lost task is swept a minute later.
-        enqueue_on_commit(NOTIFY_OFFER_TASK, offer.pk)
+    # Emailed after commit, one email per provider (with its other new offers); the task re-reads the
+    # offers, and a lost task is swept a minute later.
+    enqueue_on_commit(NOTIFY_PACKAGE_OFFERS_TASK, package.pk)
 
 
 def _expire_offers(package: CarePackage, offers: list[Offer], *, now: datetime) -> None:
