@@ -37,6 +37,7 @@ class RunningWorker:
     queue: str  # its default queue: what a client_app sends to
     log_path: Path
     prefix: str = ""
+    name: str = ""  # its node name is ``<name>@<host>``
 
     def sending_here(self) -> AbstractContextManager[None]:
         """Within this block, this process's services and tasks send to this worker's queues."""
@@ -117,7 +118,7 @@ def celery_worker(
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=BASE_DIR, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        yield RunningWorker(process=process, queue=f"{prefix}{DEFAULT}", log_path=log_path, prefix=prefix)
+        yield RunningWorker(process=process, queue=f"{prefix}{DEFAULT}", log_path=log_path, prefix=prefix, name=name)
     finally:
         stop(process)
 
