@@ -314,9 +314,7 @@ def run(args: argparse.Namespace, redis_url: str, log_dir: Path) -> None:
         layout = ONE_WORKER if args.one_worker else WORKERS
         with started_workers(layout, workers_env, log_dir) as workers:
             deadline = time.monotonic() + 120
-            while {reply_host.split("@")[0] for reply in app.control.ping(timeout=1) for reply_host in reply} < set(
-                layout
-            ):
+            while {host.split("@")[0] for reply in app.control.ping(timeout=1) or [] for host in reply} < set(layout):
                 if time.monotonic() > deadline or any(p.poll() is not None for p in workers.processes.values()):
                     sys.exit(f"The workers did not start; logs in {log_dir}")
             events = Events(app)

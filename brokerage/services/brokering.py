@@ -13,6 +13,7 @@ import time
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -181,9 +182,12 @@ def _send_offers(
             data={"rank": offer.rank, "first_refusal": first_refusal},
         )
         package_event(EventKind.PACKAGE_OFFERED, package, offer=offer)
-    # Emailed after commit, one email per provider (with its other new offers); the task re-reads the
-    # offers, and a lost task is swept a minute later.
-    enqueue_on_commit(NOTIFY_PACKAGE_OFFERS_TASK, package.pk)
+    # Emailed after commit, one email per provider (with its other new offers), a few seconds later so that a
+    # burst's offers to the same provider share one email; the task re-reads the offers, and a lost task is
+    # swept a minute later.
+    enqueue_on_commit(
+        NOTIFY_PACKAGE_OFFERS_TASK, package.pk, countdown=django_settings.HOMECARE_OFFER_EMAIL_BATCH_SECONDS or None
+    )
 
 
 def _expire_offers(package: CarePackage, offers: list[Offer], *, now: datetime) -> None:

@@ -221,6 +221,8 @@ def provider_offers_notify(*, provider_id: int, now: datetime | None = None) -> 
             .order_by("respond_by", "pk")
         )
         ids = [offer.pk for offer in locked]
+        if not ids:  # in a burst, most runs find a provider's offers already in an earlier email
+            return 0
         claimed = Offer.objects.filter(pk__in=ids, notified_at__isnull=True).update(notified_at=now)
         if claimed != len(ids):
             ours = set(Offer.objects.filter(pk__in=ids, notified_at=now).values_list("pk", flat=True))
