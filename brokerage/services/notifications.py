@@ -12,8 +12,8 @@ awarded provider can read them. This module deliberately never loads ``PersonDet
 
 Offers are emailed per provider: one message lists every pending offer of that provider not yet emailed, so
 a package offered to thirty providers is thirty emails, and thirty packages offered to one provider within
-the same moments (a burst of referrals, with emails queued behind each other) are one email to it, not
-thirty. Nothing waits on purpose for a batch to form: an urgent offer goes as soon as the queue reaches it.
+the same few seconds (a burst of referrals) are one email to it, not thirty: brokering sends the email task
+``HOMECARE_OFFER_EMAIL_BATCH_SECONDS`` after the offers, and whichever task runs first takes them all.
 
 Sending is claimed in the same transaction as the send: the provider's unsent offers are locked with
 ``SELECT ... FOR UPDATE SKIP LOCKED`` and marked ``notified_at`` (awards: a conditional update of
