@@ -6,7 +6,7 @@ name is spelled out here and checked against the services' constants by the test
 
 from __future__ import annotations
 
-from celery import Task, shared_task
+from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -15,7 +15,12 @@ from brokerage.services.brokering import package_broker, packages_due
 from brokerage.services.change_notifications import package_change_notify, package_changes_unnotified
 from brokerage.services.changes import variation_expire, variations_expire_due
 from brokerage.services.import_jobs import package_import_run, package_imports_recover
-from brokerage.services.notifications import offer_notify, offer_notify_award, offers_notify_missed
+from brokerage.services.notifications import (
+    offer_notify,
+    offer_notify_award,
+    offers_notify_missed,
+    package_offers_notify,
+)
 from brokerage.services.privacy import person_details_apply_retention
 from brokerage.services.simulation import simulation_run
 
@@ -33,8 +38,8 @@ def broker_package(package_id: int) -> str:
     return package_broker(package_id=package_id)
 
 
-@shared_task(name="brokerage.tasks.broker_due_packages", bind=True, acks_late=True)
-def broker_due_packages(self: Task) -> int:  # type: ignore[type-arg]
+@shared_task(name="brokerage.tasks.broker_due_packages", acks_late=True)
+def broker_due_packages() -> int:
     """Every minute: advance packages whose response window, timeout or first refusal has run out.
 
     This also recovers packages whose start message was lost, because submission sets their next
@@ -42,19 +47,25 @@ def broker_due_packages(self: Task) -> int:  # type: ignore[type-arg]
     cannot hold up the others; a package queued twice is simply advanced twice, which changes nothing.
     """
     due = packages_due(now=timezone.now())
-    # Fan out on the queue this sweep came from, so a deployment's routing (or a test's queue) holds.
-    queue = (self.request.delivery_info or {}).get("routing_key")
+    # Fanned out through the routing (config.queues): the sweep is on ``control``, the brokering is not.
     for package_id in due:
-        if queue:
-            broker_package.apply_async((package_id,), queue=queue)
-        else:
-            broker_package.delay(package_id)
+        broker_package.delay(package_id)
     return len(due)
+
+
+@shared_task(name="brokerage.tasks.notify_package_offers", acks_late=True)
+def notify_package_offers(package_id: int) -> int:
+    """Email the providers a package was just offered to, one email each listing all their new offers.
+
+    Safe to run twice: each offer is claimed in the database with its send.
+    """
+    return package_offers_notify(package_id=package_id)
 
 
 @shared_task(name="brokerage.tasks.notify_offer", acks_late=True)
 def notify_offer(offer_id: int) -> bool:
-    """Email one offer to its provider's staff. Safe to run twice: the send is claimed in the database."""
+    """Email one offer (with its provider's other new offers). Kept for messages sent before offers were
+    emailed per package; safe to run twice: the send is claimed in the database."""
     return offer_notify(offer_id=offer_id)
 
 
@@ -94,16 +105,12 @@ def run_package_import(job_id: int) -> bool:
     return package_import_run(job_id=job_id)
 
 
-@shared_task(name="brokerage.tasks.recover_package_imports", bind=True, acks_late=True)
-def recover_package_imports(self: Task) -> int:  # type: ignore[type-arg]
+@shared_task(name="brokerage.tasks.recover_package_imports", acks_late=True)
+def recover_package_imports() -> int:
     """Every minute: send again the imports whose message was lost or whose worker stopped mid-way."""
     job_ids = package_imports_recover(now=timezone.now())
-    queue = (self.request.delivery_info or {}).get("routing_key")
     for job_id in job_ids:
-        if queue:
-            run_package_import.apply_async((job_id,), queue=queue)
-        else:
-            run_package_import.delay(job_id)
+        run_package_import.delay(job_id)
     return len(job_ids)
 
 
@@ -126,18 +133,14 @@ def expire_package_change(change_id: int) -> str:
     return variation_expire(change_id=change_id)
 
 
-@shared_task(name="brokerage.tasks.expire_package_changes", bind=True, acks_late=True)
-def expire_package_changes(self: Task) -> int:  # type: ignore[type-arg]
+@shared_task(name="brokerage.tasks.expire_package_changes", acks_late=True)
+def expire_package_changes() -> int:
     """Every minute: variations past their answer time are re-brokered, each in its own task; emails about
     changes whose message was lost (or whose send failed) are sent again, once each (the send is claimed)."""
     now = timezone.now()
     due = variations_expire_due(now=now)
-    queue = (self.request.delivery_info or {}).get("routing_key")
     for change_id in due:
-        if queue:
-            expire_package_change.apply_async((change_id,), queue=queue)
-        else:
-            expire_package_change.delay(change_id)
+        expire_package_change.delay(change_id)
     for change_id in package_changes_unnotified(now=now):
         package_change_notify(change_id=change_id)
     return len(due)

@@ -336,6 +336,12 @@ CELERY_RESULT_BACKEND = (
     or f"db+sqlite:///{VAR_DIR / 'celery-results.sqlite3'}"
 )
 CELERY_TASK_ACKS_LATE = True
+# Each task to its queue by name (config.queues): the sweeps and alerts on ``control``, emails on ``notify``.
+HOMECARE_CELERY_QUEUE_PREFIX = env_str("HOMECARE_CELERY_QUEUE_PREFIX", "")
+CELERY_TASK_DEFAULT_QUEUE = f"{HOMECARE_CELERY_QUEUE_PREFIX}default"
+CELERY_TASK_ROUTES = ("config.queues.route_task",)
+# Offer emails wait this long after the offers are made, so a burst's offers to one provider share one email.
+HOMECARE_OFFER_EMAIL_BATCH_SECONDS = env_float("HOMECARE_OFFER_EMAIL_BATCH_SECONDS", 10.0, minimum=0.0)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)

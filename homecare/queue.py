@@ -35,14 +35,17 @@ def enqueue_suspended() -> Iterator[None]:
         _suspended.reset(token)
 
 
-def enqueue_on_commit(task_name: str, *ids: int) -> None:
-    """Send the task ``task_name`` with ``ids`` once the current transaction commits (at once outside one)."""
+def enqueue_on_commit(task_name: str, *ids: int, countdown: float | None = None) -> None:
+    """Send the task ``task_name`` with ``ids`` once the current transaction commits (at once outside one).
+
+    ``countdown``: the worker runs it no sooner than that many seconds after (e.g. to gather a batch).
+    """
     if _suspended.get():
         return
-    transaction.on_commit(lambda: send_now(task_name, *ids))
+    transaction.on_commit(lambda: send_now(task_name, *ids, countdown=countdown))
 
 
-def send_now(task_name: str, *ids: int) -> bool:
+def send_now(task_name: str, *ids: int, countdown: float | None = None) -> bool:
     """Send the task at once; True when the broker took it. A failure is logged, never raised."""
     app = current_app
     try:
@@ -53,7 +56,7 @@ def send_now(task_name: str, *ids: int) -> bool:
         else:
             # The caller never waits on the result, so none is kept: sending then needs the broker alone,
             # not the result store too (which, when down, would hold the request for its own retries).
-            app.send_task(task_name, args=ids, ignore_result=True)
+            app.send_task(task_name, args=ids, ignore_result=True, countdown=countdown)
     except Exception:
         # Deliberately broad: the broker's failures come from several libraries (kombu, redis, sqlalchemy).
         # The write is saved already and its sweep will find the work, so the caller must not fail.

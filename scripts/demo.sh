@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # See the platform working on a laptop with demo data: sets everything up, then runs the web
-# server, a Celery worker and Celery beat. Needs only Python 3.11, git and Node.js/npm:
+# server, two Celery workers and Celery beat. Needs only Python 3.11, git and Node.js/npm:
 # SQLite (var/homecare.sqlite3) and an embedded Celery broker (var/celery-broker.sqlite3) stand
 # in for PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set. Ctrl-C stops everything.
 #
@@ -46,7 +46,7 @@ stop_all() {
   trap - INT TERM EXIT
   if [ ${#PIDS[@]} -gt 0 ]; then
     echo
-    echo "==> Stopping the web server, worker and beat"
+    echo "==> Stopping the web server, workers and beat"
     kill -TERM "${PIDS[@]}" 2>/dev/null || true
     # Celery finishes the task in hand (warm shutdown); give up waiting after 30 seconds.
     for _ in $(seq 1 30); do
@@ -70,10 +70,14 @@ start() {
   if command -v setsid >/dev/null 2>&1; then setsid "$@" >"$log" 2>&1 & else "$@" >"$log" 2>&1 & fi
   PIDS+=($!)
 }
-echo "==> Starting the web server (gunicorn), a Celery worker and Celery beat (logs in $LOG_DIR/)"
+echo "==> Starting the web server (gunicorn), two Celery workers and Celery beat (logs in $LOG_DIR/)"
 start "$LOG_DIR/web.log" .venv/bin/gunicorn config.wsgi:application --bind "${HOST}:${PORT}" \
   --workers 2 --threads 4 --access-logfile "$LOG_DIR/web-access.log"
-start "$LOG_DIR/worker.log" .venv/bin/celery -A config worker --concurrency 2 --loglevel INFO
+# Two workers (see config/queues.py): brokering and emails on one; the beat's sweeps and the CCC alerts on a
+# worker of their own, so a burst of referrals cannot make them late.
+start "$LOG_DIR/worker.log" .venv/bin/celery -A config worker -Q default,notify --concurrency 2 --loglevel INFO
+start "$LOG_DIR/worker-control.log" .venv/bin/celery -A config worker -Q control --concurrency 1 \
+  --hostname control@%h --loglevel INFO
 start "$LOG_DIR/beat.log" .venv/bin/celery -A config beat --loglevel INFO
 
 # Wait until the sign-in page answers (or a process dies, e.g. because the port is taken).
@@ -82,7 +86,7 @@ for _ in $(seq 1 120); do
   for pid in "${PIDS[@]}"; do
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "A process stopped while starting. The end of each log:" >&2
-      tail -n 15 "$LOG_DIR/web.log" "$LOG_DIR/worker.log" "$LOG_DIR/beat.log" >&2
+      tail -n 15 "$LOG_DIR/web.log" "$LOG_DIR/worker.log" "$LOG_DIR/worker-control.log" "$LOG_DIR/beat.log" >&2
       exit 1
     fi
   done
@@ -106,7 +110,7 @@ cat <<BANNER
 $($PY manage.py load_demo --accounts --base-url "$BASE_URL")
 
   Service health (database, broker, worker): $BASE_URL/health/
-  Logs: $LOG_DIR/web.log, worker.log, beat.log.   Press Ctrl-C to stop.
+  Logs: $LOG_DIR/web.log, worker.log, worker-control.log, beat.log.   Press Ctrl-C to stop.
 ============================================================================================
 BANNER
 

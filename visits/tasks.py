@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from celery import Task, shared_task
+from celery import shared_task
 from django.utils import timezone
 
 from visits.services.alerts import missed_visit_alerts_raise
@@ -27,16 +27,13 @@ def run_visit_import(job_id: int) -> bool:
     return ecm_import_run(job_id=job_id)
 
 
-@shared_task(name="visits.tasks.recover_visit_imports", bind=True, acks_late=True)
-def recover_visit_imports(self: Task) -> int:  # type: ignore[type-arg]
+@shared_task(name="visits.tasks.recover_visit_imports", acks_late=True)
+def recover_visit_imports() -> int:
     """Every minute: send again the ECM imports whose message was lost or whose worker stopped mid-way."""
     job_ids = ecm_imports_recover(now=timezone.now())
-    queue = (self.request.delivery_info or {}).get("routing_key")
+    # Fanned out through the routing (config.queues): the sweep is on ``control``, the import is not.
     for job_id in job_ids:
-        if queue:
-            run_visit_import.apply_async((job_id,), queue=queue)
-        else:
-            run_visit_import.delay(job_id)
+        run_visit_import.delay(job_id)
     return len(job_ids)
 
 

@@ -13,6 +13,7 @@ import time
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,7 +44,7 @@ from homecare.webhooks.kinds import EventKind
 
 # Sent by name through the one door (``homecare.queue``): services never import a tasks module.
 BROKER_PACKAGE_TASK = "brokerage.tasks.broker_package"
-NOTIFY_OFFER_TASK = "brokerage.tasks.notify_offer"
+NOTIFY_PACKAGE_OFFERS_TASK = "brokerage.tasks.notify_package_offers"
 NOTIFY_AWARD_TASK = "brokerage.tasks.notify_award"
 
 # A policy never needs more steps than this for one evaluation; more means a bug, not a busy package.
@@ -181,8 +182,12 @@ def _send_offers(
             data={"rank": offer.rank, "first_refusal": first_refusal},
         )
         package_event(EventKind.PACKAGE_OFFERED, package, offer=offer)
-        # Emailed after commit; the task re-reads the offer, and a lost task is swept a minute later.
-        enqueue_on_commit(NOTIFY_OFFER_TASK, offer.pk)
+    # Emailed after commit, one email per provider (with its other new offers), a few seconds later so that a
+    # burst's offers to the same provider share one email; the task re-reads the offers, and a lost task is
+    # swept a minute later.
+    enqueue_on_commit(
+        NOTIFY_PACKAGE_OFFERS_TASK, package.pk, countdown=django_settings.HOMECARE_OFFER_EMAIL_BATCH_SECONDS or None
+    )
 
 
 def _expire_offers(package: CarePackage, offers: list[Offer], *, now: datetime) -> None:

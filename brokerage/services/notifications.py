@@ -10,9 +10,17 @@ postcode district, hours a week, urgency, the respond-by time and a link to the 
 person's name, address or any other personal detail: those stay behind the portal's sign-in, where only the
 awarded provider can read them. This module deliberately never loads ``PersonDetails``.
 
-Sending is claimed with a conditional update of ``notified_at`` (``award_notified_at``) in the same
-transaction as the send, so a second or concurrent run sends nothing, and a failed send rolls the claim back
-for the beat sweep to try again. The sweep also recovers any email whose task was lost.
+Offers are emailed per provider: one message lists every pending offer of that provider not yet emailed, so
+a package offered to thirty providers is thirty emails, and thirty packages offered to one provider within
+the same few seconds (a burst of referrals) are one email to it, not thirty: brokering sends the email task
+``HOMECARE_OFFER_EMAIL_BATCH_SECONDS`` after the offers, and whichever task runs first takes them all.
+
+Sending is claimed in the same transaction as the send: the provider's unsent offers are locked with
+``SELECT ... FOR UPDATE SKIP LOCKED`` and marked ``notified_at`` (awards: a conditional update of
+``award_notified_at``), so a second or concurrent run sends nothing for them, and a failed send rolls the
+claim back for the beat sweep to try again. The sweep also recovers any email whose task was lost. This is
+exactly once for every run that commits; a worker killed after the email provider took a message but before
+the commit leaves the offer unsent in the database, and the sweep sends it again: at least once, never lost.
 """
 
 from __future__ import annotations
@@ -24,7 +32,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,32 +67,54 @@ def _offer_page_url(offer_id: int) -> str:
     return f"{settings.HOMECARE_SITE_URL.rstrip('/')}{reverse('portal:brokerage:detail', args=[offer_id])}"
 
 
-def _offer_email(offer: Offer) -> tuple[str, str]:
-    """Subject and body of a new offer: only what the portal shows before award."""
+def _respond_by(offer: Offer) -> str:
+    return f"{timezone.localtime(offer.respond_by):%H:%M on %A %d %B %Y}" if offer.respond_by else "no deadline set"
+
+
+def _offer_facts(offer: Offer) -> list[str]:
+    """What an email says of one offer: only what the portal shows before award."""
     package = offer.package
     area = package.locality_area.name if package.locality_area is not None else "Area not set"
-    respond_by = (
-        f"{timezone.localtime(offer.respond_by):%H:%M on %A %d %B %Y}" if offer.respond_by else "no deadline set"
-    )
     lines = [
-        f"{settings.COUNCIL_NAME} offers your organisation a homecare package.",
-        "",
         f"Package: {package.reference}",
         f"Area: {area}",
         f"Postcode district: {package.postcode_district}",
         f"Hours a week: {package.hours_per_week}",
         f"Urgency: {package.get_urgency_display()}",
-        f"Respond by: {respond_by}",
+        f"Respond by: {_respond_by(offer)}",
     ]
     if offer.is_first_refusal:
         lines.append("As the lot's lead provider you have first refusal.")
-    lines += [
+    return lines
+
+
+PRIVACY_LINE = "The person's details are shared in the portal only with the provider the package is awarded to."
+
+
+def _offer_email(offer: Offer) -> tuple[str, str]:
+    """Subject and body of one new offer."""
+    lines = [
+        f"{settings.COUNCIL_NAME} offers your organisation a homecare package.",
+        "",
+        *_offer_facts(offer),
         "",
         f"Read the care needed and accept or decline in the provider portal: {_offer_page_url(offer.pk)}",
         "",
-        "The person's details are shared in the portal only with the provider the package is awarded to.",
+        PRIVACY_LINE,
     ]
-    return f"New homecare offer {package.reference}: respond by {respond_by}", "\n".join(lines) + "\n"
+    return f"New homecare offer {offer.package.reference}: respond by {_respond_by(offer)}", "\n".join(lines) + "\n"
+
+
+def _offers_email(offers: list[Offer]) -> tuple[str, str]:
+    """Subject and body of the provider's new offers: one offer reads as ever; several are listed in one."""
+    if len(offers) == 1:
+        return _offer_email(offers[0])
+    first = min(offers, key=lambda offer: (offer.respond_by is None, offer.respond_by or timezone.now()))
+    lines = [f"{settings.COUNCIL_NAME} offers your organisation {len(offers)} homecare packages.", ""]
+    for offer in offers:
+        lines += [*_offer_facts(offer), f"Accept or decline: {_offer_page_url(offer.pk)}", ""]
+    lines += ["Read the care needed for each in the provider portal before you accept or decline.", "", PRIVACY_LINE]
+    return f"{len(offers)} new homecare offers: the first to respond by {_respond_by(first)}", "\n".join(lines) + "\n"
 
 
 def _award_email(offer: Offer) -> tuple[str, str]:
@@ -144,7 +175,6 @@ def _claim_and_send(
     marker: str,
     kind: str,
     compose: Callable[[Offer], tuple[str, str]],
-    also: Callable[[Offer], None] | None = None,
 ) -> bool:
     """Claim the email by setting ``marker`` (a conditional UPDATE, so only one run wins), then send it.
 
@@ -162,24 +192,74 @@ def _claim_and_send(
         if recipients:
             subject, body = compose(offer)
             _send_to_each(kind, subject, body, recipients)
-        if also is not None:
-            also(offer)
         return True
 
 
+def _unnotified(now: datetime) -> models.QuerySet[Offer]:
+    """Pending offers not yet emailed that can still be answered."""
+    return Offer.objects.filter(status=Offer.Status.PENDING, notified_at__isnull=True).filter(
+        Q(respond_by__isnull=True) | Q(respond_by__gt=now)
+    )
+
+
+def provider_offers_notify(*, provider_id: int, now: datetime | None = None) -> int:
+    """Email the provider's staff one message listing every offer of theirs not yet emailed; how many it listed.
+
+    The offers are locked (``SKIP LOCKED``: a concurrent run takes the ones it locked first and this one the
+    rest, so each offer is in one email) and marked in the same transaction as the send. The mark is also
+    conditional and carries this run's time, so on a database without row locks (SQLite in development) an
+    offer another run marked first is left out rather than sent twice. A provider without staff email
+    addresses has its offers marked with nothing sent, so the sweep does not try them every minute.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = list(
+            _unnotified(now)
+            .filter(provider_id=provider_id)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("package__locality_area")
+            .order_by("respond_by", "pk")
+        )
+        ids = [offer.pk for offer in locked]
+        if not ids:  # in a burst, most runs find a provider's offers already in an earlier email
+            return 0
+        claimed = Offer.objects.filter(pk__in=ids, notified_at__isnull=True).update(notified_at=now)
+        if claimed != len(ids):
+            ours = set(Offer.objects.filter(pk__in=ids, notified_at=now).values_list("pk", flat=True))
+            locked = [offer for offer in locked if offer.pk in ours]
+        if not locked:
+            return 0
+        recipients = provider_staff_recipients(provider_id)
+        if recipients:
+            subject, body = _offers_email(locked)
+            _send_to_each("offer_email", subject, body, recipients)
+        for offer in locked:
+            _urgent_offer_sms(offer)
+        return len(locked)
+
+
+def package_offers_notify(*, package_id: int) -> int:
+    """Email each provider the package is offered to (one email each, listing its other new offers too).
+
+    How many offers were emailed. Safe to run twice: offers already emailed are not listed again.
+    """
+    providers = (
+        _unnotified(timezone.now()).filter(package_id=package_id).values_list("provider_id", flat=True).distinct()
+    )
+    return sum(provider_offers_notify(provider_id=provider_id) for provider_id in sorted(providers))
+
+
 def offer_notify(*, offer_id: int) -> bool:
-    """Email a pending offer to its provider's staff unless done already. True when this call claimed it.
+    """Email a pending offer (with its provider's other new offers) unless done already. True when this call
+    emailed it.
 
     An offer no longer pending (answered, expired, withdrawn) is not emailed: there is nothing to answer.
     """
-    return _claim_and_send(
-        offer_id=offer_id,
-        status=Offer.Status.PENDING,
-        marker="notified_at",
-        kind="offer_email",
-        compose=_offer_email,
-        also=_urgent_offer_sms,
-    )
+    provider_id = _unnotified(timezone.now()).filter(pk=offer_id).values_list("provider_id", flat=True).first()
+    if provider_id is None:
+        return False
+    provider_offers_notify(provider_id=provider_id)
+    return Offer.objects.filter(pk=offer_id, notified_at__isnull=False).exists()
 
 
 def offer_notify_award(*, offer_id: int) -> bool:
@@ -194,18 +274,20 @@ def offer_notify_award(*, offer_id: int) -> bool:
 
 
 def offers_notify_missed(*, now: datetime | None = None) -> SweepResult:
-    """Send every offer and award email still unsent a minute after it was due (a lost or failed task)."""
+    """Send every offer and award email still unsent a minute after it was due (a lost or failed task).
+
+    ``offers`` counts the offers emailed (several may share one email to their provider), ``awards`` the awards.
+    """
     now = now or timezone.now()
     due = now - NOTIFY_GRACE
-    offers = Offer.objects.filter(
-        status=Offer.Status.PENDING, notified_at__isnull=True, sent_at__lte=due, respond_by__gt=now
-    ).order_by("sent_at")
+    providers = _unnotified(now).filter(sent_at__lte=due).values_list("provider_id", flat=True).distinct().order_by()
     awards = Offer.objects.filter(
         status=Offer.Status.AWARDED,
         award_notified_at__isnull=True,
         closed_at__lte=due,
         closed_at__gte=now - AWARD_NOTIFY_LOOKBACK,
     ).order_by("closed_at")
-    sent_offers = sum(offer_notify(offer_id=pk) for pk in offers.values_list("pk", flat=True))
+    # One email per provider, listing its lost offers and any newer ones not yet emailed.
+    sent_offers = sum(provider_offers_notify(provider_id=pk, now=now) for pk in sorted(set(providers)))
     sent_awards = sum(offer_notify_award(offer_id=pk) for pk in awards.values_list("pk", flat=True))
     return SweepResult(offers=sent_offers, awards=sent_awards)

@@ -25,11 +25,12 @@ from brokerage.services.packages import package_enter
 from brokerage.services.responses import offer_accept, offer_decline, package_hand_back
 from brokerage.tasks import broker_due_packages
 from config.celery import app as celery_app
+from config.queues import DEFAULT
 from contracts.models import AllocationPolicy
 from tests.brokerage.factories import make_isa, make_market
 from tests.conftest import IN_CI
 from tests.factories import make_provider_user
-from tests.foundation.celery_worker import RunningWorker, celery_worker
+from tests.foundation.celery_worker import RunningWorker, celery_worker, sending_to
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres]
 
@@ -49,14 +50,9 @@ def worker(transactional_db: None, tmp_path: Path) -> Iterator[RunningWorker]:
             pytest.fail("CI must run the Celery flow tests on PostgreSQL and Redis")
         pytest.skip("Needs DATABASE_URL (PostgreSQL) and REDIS_URL for a real worker")
     env = {"REDIS_URL": REDIS_URL, "DATABASE_URL": _test_database_url()}
-    with celery_worker(env=env, log_dir=tmp_path) as running:
-        # Tasks this process sends go to the test worker's own queue.
-        previous = celery_app.conf.task_default_queue
-        celery_app.conf.task_default_queue = running.queue
-        try:
-            yield running
-        finally:
-            celery_app.conf.task_default_queue = previous
+    # Tasks this process sends go to the test worker's own queues.
+    with celery_worker(env=env, log_dir=tmp_path) as running, running.sending_here():
+        yield running
 
 
 def sweep() -> int:
@@ -191,18 +187,14 @@ def test_lead_provider_first_through_celery_then_escalation_to_the_ccc(worker, o
 
 def test_a_lost_start_message_is_recovered_by_the_beat_task_from_the_database(worker, officer):
     market = make_market(providers=2)
-    nowhere = f"nobody-listens-here-{worker.queue}"
-    previous = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = nowhere
-    try:
+    nowhere = f"nobody-listens-here-{worker.prefix}"
+    with sending_to(nowhere):
         package = submit(market, officer)  # its start message goes where no worker will ever read it
-    finally:
-        celery_app.conf.task_default_queue = previous
     # The start message is really there, unread, in the queue nobody consumes.
     with celery_app.connection_for_write() as connection:
         channel: Any = connection.default_channel
-        lost = channel.queue_declare(nowhere, passive=True).message_count
-        channel.queue_delete(nowhere)
+        lost = channel.queue_declare(f"{nowhere}{DEFAULT}", passive=True).message_count
+        channel.queue_delete(f"{nowhere}{DEFAULT}")
     assert lost == 1 and offers(package) == []
     assert sweep() == 1  # the package was due from the moment it was submitted
     assert len(offers(package)) == 2

@@ -51,13 +51,8 @@ def worker(transactional_db: None, tmp_path: Path) -> Iterator[RunningWorker]:
             pytest.fail("CI must run the Celery flow tests on PostgreSQL and Redis")
         pytest.skip("Needs DATABASE_URL (PostgreSQL) and REDIS_URL for a real worker")
     env = {"REDIS_URL": REDIS_URL, "DATABASE_URL": _test_database_url()}
-    with celery_worker(env=env, log_dir=tmp_path) as running:
-        previous = celery_app.conf.task_default_queue
-        celery_app.conf.task_default_queue = running.queue
-        try:
-            yield running
-        finally:
-            celery_app.conf.task_default_queue = previous
+    with celery_worker(env=env, log_dir=tmp_path) as running, running.sending_here():
+        yield running
 
 
 def _awarded_through_the_worker(market, officer):

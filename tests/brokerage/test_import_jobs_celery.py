@@ -45,13 +45,9 @@ def _test_database_url() -> str:
 @contextmanager
 def running_worker(log_dir: Path) -> Iterator[RunningWorker]:
     """A worker whose queue this process sends to (the services' enqueue and the tests' own sends)."""
-    with celery_worker(env={"REDIS_URL": REDIS_URL, "DATABASE_URL": _test_database_url()}, log_dir=log_dir) as worker:
-        previous = celery_app.conf.task_default_queue
-        celery_app.conf.task_default_queue = worker.queue
-        try:
-            yield worker
-        finally:
-            celery_app.conf.task_default_queue = previous
+    env = {"REDIS_URL": REDIS_URL, "DATABASE_URL": _test_database_url()}
+    with celery_worker(env=env, log_dir=log_dir) as worker, worker.sending_here():
+        yield worker
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from brokerage.models import CarePackage, Offer
 from brokerage.services.brokering import package_broker
 from brokerage.services.packages import package_enter
 from brokerage.services.responses import offer_accept, offer_decline, package_award_manually
-from brokerage.tasks import notify_award, notify_missed_offers, notify_offer
+from brokerage.tasks import notify_award, notify_missed_offers, notify_offer, notify_package_offers
 from config.celery import app as celery_app
 from contracts.models import AllocationPolicy
 from homecare.queue import enqueue_suspended
@@ -139,6 +139,56 @@ def test_running_the_offer_task_twice_sends_one_email(officer, django_capture_on
     assert notify_offer(offer.pk) is True
     assert notify_offer(offer.pk) is False
     assert len(emails()) == 1
+
+
+def test_packages_offered_to_the_same_provider_before_its_email_went_are_one_email_listing_them(
+    officer, django_capture_on_commit_callbacks
+):
+    market = make_market(policy=AllocationPolicy.RANKED_DPS, providers=2)
+    staff = staff_for(market.providers)
+    # Both packages are ranked and offered before the notify queue reaches their email tasks (a burst).
+    first = brokered(market, officer, django_capture_on_commit_callbacks, execute=False)
+    second = brokered(market, officer, django_capture_on_commit_callbacks, execute=False)
+    assert emails() == []
+
+    assert notify_package_offers(first.pk) == 4  # two providers, two offers each
+    assert len(emails()) == 2  # one email per provider, not one per offer
+    for provider in market.providers:
+        [message] = [m for m in emails() if set(m.to) == staff[provider.pk]]
+        assert message.subject.startswith("2 new homecare offers: the first to respond by ")
+        for package in (first, second):
+            offer = offer_of(package, provider)
+            assert f"Package: {package.reference}" in message.body
+            assert f"Accept or decline: {SITE}/portal/offers/{offer.pk}/" in message.body
+            assert offer.notified_at is not None
+            assert f"Respond by: {timezone.localtime(offer.respond_by):%H:%M on %A %d %B %Y}" in message.body
+    assert_no_personal_data()
+
+    # The second package's own task, either task again, the old per-offer task and the sweep send nothing more.
+    assert notify_package_offers(second.pk) == 0
+    assert notify_package_offers(first.pk) == 0
+    assert notify_offer(offer_of(second, market.providers[0]).pk) is False
+    Offer.objects.update(sent_at=F("sent_at") - timedelta(minutes=2))
+    assert notify_missed_offers() == {"offers": 0, "awards": 0}
+    assert len(emails()) == 2
+    assert len(mail.outbox) == 4  # each of two staff at each provider, once
+
+
+def test_the_sweep_emails_a_providers_lost_offers_of_several_packages_in_one(
+    officer, django_capture_on_commit_callbacks
+):
+    market = make_market(providers=1)
+    staff = staff_for(market.providers, per_provider=1)
+    packages = [brokered(market, officer, django_capture_on_commit_callbacks, execute=False) for _ in range(3)]
+    Offer.objects.update(sent_at=F("sent_at") - timedelta(minutes=2))
+
+    assert notify_missed_offers() == {"offers": 3, "awards": 0}
+    [message] = emails()
+    assert set(message.to) == staff[market.providers[0].pk]
+    assert message.subject.startswith("3 new homecare offers")
+    assert [line.removeprefix("Package: ") for line in message.body.splitlines() if line.startswith("Package: ")] == [
+        package.reference for package in packages
+    ]
 
 
 def test_the_winner_is_emailed_once_on_award_with_a_link_to_the_person_in_the_portal(

@@ -34,7 +34,7 @@ from tests.brokerage.factories import make_isa, make_market
 from tests.brokerage.test_api import payload, token_client
 from tests.conftest import IN_CI
 from tests.factories import make_provider_user
-from tests.foundation.celery_worker import celery_worker, client_app
+from tests.foundation.celery_worker import celery_worker, client_app, sending_to
 from tests.foundation.redis_server import RunningRedis, redis_server
 from tests.visits.fixtures import make_pay_world
 from tests.visits.test_import_jobs_celery import many_visits, watch
@@ -59,16 +59,17 @@ def own_redis(tmp_path: Path) -> Iterator[RunningRedis]:
 
 
 @contextmanager
-def services_enqueue_to(redis: RunningRedis, queue: str) -> Iterator[None]:
-    """Make the services of this process send to ``redis`` (and ``queue``), as a web server configured so."""
+def services_enqueue_to(redis: RunningRedis, prefix: str) -> Iterator[None]:
+    """Make the services of this process send to ``redis`` (the queues named with ``prefix``), as a web server
+    configured so."""
     app = Celery("homecare", set_as_current=False)
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.update(broker_url=redis.url, result_backend=redis.url)
-    app.conf.task_default_queue = queue
     app.conf.task_always_eager = False
     app.set_current()
     try:
-        yield
+        with sending_to(prefix, app):
+            yield
     finally:
         project_app.set_current()
         app.close()
@@ -108,7 +109,7 @@ def test_intake_answers_201_through_a_broker_outage_and_everything_is_ranked_whe
     market = make_market(providers=3)
     integrator = token_client(officer)
     timings: list[float] = []
-    with services_enqueue_to(own_redis, queue="outage-test"):
+    with services_enqueue_to(own_redis, "outage-test-"):
         # One referral while the broker is up, so the timings below measure the outage, not first-use imports.
         warm = integrator.post("/api/packages/", payload(market, external_reference="OUTAGE-up"), format="json")
         assert warm.status_code == 201
@@ -142,17 +143,16 @@ def test_intake_answers_201_through_a_broker_outage_and_everything_is_ranked_whe
     print(f"\nBroker outage: {REFERRALS} referrals answered 201, p90 {p90 * 1000:.0f} ms, slowest {slowest:.0f} ms")
 
 
-_SENT = re.compile(r"^Subject: New homecare offer (ISA-\d+).*?^To: (\S+)", re.M | re.S)
-
-
 def _emails(log: str) -> Counter[tuple[str, str]]:
-    """(package reference, recipient) of every offer email a worker printed (console email backend)."""
+    """(package reference, recipient) of every offer a worker emailed (console email backend): one email to a
+    provider lists each of its new offers as a ``Package:`` line."""
     counts: Counter[tuple[str, str]] = Counter()
     for message in log.split("-" * 79):
-        subject = re.search(r"^Subject: New homecare offer (ISA-\d+)", message, re.M)
+        offer_email = re.search(r"^Subject: .*new homecare offer", message, re.M | re.I)
         recipient = re.search(r"^To: (\S+)", message, re.M)
-        if subject and recipient:
-            counts[(subject[1], recipient[1])] += 1
+        if offer_email and recipient:
+            for reference in re.findall(r"^Package: (ISA-\d+)", message, re.M):
+                counts[(reference, recipient[1])] += 1
     return counts
 
 
@@ -169,7 +169,7 @@ def test_a_worker_killed_during_allocation_loses_nothing_and_duplicates_nothing(
     staff = {provider.pk: make_provider_user(provider).email for provider in market.providers}
     env = _worker_env(own_redis)
     with celery_worker(env=env, log_dir=tmp_path) as first:
-        with services_enqueue_to(own_redis, queue=first.queue):
+        with services_enqueue_to(own_redis, first.prefix):
             packages = [
                 package_enter(isa=make_isa(market, external_reference=f"KILL-{n}"), entered_by=officer).package
                 for n in range(packages_in_burst)
@@ -228,7 +228,7 @@ def test_a_worker_killed_mid_way_through_a_large_ecm_import_leaves_exactly_one_c
     text = many_visits(world, ECM_ROWS)
     env = _worker_env(own_redis)
     with celery_worker(env=env, log_dir=tmp_path, pool="prefork") as first:
-        with services_enqueue_to(own_redis, queue=first.queue):
+        with services_enqueue_to(own_redis, first.prefix):
             job = ecm_import_queue(text=text, file_name="month.csv", provider_user=world.provider_user)
         if killed_while == "checking":
             watch(first, job, lambda j: j.status == "checking" and PROGRESS_EVERY <= j.rows_checked < ECM_ROWS)
@@ -265,7 +265,7 @@ def test_a_worker_killed_mid_way_through_a_large_ecm_import_leaves_exactly_one_c
         assert client.send_task(run_visit_import.name, args=(job.pk,)).get(timeout=WAIT_SECONDS) is False
 
         before = list(ActualVisit.objects.order_by("pk").values_list("pk", "fingerprint", "received_at"))
-        with services_enqueue_to(own_redis, queue=second.queue):
+        with services_enqueue_to(own_redis, second.prefix):
             again = ecm_import_queue(text=text, file_name="month.csv", provider_user=world.provider_user)
         watch(second, again, lambda j: j.is_finished)
 

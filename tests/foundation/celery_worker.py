@@ -1,7 +1,8 @@
 """Run a real ``celery -A config worker`` process for a test, and always stop it.
 
-Each test worker consumes its own uniquely named queue, so a worker left behind by another
-run (or another developer's tasks on the same broker) can never answer for it.
+Each test worker consumes its own uniquely named queues (``HOMECARE_CELERY_QUEUE_PREFIX``, see
+``config.queues``), so a worker left behind by another run (or another developer's tasks on the same
+broker) can never answer for it. By default it consumes every queue, as the documented workers do together.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from celery import Celery
 from celery.result import AsyncResult
+from django.conf import settings
+
+from config.celery import app as project_app
+from config.queues import DEFAULT, QUEUES
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
@@ -29,8 +34,14 @@ STOP_TIMEOUT = 20.0
 @dataclass
 class RunningWorker:
     process: subprocess.Popen[bytes]
-    queue: str
+    queue: str  # its default queue: what a client_app sends to
     log_path: Path
+    prefix: str = ""
+    name: str = ""  # its node name is ``<name>@<host>``
+
+    def sending_here(self) -> AbstractContextManager[None]:
+        """Within this block, this process's services and tasks send to this worker's queues."""
+        return sending_to(self.prefix)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -108,26 +119,52 @@ def client_app(*, broker: str, backend: str, queue: str) -> Celery:
 
 
 @contextmanager
+def sending_to(prefix: str, app: Celery = project_app) -> Iterator[None]:
+    """Route this process's sends (the services' enqueue, the tests' own) to the queues named with ``prefix``."""
+    previous = settings.HOMECARE_CELERY_QUEUE_PREFIX, app.conf.task_default_queue
+    settings.HOMECARE_CELERY_QUEUE_PREFIX = prefix
+    app.conf.task_default_queue = f"{prefix}{DEFAULT}"
+    try:
+        yield
+    finally:
+        settings.HOMECARE_CELERY_QUEUE_PREFIX, app.conf.task_default_queue = previous
+
+
+def new_prefix() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}-"
+
+
+@contextmanager
 def celery_worker(
-    *, env: dict[str, str], log_dir: Path, include: str | None = None, pool: str = "solo"
+    *,
+    env: dict[str, str],
+    log_dir: Path,
+    include: str | None = None,
+    queues: tuple[str, ...] = QUEUES,
+    prefix: str | None = None,
+    pool: str = "solo",
 ) -> Iterator[RunningWorker]:
-    """``pool="prefork"`` runs the tasks in one child process, as the deployed worker does (with more)."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    log_path = log_dir / f"worker-{queue}.log"
+    """A worker consuming ``queues`` (of ``config.queues``) under its own prefix (or the one given, to share).
+
+    ``pool="prefork"`` runs the tasks in one child process, as the deployed worker does (with more).
+    """
+    prefix = prefix or new_prefix()
+    name = f"{prefix}{'-'.join(queues)}"
+    log_path = log_dir / f"worker-{name}.log"
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
         f"--pool={pool}", "--loglevel=INFO", "--without-gossip", "--without-mingle",
-        "--queues", queue, "--hostname", f"{queue}@%h",
+        "--queues", ",".join(f"{prefix}{queue}" for queue in queues), "--hostname", f"{name}@%h",
     ]  # fmt: skip
     if pool == "prefork":
         command += ["--concurrency=1"]
     if include:
         command += ["--include", include]
-    full_env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
+    full_env = {**os.environ, **env, "HOMECARE_CELERY_QUEUE_PREFIX": prefix, "PYTHONUNBUFFERED": "1"}
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=BASE_DIR, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        yield RunningWorker(process=process, queue=queue, log_path=log_path)
+        yield RunningWorker(process=process, queue=f"{prefix}{DEFAULT}", log_path=log_path, prefix=prefix, name=name)
     finally:
         stop(process)
 

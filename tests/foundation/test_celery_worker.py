@@ -69,7 +69,7 @@ def test_a_real_worker_registers_every_task_on_the_beat_schedule(tmp_path: Path)
         client = client_app(broker=REDIS_URL, backend=REDIS_URL, queue=worker.queue)
         assert worker.wait_for(client.send_task("homecare.ping")) == "pong"  # the worker is up
         replies = client.control.inspect(timeout=5).registered() or {}
-        registered = next(tasks for name, tasks in replies.items() if name.startswith(f"{worker.queue}@"))
+        registered = next(tasks for name, tasks in replies.items() if name.startswith(f"{worker.name}@"))
     assert {entry["task"] for entry in BEAT_SCHEDULE.values()} <= set(registered)
 
 

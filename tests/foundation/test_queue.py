@@ -62,7 +62,7 @@ def test_every_task_the_services_enqueue_by_name_is_registered():
     current_app.loader.import_default_modules()
     for name in (
         brokering.BROKER_PACKAGE_TASK,
-        brokering.NOTIFY_OFFER_TASK,
+        brokering.NOTIFY_PACKAGE_OFFERS_TASK,
         brokering.NOTIFY_AWARD_TASK,
         batch.PROPOSE_BATCH_TASK,
         simulation.RUN_SIMULATION_TASK,

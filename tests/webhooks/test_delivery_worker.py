@@ -65,13 +65,8 @@ def worker(transactional_db: None, tmp_path: Path) -> Iterator[RunningWorker]:
         "HOMECARE_WEBHOOK_RETRY_MAX_SECONDS": "1",
         "HOMECARE_WEBHOOK_MAX_ATTEMPTS": "1000",
     }
-    with celery_worker(env=env, log_dir=tmp_path) as running:
-        previous = celery_app.conf.task_default_queue
-        celery_app.conf.task_default_queue = running.queue
-        try:
-            yield running
-        finally:
-            celery_app.conf.task_default_queue = previous
+    with celery_worker(env=env, log_dir=tmp_path) as running, running.sending_here():
+        yield running
 
 
 def _offers(package: CarePackage) -> list[Offer]:
