@@ -39,6 +39,8 @@ from brokerage.dashboard.models import DeclineDay as DeclineDay
 from brokerage.dashboard.models import HandBackDay as HandBackDay
 from brokerage.dashboard.models import OfferDay as OfferDay
 from brokerage.dashboard.models import PackageDay as PackageDay
+from brokerage.dashboard.models import PackageWait as PackageWait
+from brokerage.dashboard.models import StartDay as StartDay
 from brokerage.person_lookup import person_lookup_digest
 
 # One vocabulary of urgency across the product: agreements set placement deadlines per urgency.
@@ -169,6 +171,8 @@ class CarePackage(ChangeTracked):
             models.Index(fields=["agreement", "status"], name="brokerage_pkg_agreement_status"),
             models.Index(fields=["awarded_provider", "awarded_at"], name="brokerage_pkg_provider_awarded"),
             models.Index(fields=["submitted_at"], name="brokerage_pkg_submitted"),
+            # Packages brokered again (a later round): the dashboard's weekly awards read only these.
+            models.Index(fields=["id"], condition=Q(round_number__gt=1), name="brokerage_pkg_rebrokered"),
             models.Index(fields=["updated_at", "id"], name="brokerage_pkg_changes"),  # API polling
             models.Index(
                 fields=["next_action_at"],

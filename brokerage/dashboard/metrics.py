@@ -548,6 +548,35 @@ def _week_key(moment: datetime | date) -> date:
     return moment
 
 
+def _weekly_from_rollups(filters: DashboardFilters, counts: dict[date, dict[str, int]]) -> None:
+    """The weekly series summed from the daily rollups (Monday-start weeks of UK days, as ``TruncWeek``)."""
+    for name, rollup in (
+        ("week_submitted", rollups.PACKAGES),
+        ("week_awarded", rollups.AWARDS),
+        ("week_started", rollups.STARTS),
+    ):
+        for day, n, *_ in rollups.read(rollup, filters, ["day"]):
+            week = day - timedelta(days=day.weekday())
+            counts[week][name] = counts[week].get(name, 0) + n
+    # Awarded counts packages, not awards: a package awarded again in the same week (after a hand-back, in
+    # a later round) is one. Only a package past its first round can have two awards, so the few such
+    # awards are read from the rows and the extra ones taken off.
+    repeats = (
+        Offer.objects.filter(
+            filters.scope("package__")
+            & filters.within("closed_at")
+            & Q(status=Offer.Status.AWARDED, package__round_number__gt=1)
+        )
+        .annotate(week=TruncWeek("closed_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("week", "package_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by()
+    )
+    for week, _, n in repeats:
+        counts[_week_key(week)]["week_awarded"] -= n - 1
+
+
 def weekly_table(filters: DashboardFilters) -> Table:
     tz = timezone.get_current_timezone()
     series: dict[str, Callable[[], Any]] = {
@@ -576,17 +605,11 @@ def weekly_table(filters: DashboardFilters) -> Table:
     }
     counts: dict[date, dict[str, int]] = defaultdict(dict)
     if rollups.in_use():
-        # Submitted from the rollups (summed by UK day, then week); awarded counts distinct packages, which
-        # daily counters cannot (a package awarded twice in a week is one), so it and care starting (a date,
-        # read by an index) come from the rows.
-        for day, n, _ in rollups.read(rollups.PACKAGES, filters, ["day"]):
-            week = day - timedelta(days=day.weekday())
-            counts[week]["week_submitted"] = counts[week].get("week_submitted", 0) + n
-    for name, query in series.items():
-        if name == "week_submitted" and rollups.in_use():
-            continue
-        for week, n in query():
-            counts[_week_key(week)][name] = n
+        _weekly_from_rollups(filters, counts)
+    else:
+        for name, query in series.items():
+            for week, n in query():
+                counts[_week_key(week)][name] = n
     table = Table(
         "weekly-trends",
         "Packages each week: submitted, awarded and care started",

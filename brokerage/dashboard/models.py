@@ -103,3 +103,36 @@ class HandBackDay(_Daily):
         constraints = [
             models.UniqueConstraint(fields=["area", "agreement", "day", "reason"], name="brokerage_handbackday_key")
         ]
+
+
+class StartDay(_Daily):
+    """Packages whose care started that day (a date, so no part days)."""
+
+    packages = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["area", "agreement", "day"], name="brokerage_startday_key")]
+
+
+class PackageWait(models.Model):
+    """One row per submitted package: its waits, worked out once when the package changes, in a table narrow
+    enough to read whole (exact percentiles need every wait; summed counters cannot give them).
+
+    Waits as the dashboard defines them: hours from submission to first response and to award, whole UK
+    days to care starting. The area and agreement are plain ids, named as the package's, so the dashboard's
+    filters apply unchanged."""
+
+    package_id = models.IntegerField(primary_key=True)
+    locality_area_id = models.IntegerField(null=True)
+    agreement_id = models.IntegerField(null=True)
+    urgency = models.CharField(max_length=30)
+    submitted_at = models.DateTimeField()
+    responded = models.FloatField(null=True)
+    awarded = models.FloatField(null=True)
+    started = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["submitted_at"], name="brokerage_packagewait_at")]
+
+    def __str__(self) -> str:
+        return f"Waits of package {self.package_id}"

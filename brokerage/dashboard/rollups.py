@@ -32,7 +32,16 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from brokerage.dashboard.filters import DashboardFilters
-from brokerage.dashboard.models import ALL, AwardDay, DeclineDay, HandBackDay, OfferDay, PackageDay
+from brokerage.dashboard.models import (
+    ALL,
+    AwardDay,
+    DeclineDay,
+    HandBackDay,
+    OfferDay,
+    PackageDay,
+    PackageWait,
+    StartDay,
+)
 
 ZONE = settings.TIME_ZONE  # UK days: Europe/London
 BASE = {"o": "brokerage_offer", "p": "brokerage_carepackage", "h": "brokerage_handback"}
@@ -51,6 +60,7 @@ class Rollup:
     moment: str  # the timestamp whose UK day the fact counts on
     keys: tuple[tuple[str, str], ...]  # column, expression (besides area, agreement, day)
     measures: tuple[tuple[str, str], ...]  # column, expression; the first is the count
+    dated: bool = False  # the moment is a date (the day itself), so there are no part days
 
     def facts(self, **swap: str) -> str:
         """One row per fact: its day, area, agreement, keys, measures and moment; ``swap`` replaces a base
@@ -69,11 +79,15 @@ class Rollup:
                 source = f"{{p}} p CROSS JOIN LATERAL (SELECT * FROM {BASE[child]} WHERE package_id = p.id) {child}"
         columns = ", ".join(f"{expression} AS {column}" for column, expression in (*self.keys, *self.measures))
         return (
-            f"SELECT ({self.moment} AT TIME ZONE '{ZONE}')::date AS day, "
+            f"SELECT {self.day}, "
             f"COALESCE(p.locality_area_id, 0) AS area, COALESCE(p.agreement_id, 0) AS agreement, "
             f"{columns}, {self.moment} AS moment FROM {source.format(**tables)} "
             f"WHERE {self.where} AND {self.moment} IS NOT NULL"
         )
+
+    @property
+    def day(self) -> str:
+        return f"{self.moment} AS day" if self.dated else f"({self.moment} AT TIME ZONE '{ZONE}')::date AS day"
 
     @property
     def key_columns(self) -> list[str]:
@@ -85,11 +99,11 @@ class Rollup:
 
     def _levelled(self, facts: str, summed: Sequence[str]) -> str:
         """``facts`` counted at the four levels (own area and agreement, or all of either)."""
-        keys = ", ".join(f"f.{column}" for column, _ in self.keys)
+        keys = "".join(f", f.{column}" for column, _ in self.keys)
         return (
-            f"SELECT lvl.area, lvl.agreement, f.day, {keys}, {', '.join(summed)} FROM ({facts}) AS f "
+            f"SELECT lvl.area, lvl.agreement, f.day{keys}, {', '.join(summed)} FROM ({facts}) AS f "
             "CROSS JOIN LATERAL (VALUES (f.area, f.agreement), (-1, f.agreement), (f.area, -1), (-1, -1)) "
-            f"AS lvl(area, agreement) GROUP BY lvl.area, lvl.agreement, f.day, {keys}"
+            f"AS lvl(area, agreement) GROUP BY lvl.area, lvl.agreement, f.day{keys}"
         )
 
     def scratch(self) -> str:
@@ -169,7 +183,39 @@ HAND_BACKS = Rollup(
     keys=(("reason", "h.reason"),),
     measures=(("hand_backs", "1"),),
 )
-ROLLUPS = (OFFERS, DECLINES, AWARDS, PACKAGES, HAND_BACKS)
+STARTS = Rollup(
+    table=StartDay._meta.db_table,
+    aliases=("p",),
+    source="{p} p",
+    where="TRUE",
+    moment="p.care_started_on",
+    keys=(),
+    measures=(("packages", "1"),),
+    dated=True,
+)
+ROLLUPS = (OFFERS, DECLINES, AWARDS, PACKAGES, HAND_BACKS, STARTS)
+
+# The waits of every submitted package, a row per package (``PackageWait``), with the expressions the
+# dashboard's percentiles have always used (``date_part`` in double precision).
+WAITS_TABLE = PackageWait._meta.db_table
+WAITS = (
+    "SELECT p.id, p.locality_area_id, p.agreement_id, p.urgency, p.submitted_at, "
+    "date_part('epoch', p.first_response_at - p.submitted_at) / 3600.0, "
+    "date_part('epoch', p.awarded_at - p.submitted_at) / 3600.0, "
+    f"(p.care_started_on - (p.submitted_at AT TIME ZONE '{ZONE}')::date)::double precision "
+    "FROM {p} p WHERE p.submitted_at IS NOT NULL"
+)
+WAITS_COLUMNS = "package_id, locality_area_id, agreement_id, urgency, submitted_at, responded, awarded, started"
+
+
+def _waits_sql(event: str) -> list[str]:
+    statements = []
+    if event in ("UPDATE", "DELETE"):
+        statements.append(f"DELETE FROM {WAITS_TABLE} w USING old_rows o WHERE w.package_id = o.id;")
+    if event in ("INSERT", "UPDATE"):
+        statements.append(f"INSERT INTO {WAITS_TABLE} ({WAITS_COLUMNS}) {WAITS.format(p='new_rows')};")
+    return statements
+
 
 # Keeping them -------------------------------------------------------------------------------------------
 
@@ -199,6 +245,8 @@ def _trigger_sql(alias: str, event: str) -> tuple[str, str]:
             )
             continue
         statements.append(rollup.delta(new=new, old=old, alias=alias) + ";")
+    if alias == "p":
+        statements += _waits_sql(event)
     if not statements:
         return "", ""
     name = f"{table}_rollup_{event.lower()}"
@@ -241,15 +289,21 @@ def rebuild() -> None:
             columns = ", ".join(rollup.key_columns + rollup.measure_columns)
             cursor.execute(f"DELETE FROM {rollup.table}")
             cursor.execute(f"INSERT INTO {rollup.table} ({columns}) {rollup.scratch()}")
+        cursor.execute(f"DELETE FROM {WAITS_TABLE}")
+        cursor.execute(f"INSERT INTO {WAITS_TABLE} ({WAITS_COLUMNS}) {WAITS.format(p=BASE['p'])}")
 
 
-def differences(rollup: Rollup) -> list[tuple[str, tuple[Any, ...]]]:
+def differences(rollup: Rollup | None) -> list[tuple[str, tuple[Any, ...]]]:
     """Counters stored but not computed from scratch ("stored") and the other way round ("scratch");
-    cells whose counts are all zero are no cell at all."""
-    columns = ", ".join(rollup.key_columns + rollup.measure_columns)
-    first = rollup.measure_columns[0]
-    stored = f"SELECT {columns} FROM {rollup.table} WHERE {first} <> 0"
-    scratch = f"SELECT * FROM ({rollup.scratch()}) AS s"
+    cells whose counts are all zero are no cell at all. ``None``: the packages' waits."""
+    if rollup is None:
+        stored = f"SELECT {WAITS_COLUMNS} FROM {WAITS_TABLE}"
+        scratch = WAITS.format(p=BASE["p"])
+    else:
+        columns = ", ".join(rollup.key_columns + rollup.measure_columns)
+        first = rollup.measure_columns[0]
+        stored = f"SELECT {columns} FROM {rollup.table} WHERE {first} <> 0"
+        scratch = f"SELECT * FROM ({rollup.scratch()}) AS s"
     with connection.cursor() as cursor:
         cursor.execute(f"({stored} EXCEPT ALL {scratch})")
         extra = [("stored", tuple(row)) for row in cursor.fetchall()]
@@ -276,6 +330,8 @@ def read(
     the all-areas level) for figures shown area by area."""
     now = filters.now
     today = now.astimezone(ZoneInfo(ZONE)).date()
+    if rollup.dated:
+        return _read_dated(rollup, filters, group_by, by_area=by_area, where=where)
     edges: list[tuple[datetime, datetime]] = []
     if filters.start is None:
         first_whole: date | None = None
@@ -325,6 +381,32 @@ def read(
 
 
 _FROM_ROWS: ContextVar[bool] = ContextVar("dashboard_from_rows", default=False)
+
+
+def _read_dated(
+    rollup: Rollup, filters: DashboardFilters, group_by: Sequence[str], *, by_area: bool, where: str
+) -> list[tuple[Any, ...]]:
+    """A rollup by date (care starting): a date is in the period when its UK day is, as Django compares a
+    date field with a moment, so the counters alone give it."""
+    zone = ZoneInfo(ZONE)
+    sql = f"SELECT {', '.join(group_by)}, {', '.join(f'SUM({c})' for c in rollup.measure_columns)} FROM {rollup.table}"
+    sql += f" WHERE {rollup.measure_columns[0]} <> 0 AND day <= %s"
+    params: list[Any] = [filters.now.astimezone(zone).date()]
+    if filters.start is not None:
+        sql += " AND day >= %s"
+        params.append(filters.start.astimezone(zone).date())
+    if by_area and filters.area_id is None:
+        sql += f" AND area <> {ALL}"
+    else:
+        sql += " AND area = %s"
+        params.append(filters.area_id if filters.area_id is not None else ALL)
+    sql += " AND agreement = %s"
+    params.append(filters.agreement_id if filters.agreement_id is not None else ALL)
+    if where:
+        sql += f" AND ({where})"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} GROUP BY {', '.join(group_by)}", params)
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def in_use() -> bool:

@@ -1,6 +1,6 @@
 """Generate a large, clearly fictional brokerage history, to measure the dashboard against (not for the demo).
 
-    manage.py generate_history --packages 100000 [--days 365] [--seed 7] [--clear]
+    manage.py generate_history --packages 100000 [--days 365] [--seed 7] [--offers-per-package 4] [--clear]
 
 Writes with ``bulk_create`` straight into the tables (packages, offers, hand-backs), in one transaction
 with the dashboard's rollup triggers off and the rollups rebuilt at the end, which is how it makes
@@ -41,10 +41,17 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=365, help="Spread submissions over this many days.")
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--clear", action="store_true", help="Delete earlier generated history first.")
+        parser.add_argument(
+            "--offers-per-package",
+            type=int,
+            default=4,
+            help="Providers offered each package, on average (from this less 2 to this plus 2).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["packages"] < 0 or options["days"] < 1:
-            raise ValueError("--packages cannot be negative and --days must be at least 1.")
+        if options["packages"] < 0 or options["days"] < 1 or options["offers_per_package"] < 1:
+            raise ValueError("--packages cannot be negative, and --days and --offers-per-package must be at least 1.")
+        self.offers_per_package = options["offers_per_package"]
         if options["clear"]:
             self._clear()
         agreement, areas, providers = self._world()
@@ -128,7 +135,10 @@ class Command(BaseCommand):
             urgency = rng.choices(list(DEADLINE_HOURS), weights=[3, 2, 5])[0]
             submitted = now - timedelta(seconds=rng.uniform(0, days * 86400))
             age_hours = (now - submitted).total_seconds() / 3600
-            chosen = rng.sample(providers, k=min(len(providers), rng.randint(2, 6)))
+            chosen = rng.sample(
+                providers,
+                k=min(len(providers), rng.randint(max(1, self.offers_per_package - 2), self.offers_per_package + 2)),
+            )
             plan: list[tuple[Provider, str, float | None, str]] = []
             for provider in chosen:
                 roll = rng.random()
