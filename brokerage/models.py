@@ -34,6 +34,13 @@ from brokerage.allocation.results import Ranking
 from brokerage.changes.models import IdempotentRequest as IdempotentRequest
 from brokerage.changes.models import PackageChange as PackageChange
 from brokerage.changes.models import PackageChangeStatusEvent as PackageChangeStatusEvent
+from brokerage.dashboard.models import AwardDay as AwardDay
+from brokerage.dashboard.models import DeclineDay as DeclineDay
+from brokerage.dashboard.models import HandBackDay as HandBackDay
+from brokerage.dashboard.models import OfferDay as OfferDay
+from brokerage.dashboard.models import PackageDay as PackageDay
+from brokerage.dashboard.models import PackageWait as PackageWait
+from brokerage.dashboard.models import StartDay as StartDay
 from brokerage.person_lookup import person_lookup_digest
 
 # One vocabulary of urgency across the product: agreements set placement deadlines per urgency.
@@ -164,6 +171,8 @@ class CarePackage(ChangeTracked):
             models.Index(fields=["agreement", "status"], name="brokerage_pkg_agreement_status"),
             models.Index(fields=["awarded_provider", "awarded_at"], name="brokerage_pkg_provider_awarded"),
             models.Index(fields=["submitted_at"], name="brokerage_pkg_submitted"),
+            # Packages brokered again (a later round): the dashboard's weekly awards read only these.
+            models.Index(fields=["id"], condition=Q(round_number__gt=1), name="brokerage_pkg_rebrokered"),
             models.Index(fields=["updated_at", "id"], name="brokerage_pkg_changes"),  # API polling
             models.Index(
                 fields=["next_action_at"],
@@ -505,6 +514,9 @@ class Offer(ChangeTracked):
             models.Index(fields=["provider", "status", "sent_at"], name="brokerage_offer_provider"),
             models.Index(fields=["status", "sent_at"], name="brokerage_offer_status_sent"),
             models.Index(fields=["package", "round_number", "status"], name="brokerage_offer_pkg_round"),
+            # The dashboard reads the period's part days from the rows (brokerage.dashboard.rollups).
+            models.Index(fields=["sent_at"], name="brokerage_offer_sent"),
+            models.Index(fields=["closed_at"], condition=Q(status="awarded"), name="brokerage_offer_awarded_at"),
             models.Index(fields=["provider", "updated_at", "id"], name="brokerage_offer_changes"),  # API polling
             # The beat sweep's look-ups for emails that were never sent.
             models.Index(
@@ -645,7 +657,10 @@ class HandBack(models.Model):
 
     class Meta:
         ordering = ["-notice_given_at"]
-        indexes = [models.Index(fields=["provider", "notice_given_at"], name="brokerage_handback_provider")]
+        indexes = [
+            models.Index(fields=["provider", "notice_given_at"], name="brokerage_handback_provider"),
+            models.Index(fields=["notice_given_at"], name="brokerage_handback_notice"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider} handed back {self.package}"

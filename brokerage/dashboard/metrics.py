@@ -32,11 +32,12 @@ from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.dashboard import statistics
+from brokerage.dashboard import rollups, statistics
 from brokerage.dashboard.drilldown import ACCEPTED_OFFER_STATUSES, PLACED_STATUSES
 from brokerage.dashboard.filters import DashboardFilters
 from brokerage.dashboard.links import count_cell as _count
 from brokerage.dashboard.links import drill
+from brokerage.dashboard.models import NONE
 from brokerage.dashboard.timings import timing_tables
 from brokerage.models import CarePackage, DeclineReason, HandBack, Offer
 from brokerage.reporting.tables import Cell, Column, Table, hours, percent
@@ -207,14 +208,23 @@ def offer_groups(filters: DashboardFilters) -> list[OfferGroup]:
     return [OfferGroup(pk, status, reason or "", n, m, total) for pk, status, reason, n, m, total in rows]
 
 
-def offer_tables(
-    filters: DashboardFilters, groups: list[OfferGroup] | None = None
-) -> tuple[Table, Table, dict[str, int]]:
-    groups = offer_groups(filters) if groups is None else groups
+@dataclass(frozen=True)
+class OfferFigures:
+    """Every offer figure of the period: totals by outcome, declines by reason, each provider's responses."""
 
+    totals: dict[str, int]
+    reasons: dict[str, int]
+    responses: list[dict[str, Any]]  # most offers first (then by provider id)
+
+
+def _figures_from_groups(groups: list[OfferGroup]) -> OfferFigures:
     def count(*statuses: str) -> int:
         return sum(group.offers for group in groups if group.status in statuses)
 
+    reasons: dict[str, int] = defaultdict(int)
+    for group in groups:
+        if group.status == Offer.Status.DECLINED:
+            reasons[group.decline_reason] += group.offers
     totals = {
         "made": sum(group.offers for group in groups),
         "accepted": count(*ACCEPTED_OFFER_STATUSES),
@@ -223,6 +233,35 @@ def offer_tables(
         "pending": count(Offer.Status.PENDING),
         "withdrawn": count(Offer.Status.WITHDRAWN),
     }
+    return OfferFigures(totals, dict(reasons), _responses(groups))
+
+
+def _figures_from_rollups(filters: DashboardFilters) -> OfferFigures:
+    names = ("received", "answered", "time_to_answer", "accepted", "declined", "expired", "pending", "withdrawn")
+    rows = [
+        dict(zip(("provider_id", *names), row, strict=True))
+        for row in rollups.read(rollups.OFFERS, filters, ["provider_id"])
+    ]
+    for row in rows:
+        row["average"] = row["time_to_answer"] / row["answered"] if row["answered"] else None
+    totals = {
+        "made": sum(row["received"] for row in rows),
+        **{
+            name: sum(row[name] for row in rows) for name in ("accepted", "declined", "expired", "pending", "withdrawn")
+        },
+    }
+    reasons = dict(rollups.read(rollups.DECLINES, filters, ["decline_reason"]))
+    return OfferFigures(totals, reasons, sorted(rows, key=lambda row: (-row["received"], row["provider_id"])))
+
+
+def offer_figures(filters: DashboardFilters) -> OfferFigures:
+    """From the daily rollups on PostgreSQL, otherwise from one grouped query of the period's offers."""
+    return _figures_from_rollups(filters) if rollups.in_use() else _figures_from_groups(offer_groups(filters))
+
+
+def offer_tables(filters: DashboardFilters, figures: OfferFigures | None = None) -> tuple[Table, Table, dict[str, int]]:
+    figures = offer_figures(filters) if figures is None else figures
+    totals = figures.totals
     summary = Table(
         "offers",
         "Offers sent to providers in the period",
@@ -239,10 +278,7 @@ def offer_tables(
     ):
         value = totals[name]
         summary.add(Cell(label), _count(filters, value, figure) if figure else Cell(value))
-    reasons: dict[str, int] = defaultdict(int)
-    for group in groups:
-        if group.status == Offer.Status.DECLINED:
-            reasons[group.decline_reason] += group.offers
+    reasons = figures.reasons
     declines = Table(
         "decline-reasons",
         "Offers declined in the period, by reason",
@@ -255,11 +291,14 @@ def offer_tables(
 
 
 def hand_back_table(filters: DashboardFilters) -> tuple[Table, int]:
-    by_reason = dict(
-        HandBack.objects.filter(filters.scope("package__") & filters.within("notice_given_at"))
-        .values_list("reason")
-        .annotate(n=Count("id"))
-    )
+    if rollups.in_use():
+        by_reason = dict(rollups.read(rollups.HAND_BACKS, filters, ["reason"]))
+    else:
+        by_reason = dict(
+            HandBack.objects.filter(filters.scope("package__") & filters.within("notice_given_at"))
+            .values_list("reason")
+            .annotate(n=Count("id"))
+        )
     table = Table(
         "hand-backs",
         "Packages handed back in the period, by reason",
@@ -275,18 +314,47 @@ def hand_back_table(filters: DashboardFilters) -> tuple[Table, int]:
 # Unmet demand ------------------------------------------------------------------------------------------------
 
 
+def _unmet_from_rollups(filters: DashboardFilters) -> list[dict[str, Any]]:
+    by_area: dict[int | None, dict[str, Any]] = {}
+    rows = rollups.read(
+        rollups.PACKAGES, filters, ["area", "status"], by_area=True, where=f"status <> '{CarePackage.Status.CANCELLED}'"
+    )
+    for area, status, packages, hours_per_week in rows:
+        area_id = None if area == NONE else area
+        row = by_area.setdefault(
+            area_id,
+            {
+                "locality_area_id": area_id,
+                "requested": 0,
+                "requested_hours": Decimal(0),
+                "placed": 0,
+                "placed_hours": None,
+            },
+        )
+        row["requested"] += packages
+        row["requested_hours"] += hours_per_week
+        if status in PLACED_STATUSES:
+            row["placed"] += packages
+            row["placed_hours"] = (row["placed_hours"] or Decimal(0)) + hours_per_week
+    return list(by_area.values())
+
+
 def unmet_demand_table(filters: DashboardFilters, areas: dict[int, str]) -> Table:
     placed = Q(status__in=PLACED_STATUSES)
-    rows = (
-        CarePackage.objects.filter(
-            filters.scope() & filters.within("submitted_at") & ~Q(status=CarePackage.Status.CANCELLED)
-        )
-        .values("locality_area_id")
-        .annotate(
-            requested=Count("id"),
-            requested_hours=Sum("hours_per_week"),
-            placed=Count("id", filter=placed),
-            placed_hours=Sum("hours_per_week", filter=placed),
+    rows: Any = (
+        _unmet_from_rollups(filters)
+        if rollups.in_use()
+        else (
+            CarePackage.objects.filter(
+                filters.scope() & filters.within("submitted_at") & ~Q(status=CarePackage.Status.CANCELLED)
+            )
+            .values("locality_area_id")
+            .annotate(
+                requested=Count("id"),
+                requested_hours=Sum("hours_per_week"),
+                placed=Count("id", filter=placed),
+                placed_hours=Sum("hours_per_week", filter=placed),
+            )
         )
     )
     table = Table(
@@ -376,19 +444,25 @@ def _responses(groups: list[OfferGroup]) -> list[dict[str, Any]]:
     return sorted(by_provider.values(), key=lambda row: (-row["received"], row["provider_id"]))
 
 
-def provider_tables(filters: DashboardFilters, groups: list[OfferGroup] | None = None) -> tuple[Table, Spread]:
+def provider_tables(filters: DashboardFilters, figures: OfferFigures | None = None) -> tuple[Table, Spread]:
     # Grouped by provider id (names are read once, below): grouping hundreds of thousands of offers by a
     # joined name column would cost far more than the one small query for the names.
-    responses = _responses(offer_groups(filters) if groups is None else groups)
-    awarded = {
-        row["provider_id"]: row
-        for row in Offer.objects.filter(
-            filters.scope("package__") & filters.within("closed_at") & Q(status=Offer.Status.AWARDED)
-        )
-        .values("provider_id")
-        .annotate(packages=Count("id"), hours=Sum("package__hours_per_week"))
-        .order_by()
-    }
+    responses = (offer_figures(filters) if figures is None else figures).responses
+    if rollups.in_use():
+        awarded = {
+            pk: {"packages": n, "hours": total}
+            for pk, n, total in rollups.read(rollups.AWARDS, filters, ["provider_id"])
+        }
+    else:
+        awarded = {
+            row["provider_id"]: row
+            for row in Offer.objects.filter(
+                filters.scope("package__") & filters.within("closed_at") & Q(status=Offer.Status.AWARDED)
+            )
+            .values("provider_id")
+            .annotate(packages=Count("id"), hours=Sum("package__hours_per_week"))
+            .order_by()
+        }
     names = dict(
         Provider.objects.filter(pk__in={row["provider_id"] for row in responses} | set(awarded)).values_list(
             "pk", "name"
@@ -474,6 +548,35 @@ def _week_key(moment: datetime | date) -> date:
     return moment
 
 
+def _weekly_from_rollups(filters: DashboardFilters, counts: dict[date, dict[str, int]]) -> None:
+    """The weekly series summed from the daily rollups (Monday-start weeks of UK days, as ``TruncWeek``)."""
+    for name, rollup in (
+        ("week_submitted", rollups.PACKAGES),
+        ("week_awarded", rollups.AWARDS),
+        ("week_started", rollups.STARTS),
+    ):
+        for day, n, *_ in rollups.read(rollup, filters, ["day"]):
+            week = day - timedelta(days=day.weekday())
+            counts[week][name] = counts[week].get(name, 0) + n
+    # Awarded counts packages, not awards: a package awarded again in the same week (after a hand-back, in
+    # a later round) is one. Only a package past its first round can have two awards, so the few such
+    # awards are read from the rows and the extra ones taken off.
+    repeats = (
+        Offer.objects.filter(
+            filters.scope("package__")
+            & filters.within("closed_at")
+            & Q(status=Offer.Status.AWARDED, package__round_number__gt=1)
+        )
+        .annotate(week=TruncWeek("closed_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("week", "package_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by()
+    )
+    for week, _, n in repeats:
+        counts[_week_key(week)]["week_awarded"] -= n - 1
+
+
 def weekly_table(filters: DashboardFilters) -> Table:
     tz = timezone.get_current_timezone()
     series: dict[str, Callable[[], Any]] = {
@@ -501,9 +604,12 @@ def weekly_table(filters: DashboardFilters) -> Table:
         ),
     }
     counts: dict[date, dict[str, int]] = defaultdict(dict)
-    for name, query in series.items():
-        for week, n in query():
-            counts[_week_key(week)][name] = n
+    if rollups.in_use():
+        _weekly_from_rollups(filters, counts)
+    else:
+        for name, query in series.items():
+            for week, n in query():
+                counts[_week_key(week)][name] = n
     table = Table(
         "weekly-trends",
         "Packages each week: submitted, awarded and care started",
@@ -578,10 +684,10 @@ def dashboard(filters: DashboardFilters, *, page_number: int | str = 1) -> Dashb
     areas = area_names()
     summary, page, waiting = waiting_list(filters, page_number=page_number)
     by_area, by_urgency = timing_tables(filters, areas)
-    groups = offer_groups(filters)
-    offers, declines, offer_totals = offer_tables(filters, groups)
+    figures = offer_figures(filters)
+    offers, declines, offer_totals = offer_tables(filters, figures)
     hand_backs, hand_back_total = hand_back_table(filters)
-    responses, spread = provider_tables(filters, groups)
+    responses, spread = provider_tables(filters, figures)
     return Dashboard(
         filters=filters,
         summary=summary,

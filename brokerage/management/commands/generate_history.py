@@ -1,8 +1,9 @@
 """Generate a large, clearly fictional brokerage history, to measure the dashboard against (not for the demo).
 
-    manage.py generate_history --packages 100000 [--days 365] [--seed 7] [--clear]
+    manage.py generate_history --packages 100000 [--days 365] [--seed 7] [--offers-per-package 4] [--clear]
 
-Writes with ``bulk_create`` straight into the tables (packages, offers, hand-backs), which is how it makes
+Writes with ``bulk_create`` straight into the tables (packages, offers, hand-backs), in one transaction
+with the dashboard's rollup triggers off and the rollups rebuilt at the end, which is how it makes
 100,000 packages in about a minute; the demo's own history is made by the real allocation engine and services
 instead (``load_demo``). Every generated package has ``source_system="generated-history"`` and an
 ``external_reference`` beginning ``HIST-``, so ``--clear`` removes exactly them. Uses the demo's agreement,
@@ -21,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from brokerage.dashboard import rollups
 from brokerage.models import CarePackage, DeclineReason, HandBack, Offer
 from contracts.models import Agreement, AllocationPolicy, ProcurementRoute, Urgency
 from providers.models import LocalityArea, Provider
@@ -39,10 +41,17 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=365, help="Spread submissions over this many days.")
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--clear", action="store_true", help="Delete earlier generated history first.")
+        parser.add_argument(
+            "--offers-per-package",
+            type=int,
+            default=4,
+            help="Providers offered each package, on average (from this less 2 to this plus 2).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["packages"] < 0 or options["days"] < 1:
-            raise ValueError("--packages cannot be negative and --days must be at least 1.")
+        if options["packages"] < 0 or options["days"] < 1 or options["offers_per_package"] < 1:
+            raise ValueError("--packages cannot be negative, and --days and --offers-per-package must be at least 1.")
+        self.offers_per_package = options["offers_per_package"]
         if options["clear"]:
             self._clear()
         agreement, areas, providers = self._world()
@@ -51,7 +60,11 @@ class Command(BaseCommand):
         made = 0
         # References continue after any earlier run's, so generating more never collides.
         first = CarePackage.objects.filter(source_system=SOURCE).count()
-        with tqdm(total=options["packages"], unit="package", disable=options["verbosity"] == 0) as bar:
+        # One transaction: the dashboard's rollups are rebuilt once at the end rather than counted row by row.
+        with (
+            rollups.bulk_load(),
+            tqdm(total=options["packages"], unit="package", disable=options["verbosity"] == 0) as bar,
+        ):
             while made < options["packages"]:
                 size = min(BATCH, options["packages"] - made)
                 self._batch(
@@ -122,7 +135,10 @@ class Command(BaseCommand):
             urgency = rng.choices(list(DEADLINE_HOURS), weights=[3, 2, 5])[0]
             submitted = now - timedelta(seconds=rng.uniform(0, days * 86400))
             age_hours = (now - submitted).total_seconds() / 3600
-            chosen = rng.sample(providers, k=min(len(providers), rng.randint(2, 6)))
+            chosen = rng.sample(
+                providers,
+                k=min(len(providers), rng.randint(max(1, self.offers_per_package - 2), self.offers_per_package + 2)),
+            )
             plan: list[tuple[Provider, str, float | None, str]] = []
             for provider in chosen:
                 roll = rng.random()
