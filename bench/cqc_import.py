@@ -44,8 +44,8 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from ecm_import import backend_cpu  # noqa: E402
 
+from bench.ecm_import import backend_cpu  # noqa: E402
 from homecare.audit.models import AuditEvent  # noqa: E402
 from homecare.bulk_copy import copy_rows  # noqa: E402
 from providers.areas import locality_areas_load_leeds  # noqa: E402
