@@ -77,6 +77,11 @@ class Funding(models.TextChoices):
     SELF_FUNDER = "self_funder", "Self-funder arranged by the council"
 
 
+def package_reference(pk: int) -> str:
+    """A saved package's reference, as people and the API quote it (ISA-000123)."""
+    return f"ISA-{pk:06d}"
+
+
 class CarePackage(ChangeTracked):
     """An Individual Service Agreement (ISA): the care one person needs, brokered to one provider."""
 
@@ -186,7 +191,7 @@ class CarePackage(ChangeTracked):
 
     @property
     def reference(self) -> str:
-        return f"ISA-{self.pk:06d}" if self.pk else "ISA (unsaved)"
+        return package_reference(self.pk) if self.pk else "ISA (unsaved)"
 
     @property
     def required_skill_labels(self) -> list[str]:

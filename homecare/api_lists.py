@@ -143,8 +143,11 @@ class ListPagination(BasePagination):
         self.has_more = len(page) > self.page_size
         page = page[: self.page_size]
         if page:
-            last = page[-1]
-            self.resume = _encode(last.updated_at, last.pk)  # type: ignore[attr-defined]
+            last: Any = page[-1]
+            if isinstance(last, dict):  # a page of .values() rows (homecare.api_rows)
+                self.resume = _encode(last["updated_at"], last["id"])
+            else:
+                self.resume = _encode(last.updated_at, last.pk)
         else:
             # Nothing new: resume from where the client asked, so its next poll starts from the same place.
             self.resume = cursor or self._resume_before(request.query_params.get("updated_since") or "")

@@ -26,16 +26,28 @@ from providers.quality import (
 PUBLISHED_RATINGS = (Rating.OUTSTANDING, Rating.GOOD, Rating.REQUIRES_IMPROVEMENT, Rating.INADEQUATE)
 
 
+def _staff_link(user: AbstractBaseUser | AnonymousUser) -> ProviderStaff | None:
+    """The user's link to its provider organisation, read once per user object (a request's user): the audience
+    check and the provider lookup that follows it share one query. Only a found link is kept, so a user linked
+    after an earlier refusal is seen at once."""
+    cached: ProviderStaff | None = getattr(user, "_homecare_provider_staff", None)
+    if cached is None and user.pk is not None:
+        cached = ProviderStaff.objects.select_related("provider").filter(user_id=user.pk).first()
+        if cached is not None:
+            setattr(user, "_homecare_provider_staff", cached)  # noqa: B010 - a per-request cache on the user object
+    return cached
+
+
 def is_linked_to_provider(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Whether a user works for a provider organisation: without one, a provider-portal user would see nothing."""
-    return user.pk is not None and ProviderStaff.objects.filter(user_id=user.pk).exists()
+    return _staff_link(user) is not None
 
 
 def provider_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Provider:
     """The one provider organisation a portal user works for; refuse anyone not linked to one."""
     if user.pk is None:
         raise PermissionDenied("Sign in as provider staff.")
-    staff = ProviderStaff.objects.select_related("provider").filter(user_id=user.pk).first()
+    staff = _staff_link(user)
     if staff is None:
         raise PermissionDenied("Your account is not linked to a provider organisation.")
     return staff.provider

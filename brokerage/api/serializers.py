@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from brokerage.isa_input import DAY_NAMES
-from brokerage.models import CarePackage, DeclineReason, Offer, Visit
+from brokerage.models import CarePackage, DeclineReason, Offer, Visit, package_reference
 from brokerage.services.responses import DECLINE_NOTE_MAX
+from homecare.api_rows import FlatChildren, FlatOutput
 from homecare.problems import ProblemOutput
 
 
@@ -29,7 +31,11 @@ class VisitOutput(serializers.ModelSerializer[Visit]):
         fields = ["day_of_week", "window_start", "window_end", "duration_minutes", "carers"]
 
     def get_day_of_week(self, visit: Visit) -> str:
-        return DAY_NAMES[visit.day_of_week]
+        return day_name(visit.day_of_week)
+
+
+def day_name(day_of_week: int) -> str:
+    return DAY_NAMES[day_of_week]
 
 
 class PackageOutput(serializers.ModelSerializer[CarePackage]):
@@ -175,3 +181,29 @@ class AcceptInput(serializers.Serializer[Any]):
 class DeclineInput(serializers.Serializer[Any]):
     reason = serializers.ChoiceField(choices=DeclineReason.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=DECLINE_NOTE_MAX)
+
+
+# The list pages' rows, serialised from ``.values()`` exactly as the serializers above do from model instances
+# (homecare.api_rows): a page of 50 is one pass over plain rows, not a tree of model objects and DRF fields.
+
+
+@cache
+def _visit_rows() -> FlatChildren:
+    visits = FlatOutput(VisitOutput, computed={"day_of_week": ("day_of_week", day_name)})
+    return FlatChildren(visits, queryset=Visit.objects.all, parent="package_id")  # the related manager's order
+
+
+@cache
+def package_rows() -> FlatOutput:
+    return FlatOutput(
+        PackageOutput, computed={"reference": ("id", package_reference)}, nested={"visits": ("id", _visit_rows())}
+    )
+
+
+@cache
+def offer_rows() -> FlatOutput:
+    return FlatOutput(
+        OfferOutput,
+        computed={"package_reference": ("package", package_reference)},
+        nested={"visits": ("package", _visit_rows())},
+    )

@@ -21,6 +21,8 @@ from brokerage.api.serializers import (
     OfferOutput,
     PackageOutput,
     RankingOutput,
+    offer_rows,
+    package_rows,
     page_of,
 )
 from brokerage.isa_input import IsaInput, isa_from_validated
@@ -58,10 +60,10 @@ class PackageListCreateApi(APIView):
     )
     def get(self, request: Request) -> Response:
         """Filter and order with the parameters; poll for changes with ``updated_since``, then ``cursor``."""
-        packages = filtered(PackageFilterSet, request, package_list(user=request.user)).prefetch_related("visits")
+        packages = filtered(PackageFilterSet, request, package_list(user=request.user))
         paginator = ListPagination()
-        page = paginator.paginate_queryset(packages, request, view=self)
-        return paginator.get_paginated_response(PackageOutput(page, many=True).data)
+        page = paginator.paginate_queryset(package_rows().values(packages), request, view=self)
+        return paginator.get_paginated_response(package_rows().page(page or []))
 
     @extend_schema(
         operation_id="packages_create",
@@ -128,8 +130,8 @@ class OfferListApi(APIView):
         """Your organisation's offers only. A rostering system polls with ``updated_since``, then ``cursor``."""
         offers = filtered(OfferFilterSet, request, offers_for_provider(provider_user=request.user))
         paginator = ListPagination()
-        page = paginator.paginate_queryset(offers.prefetch_related("package__visits"), request, view=self)
-        return paginator.get_paginated_response(OfferOutput(page, many=True).data)
+        page = paginator.paginate_queryset(offer_rows().values(offers), request, view=self)
+        return paginator.get_paginated_response(offer_rows().page(page or []))
 
 
 class OfferDetailApi(APIView):

@@ -6,10 +6,11 @@ moment are served one after the other: the second sees the package already award
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from brokerage.events import package_event
@@ -21,6 +22,7 @@ from brokerage.services.change_history import changes_withdraw_locked
 from brokerage.services.history import Actor, offer_transition, package_transition
 from brokerage.services.packages import PackageStateError, package_record_care_started
 from homecare.webhooks.kinds import EventKind
+from providers.selectors import provider_for_user
 
 DECLINE_NOTE_MAX = 2000  # as an ISA's special requirements: about a page
 
@@ -49,9 +51,16 @@ def start_on_problem(start_on: date, *, today: date) -> str | None:
 
 def _lock_for_response(offer_id: int, provider_user: User) -> tuple[Offer, CarePackage]:
     """Authorise, then lock the package and re-read the offer under the lock (its state may have moved)."""
-    seen = offer_get_for_provider(offer_id=offer_id, provider_user=provider_user)  # 404s for other providers
-    package = CarePackage.objects.select_for_update().get(pk=seen.package_id)
-    offer = Offer.objects.select_related("provider").get(pk=seen.pk)
+    # One query authorises and locks: only a package holding this provider's own offer is found (and locked);
+    # another provider's offer is a 404, as if it did not exist. Only the package row is locked.
+    package = (
+        CarePackage.objects.select_for_update(of=("self",))
+        .filter(offers__pk=offer_id, offers__provider=provider_for_user(user=provider_user))
+        .first()
+    )
+    if package is None:
+        raise Http404("No such offer.")
+    offer = Offer.objects.select_related("provider").get(pk=offer_id)
     offer.package = package  # the locked row: the model's rule reads the package's state from it
     refusal = offer.answer_refusal(at=timezone.now())
     if refusal is not None:
@@ -122,12 +131,12 @@ def offer_decline(*, offer_id: int, provider_user: User, reason: str, note: str 
     return offer
 
 
-def _note_first_response(package: CarePackage, now: object) -> None:
+def _note_first_response(package: CarePackage, now: datetime) -> None:
     if package.first_response_at is None:
         CarePackage.objects.filter(pk=package.pk, first_response_at__isnull=True).update(
             first_response_at=now, updated_at=now
         )
-        package.refresh_from_db(fields=["first_response_at"])
+        package.first_response_at = now  # the caller holds the row lock: the update above is the one that applied
 
 
 @transaction.atomic

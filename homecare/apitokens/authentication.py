@@ -19,6 +19,17 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 class ApiTokenAuthentication(TokenAuthentication):
     """``Authorization: Token <secret>``; refuses expired and revoked tokens (knox) and records use."""
 
+    def _cleanup_token(self, auth_token: ApiToken) -> bool:
+        """Refuse (and delete) the token itself once expired, as knox does, on every request.
+
+        knox also reads all the user's other tokens on every request, to delete those that have expired; that is
+        housekeeping, not a check (an expired token is refused when it is itself presented), so it runs in
+        ``validate_user`` only when the token's use is next recorded: at most once a minute per token.
+        """
+        if auth_token.has_expired():
+            return super()._cleanup_token(auth_token)  # deletes it and sends knox's token_expired signal
+        return False
+
     def validate_user(self, auth_token: ApiToken) -> tuple[User, ApiToken]:
         user, token = super().validate_user(auth_token)
         now = timezone.now()
@@ -29,4 +40,5 @@ class ApiTokenAuthentication(TokenAuthentication):
                 last_used_at=now
             )
             token.last_used_at = now
+            super()._cleanup_token(token)  # the user's other expired tokens (this one is live: it stays)
         return user, token
