@@ -342,14 +342,16 @@ class PackageNote(models.Model):
 class PrivacyRun(models.Model):
     """One application of a personal-data rule, the target of its audit event.
 
-    A retention sweep (counts of packages anonymised), a re-encryption with the newest key, or a subject access
-    export (which packages were exported; never the name or date of birth searched for).
+    A retention sweep (counts of packages anonymised), a re-encryption with the newest key, a subject access
+    export (which packages were exported; never the name or date of birth searched for), or a quarter's CLD
+    return (NHS numbers, dates of birth and postcodes of every person served; the quarter and the count).
     """
 
     class Kind(models.TextChoices):
         RETENTION = "retention", "Retention sweep"
         REENCRYPTION = "reencryption", "Re-encryption with the newest key"
         SUBJECT_ACCESS = "subject_access", "Subject access export"
+        CLD_RETURN = "cld_return", "Client Level Data return export"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     ran_at = models.DateTimeField()

@@ -24,6 +24,7 @@ from visits.selectors import (
     pay_runs_for_officer,
     provider_monitoring,
 )
+from visits.services.cld_returns import cld_return_export
 from visits.services.pay_runs import (
     PayRunError,
     pay_dispute_resolve,
@@ -184,19 +185,19 @@ def ccc_provider_monitoring_view(request: HttpRequest, provider_id: int) -> Http
 
 @officer_only
 def cld_download_view(request: HttpRequest, file_format: str) -> HttpResponse:
-    """The quarter's service events in DHSC's CLD shape: ``?year=2025&quarter=1`` (April to June 2025)."""
+    """The quarter's service events in DHSC's CLD shape: ``?year=2025&quarter=1`` (April to June 2025); audited."""
     if file_format not in FILE_FORMATS:
         raise Http404("No such format.")
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year", today.year if today.month >= 4 else today.year - 1))
         quarter = int(request.GET.get("quarter", ((today.month - 4) % 12) // 3 + 1))
-        start, end = cld.quarter_bounds(year, quarter)
+        cld.quarter_bounds(year, quarter)
     except ValueError as error:
         raise Http404("No such quarter.") from error
     return spreadsheet_response(
         header=cld.HEADER,
-        rows=cld.service_event_rows(start=start, end=end),
+        rows=cld_return_export(actor=request_user(request), year=year, quarter=quarter),
         file_format=file_format,
         filename_stem=f"cld-service-events-{year}-q{quarter}",
     )

@@ -76,12 +76,14 @@ class AuditAction(StrEnum):
     OFFER_NOT_SELECTED = "offer.not_selected"
 
     # The person's details: anonymised by retention, erased on request, exported for a subject access
-    # request, and moved to the newest encryption key; each retention sweep records its counts.
+    # request or in a quarter's CLD return, and moved to the newest encryption key; each retention sweep
+    # records its counts.
     PERSON_DETAILS_ANONYMISED = "person_details.anonymised"
     PERSON_DETAILS_ERASED = "person_details.erased"
     PERSON_DETAILS_REENCRYPTED = "person_details.reencrypted"
     RETENTION_SWEEP_FINISHED = "retention_sweep.finished"
     SUBJECT_ACCESS_EXPORTED = "subject_access.exported"
+    CLD_RETURN_EXPORTED = "cld_return.exported"
 
     # Alerts to the Care Communications Centre.
     ALERT_RAISED = "alert.raised"

@@ -16,7 +16,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from brokerage.models import PersonDetails
+from brokerage.models import PersonDetails, PrivacyRun
+from homecare.audit.actions import AuditAction
+from homecare.audit.models import AuditEvent
 from homecare.nhs_number import is_valid_nhs_number, validate_nhs_number
 from tests.conftest import client_for
 from tests.visits.fixtures import make_pay_world
@@ -103,3 +105,28 @@ def test_each_package_delivered_in_the_quarter_is_one_service_event(officer):
     written = {line[HEADER.index("Event Reference")]: dict(zip(HEADER, line, strict=True)) for line in lines[1:]}
     assert written[world.a.reference]["Event Start Date"] == "2026-03-02"
     assert written[world.a.reference]["Planned units per week"] == "7.0"
+
+
+@pytest.mark.django_db
+def test_each_download_of_the_return_is_audited_with_its_quarter_and_count_never_a_person(officer):
+    """The return carries NHS numbers, dates of birth and postcodes: who took which quarter is kept."""
+    world = make_pay_world(officer)
+    client = client_for(officer)
+    response = client.get(reverse("commissioning:visits:cld", args=["xlsx"]) + "?year=2025&quarter=4")
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action=AuditAction.CLD_RETURN_EXPORTED)
+    run = PrivacyRun.objects.get(pk=event.target_id)
+    assert (run.kind, run.actor, event.actor) == (PrivacyRun.Kind.CLD_RETURN, officer, officer)
+    assert event.data == {"year": 2025, "quarter": 4, "start": "2026-01-01", "end": "2026-03-31", "events": 2}
+    mosaic_ids = set(
+        PersonDetails.objects.filter(package__in=[world.a, world.b]).values_list("mosaic_person_id", flat=True)
+    )
+    assert not any(mosaic_id and mosaic_id in str(event.data) + event.summary for mosaic_id in mosaic_ids)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["?year=2025&quarter=5", "?year=2025&quarter=x", "?year=99999&quarter=1"])
+def test_a_quarter_that_does_not_exist_is_a_404_and_records_nothing(officer, query):
+    response = client_for(officer).get(reverse("commissioning:visits:cld", args=["csv"]) + query)
+    assert response.status_code == 404
+    assert not PrivacyRun.objects.exists() and not AuditEvent.objects.filter(action=AuditAction.CLD_RETURN_EXPORTED)
