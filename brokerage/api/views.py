@@ -165,7 +165,7 @@ class OfferAcceptApi(APIView):
             raise ValidationError(invalid.errors) from invalid
         except OfferClosed as error:
             return _closed(error)
-        return Response(OfferOutput(_reload(offer)).data)
+        return Response(_answered(offer))
 
 
 class OfferDeclineApi(APIView):
@@ -190,12 +190,11 @@ class OfferDeclineApi(APIView):
             raise ValidationError(invalid.errors) from invalid
         except OfferClosed as error:
             return _closed(error)
-        return Response(OfferOutput(_reload(offer)).data)
+        return Response(_answered(offer))
 
 
-def _reload(offer: Offer) -> Offer:
-    return (
-        Offer.objects.select_related("package", "package__locality_area")
-        .prefetch_related("package__visits")
-        .get(pk=offer.pk)
-    )
+def _answered(offer: Offer) -> dict[str, Any]:
+    """The answered offer as ``OfferOutput`` writes it, re-read after the commit from ``.values()`` rows (the
+    list's own, ``offer_rows``): two queries, no model instances or serializer fields built."""
+    rows = offer_rows()
+    return rows.page(rows.values(Offer.objects.filter(pk=offer.pk)))[0]

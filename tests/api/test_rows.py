@@ -72,3 +72,29 @@ def test_package_rows_render_what_the_package_serializer_renders(seeded: Seeded)
 def test_a_field_that_is_not_a_column_must_be_given() -> None:
     with pytest.raises(ValueError, match="visits: give it in computed or nested"):
         FlatOutput(PackageOutput, computed={"reference": ("id", str)})
+
+
+def test_rows_write_summer_time_with_its_offset_as_the_serializer_does(seeded: Seeded) -> None:
+    """Winter times in London are UTC ("Z"); a summer time keeps its +01:00, as DRF writes it."""
+    summer = timezone.now().replace(month=7, day=15, hour=9, minute=30, second=0, microsecond=123456)
+    Offer.objects.filter(provider=seeded.market.providers[0]).update(respond_by=summer)
+    offers = Offer.objects.filter(provider=seeded.market.providers[0]).order_by("id")
+    models = offers.select_related("package", "package__locality_area").prefetch_related("package__visits")
+    expected = _json(OfferOutput(models, many=True).data)
+    assert _json(offer_rows().page(offer_rows().values(offers))) == expected
+    assert b'"respond_by":"' + str(summer.year).encode() + b'-07-15T10:30:00.123456+01:00"' in expected
+
+
+def test_the_accept_answer_is_what_the_offer_serializer_renders(client: Any, seeded: Seeded, headers: Any) -> None:
+    offer = Offer.objects.get(package=seeded.packages[0], provider=seeded.market.providers[0])
+    start_on = (timezone.localdate() + timedelta(days=5)).isoformat()
+    response = client.post(
+        f"/api/v1/offers/{offer.pk}/accept/",
+        {"start_on": start_on},
+        content_type="application/json",
+        headers=headers["provider"],
+    )
+    assert response.status_code == 200
+    model = Offer.objects.select_related("package", "package__locality_area").prefetch_related("package__visits")
+    assert response.content == _json(OfferOutput(model.get(pk=offer.pk)).data)
+    assert response.json()["status"] == "accepted"
