@@ -7,11 +7,12 @@ package through the API, which checks who it is and logs the access. Payloads ar
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from brokerage.models import CarePackage, HandBack, Offer, PackageChange
 from homecare.webhooks.kinds import EventKind
-from homecare.webhooks.outbox import event_record
+from homecare.webhooks.outbox import EventDraft, event_record_many
 
 
 def package_summary(package: CarePackage) -> dict[str, Any]:
@@ -79,6 +80,22 @@ def package_event(
     extra: dict[str, Any] | None = None,
 ) -> None:
     """Record ``kind`` for the package (call with the package row locked, inside the change's transaction)."""
+    event_record_many([_package_draft(kind, package, offer=offer, hand_back=hand_back, extra=extra)])
+
+
+def package_offers_event(kind: EventKind, package: CarePackage, offers: Sequence[Offer]) -> None:
+    """Record ``kind`` once per offer, as ``package_event`` would, in a few queries (a round's new offers)."""
+    event_record_many([_package_draft(kind, package, offer=offer) for offer in offers])
+
+
+def _package_draft(
+    kind: EventKind,
+    package: CarePackage,
+    *,
+    offer: Offer | None = None,
+    hand_back: HandBack | None = None,
+    extra: dict[str, Any] | None = None,
+) -> EventDraft:
     data: dict[str, Any] = {"package": package_summary(package)}
     if offer is not None:
         data["offer"] = offer_summary(offer)
@@ -93,4 +110,4 @@ def package_event(
     provider_id = offer.provider_id if offer is not None else package.awarded_provider_id
     if hand_back is not None:
         provider_id = hand_back.provider_id
-    event_record(kind=kind, ordering_key=f"package:{package.pk}", payload=data, provider_id=provider_id)
+    return EventDraft(kind=kind, ordering_key=f"package:{package.pk}", payload=data, provider_id=provider_id)

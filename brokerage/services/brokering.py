@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings as django_settings
 from django.db import transaction
@@ -33,10 +34,10 @@ from brokerage.allocation import (
 from brokerage.allocation.pool import CandidatePool
 from brokerage.allocation.results import ENGINE_VERSION
 from brokerage.allocation_rows import engine_inputs_for, offer_record, policy_settings, run_documents
-from brokerage.events import package_event
+from brokerage.events import package_event, package_offers_event
 from brokerage.models import AllocationRun, CarePackage, Offer, ProviderCapacity
 from brokerage.services.change_history import changes_on_award_locked
-from brokerage.services.history import Actor, offer_created, offer_transition, package_transition
+from brokerage.services.history import Actor, offer_transition, offers_created, package_transition
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from homecare.queue import enqueue_on_commit
@@ -155,12 +156,16 @@ def _send_offers(
     now: datetime,
     actor: Actor,
 ) -> None:
+    # Set-based: the offers, their history rows, audit events and outbox events each in one insert (a burst of
+    # referrals sends many rounds at once); the rows are the same as one offer at a time would write.
+    new_offers: list[Offer] = []
+    created: list[tuple[Offer, str, dict[str, Any]]] = []
     for provider_id in action.provider_ids:
         entry = ranking.entry_for(provider_id)
         first_refusal = (
             settings.kind is PolicyKind.LEAD_PROVIDER_FIRST and entry is not None and entry.lot_role is LotRole.LEAD
         )
-        offer = Offer.objects.create(
+        offer = Offer(
             package=package,
             provider_id=provider_id,
             run=run,
@@ -172,16 +177,16 @@ def _send_offers(
             respond_by=action.deadline,
         )
         name = entry.provider_name if entry is not None else f"provider {provider_id}"
-        offer_created(
-            offer=offer,
-            actor=actor,
-            summary=(
-                f"{package.reference} offered to {name} (rank {offer.rank}), respond by "
-                f"{timezone.localtime(action.deadline):%H:%M %d %b %Y} ({action.reason})"
-            ),
-            data={"rank": offer.rank, "first_refusal": first_refusal},
+        summary = (
+            f"{package.reference} offered to {name} (rank {offer.rank}), respond by "
+            f"{timezone.localtime(action.deadline):%H:%M %d %b %Y} ({action.reason})"
         )
-        package_event(EventKind.PACKAGE_OFFERED, package, offer=offer)
+        new_offers.append(offer)
+        created.append((offer, summary, {"rank": offer.rank, "first_refusal": first_refusal}))
+    # bulk_create sets each offer's primary key (PostgreSQL and SQLite return them), which the records below use.
+    Offer.objects.bulk_create(new_offers)
+    offers_created(offers=created, actor=actor)
+    package_offers_event(EventKind.PACKAGE_OFFERED, package, new_offers)
     # Emailed after commit, one email per provider (with its other new offers), a few seconds later so that a
     # burst's offers to the same provider share one email; the task re-reads the offers, and a lost task is
     # swept a minute later.

@@ -6,6 +6,7 @@ commit on their own, so a change and its record succeed or fail as one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -15,7 +16,7 @@ from django.utils import timezone
 from brokerage.models import CarePackage, Offer, OfferStatusChange, PackageStatusChange
 from brokerage.status_actions import offer_status_action, package_status_action
 from homecare.audit.actions import AuditAction
-from homecare.audit.services import SYSTEM_ACTOR, audit_record
+from homecare.audit.services import SYSTEM_ACTOR, audit_event, audit_record, audit_record_many
 
 Actor = User | AnonymousUser | None
 
@@ -94,27 +95,34 @@ def offer_transition(
         target=offer,
         summary=summary,
         reason=reason,
-        data={
-            "package": offer.package_id,
-            "provider": offer.provider_id,
-            "round": offer.round_number,
-            "from": from_status,
-            "to": to_status,
-            **(data or {}),
-        },
+        data=_offer_data(offer, {"from": from_status, "to": to_status, **(data or {})}),
     )
 
 
-def offer_created(*, offer: Offer, actor: Actor, summary: str, data: dict[str, Any] | None = None) -> None:
-    """Record a new offer's first status."""
+def _offer_data(offer: Offer, more: dict[str, Any]) -> dict[str, Any]:
+    """An offer's audit data: which package, provider and round, then what the change adds."""
+    return {"package": offer.package_id, "provider": offer.provider_id, "round": offer.round_number, **more}
+
+
+def offers_created(*, offers: Sequence[tuple[Offer, str, dict[str, Any]]], actor: Actor) -> None:
+    """Record new offers' first status: for each ``(offer, summary, data)``, a history row and an audit event,
+    each kind written in one insert (a round sends its offers together)."""
     user, label = _actor_fields(actor)
-    OfferStatusChange.objects.create(
-        offer=offer, from_status="", to_status=offer.status, changed_at=offer.sent_at, actor=user, actor_label=label
+    OfferStatusChange.objects.bulk_create(
+        OfferStatusChange(
+            offer=offer, from_status="", to_status=offer.status, changed_at=offer.sent_at, actor=user, actor_label=label
+        )
+        for offer, _, _ in offers
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.OFFER_SENT,
-        target=offer,
-        summary=summary,
-        data={"package": offer.package_id, "provider": offer.provider_id, "round": offer.round_number, **(data or {})},
+    audit_record_many(
+        [
+            audit_event(
+                actor=actor,
+                action=AuditAction.OFFER_SENT,
+                target=offer,
+                summary=summary,
+                data=_offer_data(offer, data),
+            )
+            for offer, summary, data in offers
+        ]
     )
