@@ -21,7 +21,7 @@ for these fixtures by name (do not import the fixtures; import only the helper f
 Tests in tests/browser/ are marked ``browser`` and get a transactional database automatically;
 a browser test elsewhere needs ``pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]``
 (the live server answers from another thread and must see committed rows). One Chromium serves
-the whole run. It comes from Debian (``/usr/bin/chromium``, or ``CHROMIUM_PATH``);
+each test module. It comes from Debian (``/usr/bin/chromium``, or ``CHROMIUM_PATH``);
 ``playwright install`` is not needed.
 """
 
@@ -59,21 +59,24 @@ PERSONAS = ("officer", "ccc_user", "provider_user", "other_provider_user")
 
 
 class _SharedChromium:
-    """One Playwright and one Chromium for the whole run, however many modules ask for ``browser``.
+    """One Playwright and one Chromium for each test module that asks for ``browser``, stopped at its end.
 
-    Playwright's sync API allows a single instance per thread, so a second ``sync_playwright()``
-    would fail; every user takes a reference and the last one to finish closes the browser.
+    Playwright's sync API allows a single instance per thread, and while it is started it keeps an event
+    loop running in this thread: Django's test client then refuses async views (the health page) and its
+    ORM guard must be lifted. So it is stopped once a module's browser tests are done, before the next
+    module's tests run in this process (under pytest-xdist those may be any tests at all).
     """
 
     def __init__(self) -> None:
         self.users = 0
         self.playwright: Playwright | None = None
         self.chromium: Browser | None = None
+        self.async_unsafe: str | None = None
 
     def acquire(self) -> Browser:
         if self.chromium is None:
-            # Playwright's sync API keeps an event loop in this thread from now on; Django would
-            # otherwise refuse the ORM calls that tests and fixtures make here.
+            # Django would otherwise refuse the ORM calls that tests and fixtures make beside the loop.
+            self.async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
             self.playwright = sync_playwright().start()
             self.chromium = self.playwright.chromium.launch(
@@ -88,12 +91,16 @@ class _SharedChromium:
             self.chromium.close()
             self.playwright.stop()
             self.playwright = self.chromium = None
+            if self.async_unsafe is None:
+                os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+            else:
+                os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = self.async_unsafe
 
 
 _SHARED = _SharedChromium()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM_PATH).exists():
         message = f"Chromium not found at {CHROMIUM_PATH} (scripts/test.sh installs it; or set CHROMIUM_PATH)"
