@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from commissioning.funding_formula import FundingFormulaError, Indicator, allocate, scenario, sensitivity
@@ -62,12 +62,16 @@ def test_sensitivity_moves_money_between_areas_but_never_the_total():
     values=st.lists(st.integers(min_value=1, max_value=10**6), min_size=2, max_size=11),
     floor=st.integers(min_value=0, max_value=100),
 )
+@example(budget_pennies=2, values=[1, 1, 1], floor=100)  # a budget of pennies, shared by more areas than pennies
 def test_any_budget_is_shared_to_the_penny_with_every_floor_held(budget_pennies, values, floor):
     areas = [f"area{n}" for n in range(len(values))]
     budget = Decimal(budget_pennies) / 100
     indicator = Indicator("x", Decimal(1), {area: Decimal(v) for area, v in zip(areas, values, strict=True)})
-    # Current funding: an equal split of 80% of the budget, so the floors always fit.
-    current = {area: (budget * Decimal("0.8") / len(areas)).quantize(Decimal("0.01")) for area in areas}
+    # Current funding: an equal split of 80% of the budget, rounded down to the penny, so the floors always
+    # fit (rounded to the nearest penny, three areas' shares of a 2p budget came to 3p).
+    current = {
+        area: (budget * Decimal("0.8") / len(areas)).quantize(Decimal("0.01"), rounding=ROUND_FLOOR) for area in areas
+    }
     shares = allocate(budget=budget, areas=areas, indicators=[indicator], current=current, floor_percent=Decimal(floor))
     assert sum(share.amount for share in shares) == budget
     assert all(share.amount >= share.floor for share in shares)
