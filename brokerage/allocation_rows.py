@@ -57,6 +57,15 @@ _ROLE = {
 }
 _DEFAULT_VISITS_FROM = time(7, 0)
 _DEFAULT_VISITS_UNTIL = time(22, 0)
+_CAPABILITY_FIELDS = (
+    "visits_from",
+    "visits_until",
+    "lead_time_days",
+    "double_handed",
+    "skills",
+    "languages",
+    "carer_genders",
+)
 
 
 @dataclass(frozen=True)
@@ -130,12 +139,18 @@ def engine_inputs_for(package: CarePackage, *, as_of: date) -> EngineInputs:
     provider_ids = list(memberships)
     summaries = provider_cqc_summary(provider_ids)
     capacity: dict[int, list[AreaCapacity]] = {}
-    for row in ProviderCapacity.objects.filter(provider_id__in=provider_ids).select_related("locality_area"):
-        capacity.setdefault(row.provider_id, []).append(
-            AreaCapacity(area_code=row.locality_area.code, hours_available=float(row.hours_available_per_week))
-        )
+    # Plain rows, not model instances: a burst of referrals reads these once a package.
+    for provider_id, area_code, hours in ProviderCapacity.objects.filter(provider_id__in=provider_ids).values_list(
+        "provider_id", "locality_area__code", "hours_available_per_week"
+    ):
+        capacity.setdefault(provider_id, []).append(AreaCapacity(area_code=area_code, hours_available=float(hours)))
     _count_widened_capacity(package, capacity)
-    capabilities = {row.provider_id: row for row in ProviderCapabilities.objects.filter(provider_id__in=provider_ids)}
+    capabilities = {
+        row["provider_id"]: row
+        for row in ProviderCapabilities.objects.filter(provider_id__in=provider_ids).values(
+            "provider_id", *_CAPABILITY_FIELDS
+        )
+    }
     since = as_of - timedelta(days=RECENT_AWARDS_DAYS)
     recent = dict(
         CarePackage.objects.filter(awarded_provider_id__in=provider_ids, awarded_at__date__gte=since)
@@ -167,8 +182,8 @@ def engine_inputs_for(package: CarePackage, *, as_of: date) -> EngineInputs:
             skipped.append((provider_id, "No CQC-registered homecare location with a known position."))
             continue
         caps = capabilities.get(provider_id)
-        visits_from = caps.visits_from if caps else _DEFAULT_VISITS_FROM
-        visits_until = caps.visits_until if caps else _DEFAULT_VISITS_UNTIL
+        visits_from = caps["visits_from"] if caps else _DEFAULT_VISITS_FROM
+        visits_until = caps["visits_until"] if caps else _DEFAULT_VISITS_UNTIL
         candidates.append(
             ProviderCandidate(
                 provider_id=provider_id,
@@ -181,13 +196,13 @@ def engine_inputs_for(package: CarePackage, *, as_of: date) -> EngineInputs:
                 ),
                 areas=tuple(capacity.get(provider_id, [])),
                 coverage=tuple(DayCoverage(weekday=day, earliest=visits_from, latest=visits_until) for day in WEEKDAYS),
-                lead_time_days=caps.lead_time_days if caps else 7,
+                lead_time_days=caps["lead_time_days"] if caps else 7,
                 locations=locations,
                 lot_role=_ROLE[MembershipRole(membership.role)],
-                double_handed=caps.double_handed if caps else False,
-                skills=frozenset(caps.skills) if caps else frozenset(),
-                languages=frozenset(caps.languages) if caps else frozenset(),
-                carer_genders=frozenset(CarerGender(g) for g in caps.carer_genders) if caps else frozenset(),
+                double_handed=caps["double_handed"] if caps else False,
+                skills=frozenset(caps["skills"]) if caps else frozenset(),
+                languages=frozenset(caps["languages"]) if caps else frozenset(),
+                carer_genders=frozenset(CarerGender(g) for g in caps["carer_genders"]) if caps else frozenset(),
                 recent_awards=recent.get(provider_id, 0),
                 declined=provider_id in refused,
             )
