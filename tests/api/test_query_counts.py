@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 # Authentication is one query: the token, its user, the user's audience groups and provider staff's link to their
 # organisation (which the offers lookup reuses). Then a list page is its count, its rows and their visits.
 BUDGET = {"/api/v1/offers/": 4, "/api/v1/packages/": 4}
-ACCEPT_BUDGET = 16
+ACCEPT_BUDGET = 15
 
 
 def _more_packages(seeded: Seeded, count: int, **isa: Any) -> list[CarePackage]:
