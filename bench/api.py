@@ -3,7 +3,7 @@
 Run (PostgreSQL; it makes, fills and drops a throw-away test database; REDIS_URL for the throttle counts, as
 in production, else each worker counts in its own memory):
 
-    DATABASE_URL=postgres://... [REDIS_URL=redis://...] .venv/bin/python bench/api.py [--duration 6] [--packages 400]
+    DATABASE_URL=postgres://... [REDIS_URL=redis://...] .venv/bin/python bench/api.py [--duration 6] [--packages 1000]
 
 1. Migrates a throw-away database and fills it through the project's own services: a ranked DPS market of
    eight providers, ``--packages`` referrals entered by an officer and brokered (each with an offer to every
@@ -377,7 +377,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=6.0, help="seconds of each closed- and open-loop run")
     parser.add_argument("--concurrency", type=int, default=8, help="closed-loop clients")
     parser.add_argument("--rate", type=float, default=50.0, help="open-loop requests a second")
-    parser.add_argument("--packages", type=int, default=400, help="packages brokered (the accept runs use them)")
+    parser.add_argument("--packages", type=int, default=1000, help="packages brokered (each accept uses one)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, both servers")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker, both servers")
     args = parser.parse_args()

@@ -204,8 +204,19 @@ def paginated_schema(items: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# The paging's own parameters, which no FilterSet reads.
+PAGING_PARAMETERS = frozenset({"page", "page_size", "cursor"})
+
+
 def filtered(filterset_class: type[django_filters.FilterSet], request: Request, queryset: QuerySet[M]) -> QuerySet[M]:
-    """Apply a FilterSet in a plain APIView, as DjangoFilterBackend does for generic views (400 when invalid)."""
+    """Apply a FilterSet in a plain APIView, as DjangoFilterBackend does for generic views (400 when invalid).
+
+    Without a filter's parameter (the usual page, and every plain poll) a FilterSet whose filters are all optional
+    filters nothing: its form is not built (about 0.5 ms a request)."""
+    if request.query_params.keys() <= PAGING_PARAMETERS and not any(
+        declared.extra.get("required") for declared in filterset_class.base_filters.values()
+    ):
+        return queryset
     filterset = filterset_class(data=request.query_params, queryset=queryset, request=request)
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)

@@ -94,11 +94,22 @@ class FlatChildren:
     parent: str
 
     def by_parent(self, keys: Iterable[int]) -> dict[int, list[Row]]:
+        """Read as tuples, not dicts: a page's children are most of its rows (400 visits to 50 offers)."""
+        if self.output.nested:
+            raise ValueError("children with children of their own are not supported")
         grouped: dict[int, list[Row]] = defaultdict(list)
-        rows = self.queryset().filter(**{f"{self.parent}__in": list(keys)}).values(self.parent, *self.output.columns)
-        plan = self.output.converters()
-        for row in rows:
-            grouped[row[self.parent]].append(self.output.one(row, plan))
+        columns = [self.parent, *self.output.columns]
+        at = {column: index for index, column in enumerate(columns)}
+        order = {name: index for index, name in enumerate(self.output.names)}
+        plan = sorted(self.output.converters(), key=lambda step: order[step[0]])  # the serializer's field order
+        steps = [(name, at[column], convert) for name, column, convert in plan]
+        for row in self.queryset().filter(**{f"{self.parent}__in": list(keys)}).values_list(*columns):
+            grouped[row[0]].append(
+                {
+                    name: value if (value := row[index]) is None or convert is None else convert(value)
+                    for name, index, convert in steps
+                }
+            )
         return grouped
 
 

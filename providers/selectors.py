@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet, TextField
+from django.db.models import Model, OneToOneField, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
@@ -26,11 +27,18 @@ from providers.quality import (
 PUBLISHED_RATINGS = (Rating.OUTSTANDING, Rating.GOOD, Rating.REQUIRES_IMPROVEMENT, Rating.INADEQUATE)
 
 
+# The user's side of the link (``user.provider_staff``): joined when the user was loaded with its audiences.
+_USER_LINK = cast(OneToOneField[Any, Any], ProviderStaff._meta.get_field("user")).remote_field
+
+
 def _staff_link(user: AbstractBaseUser | AnonymousUser) -> ProviderStaff | None:
     """The user's link to its provider organisation, read once per user object (a request's user): the audience
-    check and the provider lookup that follows it share one query. Only a found link is kept, so a user linked
-    after an earlier refusal is seen at once."""
+    check and the provider lookup that follows it share one query, or none when the link was joined into the
+    query that loaded the user (``homecare.accounts.audiences.with_audiences``). Only a link found by a query of
+    its own is kept, so a user linked after an earlier refusal is seen at once."""
     cached: ProviderStaff | None = getattr(user, "_homecare_provider_staff", None)
+    if cached is None and isinstance(user, Model) and _USER_LINK.is_cached(user):
+        return cast(ProviderStaff | None, _USER_LINK.get_cached_value(user))
     if cached is None and user.pk is not None:
         cached = ProviderStaff.objects.select_related("provider").filter(user_id=user.pk).first()
         if cached is not None:

@@ -52,15 +52,19 @@ def start_on_problem(start_on: date, *, today: date) -> str | None:
 def _lock_for_response(offer_id: int, provider_user: User) -> tuple[Offer, CarePackage]:
     """Authorise, then lock the package and re-read the offer under the lock (its state may have moved)."""
     # One query authorises and locks: only a package holding this provider's own offer is found (and locked);
-    # another provider's offer is a 404, as if it did not exist. Only the package row is locked.
+    # another provider's offer is a 404, as if it did not exist. Only the package row is locked; its agreement,
+    # whose policy decides what the answer leads to, comes with it.
+    provider = provider_for_user(user=provider_user)
     package = (
         CarePackage.objects.select_for_update(of=("self",))
-        .filter(offers__pk=offer_id, offers__provider=provider_for_user(user=provider_user))
+        .select_related("agreement")
+        .filter(offers__pk=offer_id, offers__provider=provider)
         .first()
     )
     if package is None:
         raise Http404("No such offer.")
-    offer = Offer.objects.select_related("provider").get(pk=offer_id)
+    offer = Offer.objects.get(pk=offer_id)
+    offer.provider = provider  # the query above found the offer among this provider's own
     offer.package = package  # the locked row: the model's rule reads the package's state from it
     refusal = offer.answer_refusal(at=timezone.now())
     if refusal is not None:

@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import redis
 import time_machine
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -54,6 +55,17 @@ def test_a_user_over_their_rate_gets_429_with_retry_after_and_others_do_not(rate
         assert mine.get(ENDPOINT).status_code == 200
 
 
+def test_a_refused_request_is_not_counted_against_the_next_window(rates, officer):
+    rates(user="2/minute")
+    client = token_client(officer)
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        assert [client.get(ENDPOINT).status_code for _ in range(3)] == [200, 200, 429]
+        traveller.shift(timedelta(seconds=30))
+        assert client.get(ENDPOINT).status_code == 429
+        traveller.shift(timedelta(seconds=31))  # the two allowed have left the window; the refused never entered
+        assert [client.get(ENDPOINT).status_code for _ in range(3)] == [200, 200, 429]
+
+
 def test_a_signed_in_session_is_throttled_like_a_token(rates, officer_client):
     rates(user="2/minute")
     assert [officer_client.get(ENDPOINT).status_code for _ in range(3)] == [200, 200, 429]
@@ -96,9 +108,11 @@ def test_with_redis_the_counts_live_in_redis_for_every_process(rates, settings, 
     rates(user="2/minute")
     client = token_client(officer)
     assert [client.get(ENDPOINT).status_code for _ in range(2)] == [200, 200]
-    # Another process has its own connection and no memory of ours: what it sees is what Redis holds.
+    # Another process has its own connection and no memory of ours: what it sees is what Redis holds (the
+    # window of the user's requests, a sorted set of their times).
     other_process = RedisCache(settings.CACHES["default"]["LOCATION"], dict(settings.CACHES["default"]))
-    assert len(other_process.get(f"throttle_user_{officer.pk}")) == 2
+    window = other_process.make_and_validate_key(f"throttle_user_{officer.pk}")
+    assert redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]).zcard(window) == 2
     caches.close_all()
     assert client.get(ENDPOINT).status_code == 429
 

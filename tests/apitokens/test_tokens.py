@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -17,6 +17,7 @@ from homecare.apitokens.models import ApiToken
 from homecare.apitokens.services import MAX_TOKENS_PER_USER, api_token_create, api_token_revoke
 from homecare.audit.actions import AuditAction
 from homecare.audit.models import AuditEvent
+from providers.models import ProviderStaff
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,20 @@ def test_a_revoked_token_is_refused_at_once(officer):
     assert api_get(secret) == 200
     api_token_revoke(token=token, revoked_by=officer)
     assert api_get(secret) == 401
+
+
+def test_leaving_the_audience_group_is_refused_at_the_tokens_next_request(officer):
+    _, secret = api_token_create(user=officer, name="Mosaic", created_by=officer)
+    assert api_get(secret) == 200
+    officer.groups.remove(Group.objects.get(name=Audience.OFFICER.group_name))
+    assert api_get(secret) == 403
+
+
+def test_provider_staff_unlinked_from_their_organisation_are_refused_at_the_tokens_next_request(provider_user):
+    _, secret = api_token_create(user=provider_user, name="Rostering", created_by=provider_user)
+    assert api_get(secret, "/api/v1/offers/") == 200
+    ProviderStaff.objects.filter(user=provider_user).delete()
+    assert api_get(secret, "/api/v1/offers/") == 403
 
 
 def test_a_wrong_secret_with_a_real_tokens_prefix_is_refused(officer):
