@@ -48,6 +48,7 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
 end
 return redis.call('ZREVRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 """
+WINDOW_SUFFIX = ":window"
 _script: list[Script] = []  # registered once per process; run on whichever client the cache gives
 _clients: WeakKeyDictionary[RedisCacheClient, Redis] = WeakKeyDictionary()
 
@@ -84,7 +85,10 @@ class _FailOpen(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        key = backend.make_and_validate_key(self.key)
+        # Its own name, apart from DRF's pickled list under ``self.key``: a list left by a process still running
+        # DRF's code (during a deploy) is not a sorted set, and reusing its name would fail every call until it
+        # expired.
+        key = backend.make_and_validate_key(f"{self.key}{WINDOW_SUFFIX}")
         client = _client(cast(RedisCacheClient, getattr(backend, "_cache")), key)  # noqa: B009 - no public accessor
         allowed, duration = self.parse_rate(self.rate)  # DRF keeps them as attributes its stubs do not declare
         self.now = self.timer()
