@@ -35,11 +35,14 @@ from brokerage.changes.models import IdempotentRequest as IdempotentRequest
 from brokerage.changes.models import PackageChange as PackageChange
 from brokerage.changes.models import PackageChangeStatusEvent as PackageChangeStatusEvent
 from brokerage.dashboard.models import AwardDay as AwardDay
+from brokerage.dashboard.models import AwardWeek as AwardWeek
 from brokerage.dashboard.models import DeclineDay as DeclineDay
 from brokerage.dashboard.models import HandBackDay as HandBackDay
 from brokerage.dashboard.models import OfferDay as OfferDay
+from brokerage.dashboard.models import OfferWeek as OfferWeek
 from brokerage.dashboard.models import PackageDay as PackageDay
 from brokerage.dashboard.models import PackageWait as PackageWait
+from brokerage.dashboard.models import PackageWeek as PackageWeek
 from brokerage.dashboard.models import StartDay as StartDay
 from brokerage.person_lookup import person_lookup_digest
 
