@@ -82,8 +82,9 @@ def test_the_rollups_equal_a_computation_from_scratch_and_the_dashboard_equals_t
     assert {table: rows for table, rows in differences.items() if rows} == {}
     area = LocalityArea.objects.order_by("pk")[2]
     agreement_id = CarePackage.objects.values_list("agreement_id", flat=True).first()
-    # Now at midday and at 00:30 on a day of BST, so the period's part days are both long and short.
-    for now in (NOW, NOW - timedelta(days=180, hours=11, minutes=30)):
+    # Now at midday and at 00:30 on a day of BST, so the period's part days are both long and short; on a
+    # Monday (NOW: the week so far is the part day alone) and late on a Sunday (the week is all but whole).
+    for now in (NOW, NOW - timedelta(days=180, hours=11, minutes=30), NOW - timedelta(hours=12, minutes=30)):
         for period in PERIODS:
             for area_id, agreement in ((None, None), (area.pk, None), (None, agreement_id), (area.pk, agreement_id)):
                 filters = DashboardFilters(period=period, now=now, area_id=area_id, agreement_id=agreement)
