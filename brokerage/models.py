@@ -187,6 +187,13 @@ class CarePackage(ChangeTracked):
                 condition=Q(status="brokering"),
                 name="brokerage_pkg_next_action",
             ),
+            # The dashboard's waiting list in its order, so a page reads its 50 packages, not every open one
+            # (``OPEN_STATUSES``, which the class's Meta cannot name).
+            models.Index(
+                fields=["deadline_at", "submitted_at", "id"],
+                condition=Q(status__in=["brokering", "unplaced"]),
+                name="brokerage_pkg_waiting",
+            ),
         ]
 
     def __str__(self) -> str:
