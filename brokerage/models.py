@@ -35,11 +35,14 @@ from brokerage.changes.models import IdempotentRequest as IdempotentRequest
 from brokerage.changes.models import PackageChange as PackageChange
 from brokerage.changes.models import PackageChangeStatusEvent as PackageChangeStatusEvent
 from brokerage.dashboard.models import AwardDay as AwardDay
+from brokerage.dashboard.models import AwardWeek as AwardWeek
 from brokerage.dashboard.models import DeclineDay as DeclineDay
 from brokerage.dashboard.models import HandBackDay as HandBackDay
 from brokerage.dashboard.models import OfferDay as OfferDay
+from brokerage.dashboard.models import OfferWeek as OfferWeek
 from brokerage.dashboard.models import PackageDay as PackageDay
 from brokerage.dashboard.models import PackageWait as PackageWait
+from brokerage.dashboard.models import PackageWeek as PackageWeek
 from brokerage.dashboard.models import StartDay as StartDay
 from brokerage.person_lookup import person_lookup_digest
 
@@ -183,6 +186,13 @@ class CarePackage(ChangeTracked):
                 fields=["next_action_at"],
                 condition=Q(status="brokering"),
                 name="brokerage_pkg_next_action",
+            ),
+            # The dashboard's waiting list in its order, so a page reads its 50 packages, not every open one
+            # (``OPEN_STATUSES``, which the class's Meta cannot name).
+            models.Index(
+                fields=["deadline_at", "submitted_at", "id"],
+                condition=Q(status__in=["brokering", "unplaced"]),
+                name="brokerage_pkg_waiting",
             ),
         ]
 

@@ -27,8 +27,8 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, DurationField, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 
@@ -79,18 +79,29 @@ def waiting_summary(filters: DashboardFilters) -> WaitingSummary:
     )
 
 
+def _current_offers(condition: Q | None = None) -> Coalesce:
+    """How many offers of the package's current round (meeting ``condition``) there are."""
+    offers = Offer.objects.filter(package=OuterRef("pk"), round_number=OuterRef("round_number"))
+    if condition is not None:
+        offers = offers.filter(condition)
+    counted = offers.order_by().values("package").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def waiting_packages(filters: DashboardFilters, *, count: int, page_number: int | str = 1) -> Page[Any]:
-    """One page of unplaced packages, nearest deadline first, with their current round's offers counted."""
-    current = Q(offers__round_number=F("round_number"))
+    """One page of unplaced packages, nearest deadline first, with their current round's offers counted.
+
+    Counted by a subquery per package of the page, not by joining and grouping every open package's offers:
+    PostgreSQL works out the counts after the page's limit, and reads the page in order from its index."""
     packages = (
         CarePackage.objects.filter(filters.scope() & Q(status__in=CarePackage.OPEN_STATUSES))
         .select_related("locality_area", "agreement")
         .annotate(
-            offers_out=Count("offers", filter=current),
-            offers_pending=Count("offers", filter=current & Q(offers__status=Offer.Status.PENDING)),
-            offers_accepted=Count("offers", filter=current & Q(offers__status__in=ACCEPTED_OFFER_STATUSES)),
-            offers_declined=Count("offers", filter=current & Q(offers__status=Offer.Status.DECLINED)),
-            offers_expired=Count("offers", filter=current & Q(offers__status=Offer.Status.EXPIRED)),
+            offers_out=_current_offers(),
+            offers_pending=_current_offers(Q(status=Offer.Status.PENDING)),
+            offers_accepted=_current_offers(Q(status__in=ACCEPTED_OFFER_STATUSES)),
+            offers_declined=_current_offers(Q(status=Offer.Status.DECLINED)),
+            offers_expired=_current_offers(Q(status=Offer.Status.EXPIRED)),
         )
         .order_by(F("deadline_at").asc(nulls_last=True), "submitted_at", "id")
     )

@@ -20,7 +20,7 @@ SQLite (development) has no triggers here: the dashboard computes from the rows 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -30,16 +30,20 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 from brokerage.dashboard.filters import DashboardFilters
 from brokerage.dashboard.models import (
     ALL,
     AwardDay,
+    AwardWeek,
     DeclineDay,
     HandBackDay,
     OfferDay,
+    OfferWeek,
     PackageDay,
     PackageWait,
+    PackageWeek,
     StartDay,
 )
 
@@ -61,22 +65,29 @@ class Rollup:
     keys: tuple[tuple[str, str], ...]  # column, expression (besides area, agreement, day)
     measures: tuple[tuple[str, str], ...]  # column, expression; the first is the count
     dated: bool = False  # the moment is a date (the day itself), so there are no part days
+    weekly: str = ""  # the table of the same counters by week, when they are also kept by week
 
-    def facts(self, **swap: str) -> str:
+    def facts(self, swap: Mapping[str, str] | None = None, *, row_by_row: bool = False) -> str:
         """One row per fact: its day, area, agreement, keys, measures and moment; ``swap`` replaces a base
-        table by a trigger's transition table, joined to the other table row by row through its index
-        (a transition table has no statistics, and one changed row must not cost a scan of every offer)."""
+        table by a trigger's transition table. With ``swap`` or ``row_by_row`` (the few facts of a period's
+        part days) the other table is joined row by row through its index: a transition table has no
+        statistics, and a few thousand offers must not cost a scan of every package, which the planner
+        chose as a parallel hash join at a million offers (45 ms for the offers of the part days)."""
+        swap = swap or {}
         tables = {alias: swap.get(alias, BASE[alias]) for alias in BASE}
         source = self.source
-        if swap and len(self.aliases) == 2:
+        if (swap or row_by_row) and len(self.aliases) == 2:
             child = self.aliases[0]
-            if child in swap:
+            # OFFSET 0 keeps each subquery apart, so the planner cannot flatten it back into a plain join.
+            if child in swap or not swap:
                 source = (
                     f"{{{child}}} {child} CROSS JOIN LATERAL "
-                    f"(SELECT * FROM {BASE['p']} WHERE id = {child}.package_id) p"
+                    f"(SELECT * FROM {BASE['p']} WHERE id = {child}.package_id OFFSET 0) p"
                 )
             else:
-                source = f"{{p}} p CROSS JOIN LATERAL (SELECT * FROM {BASE[child]} WHERE package_id = p.id) {child}"
+                source = (
+                    f"{{p}} p CROSS JOIN LATERAL (SELECT * FROM {BASE[child]} WHERE package_id = p.id OFFSET 0) {child}"
+                )
         columns = ", ".join(f"{expression} AS {column}" for column, expression in (*self.keys, *self.measures))
         return (
             f"SELECT {self.day}, "
@@ -100,37 +111,72 @@ class Rollup:
     def _levelled(self, facts: str, summed: Sequence[str]) -> str:
         """``facts`` counted at the four levels (own area and agreement, or all of either)."""
         keys = "".join(f", f.{column}" for column, _ in self.keys)
+        measures = ", ".join(f"{total} AS {column}" for total, column in zip(summed, self.measure_columns, strict=True))
         return (
-            f"SELECT lvl.area, lvl.agreement, f.day{keys}, {', '.join(summed)} FROM ({facts}) AS f "
+            f"SELECT lvl.area, lvl.agreement, f.day{keys}, {measures} FROM ({facts}) AS f "
             "CROSS JOIN LATERAL (VALUES (f.area, f.agreement), (-1, f.agreement), (f.area, -1), (-1, -1)) "
             f"AS lvl(area, agreement) GROUP BY lvl.area, lvl.agreement, f.day{keys}"
         )
 
-    def scratch(self) -> str:
-        """Every counter computed from the rows (what the triggers keep)."""
-        return self._levelled(self.facts(), [f"SUM(f.{column})" for column in self.measure_columns])
-
-    def delta(self, *, new: str | None, old: str | None, alias: str) -> str:
-        """The trigger's statement: add the new rows' facts and take away the old rows'."""
-        parts = []
-        for sign, table in ((1, new), (-1, old)):
-            if table is not None:
-                parts.append(f"SELECT {sign} AS sign, * FROM ({self.facts(**{alias: table})}) AS s")
-        summed = [f"SUM(f.sign * f.{column})" for column in self.measure_columns]
-        changed = " OR ".join(f"{total} <> '0'" for total in summed)
-        columns = ", ".join(self.key_columns + self.measure_columns)
-        update = ", ".join(f"{column} = {self.table}.{column} + EXCLUDED.{column}" for column in self.measure_columns)
-        levelled = self._levelled(" UNION ALL ".join(parts), summed)
+    def _by_week(self, daily: str) -> str:
+        """Daily counters (``daily``, with the key and measure columns) summed by week, under the Monday."""
+        keys = "".join(f", {column}" for column, _ in self.keys)
+        summed = [f"SUM({column})" for column in self.measure_columns]
+        measures = ", ".join(f"{total} AS {column}" for total, column in zip(summed, self.measure_columns, strict=True))
         return (
-            f"INSERT INTO {self.table} ({columns}) {levelled} HAVING {changed} "
-            f"ORDER BY {', '.join(str(n + 1) for n in range(len(self.key_columns)))} "
+            f"SELECT area, agreement, {WEEK} AS day{keys}, {measures} FROM ({daily}) AS d "
+            f"GROUP BY {self._positions} HAVING {' OR '.join(f'{total} <> {ZERO}' for total in summed)}"
+        )
+
+    @property
+    def _positions(self) -> str:
+        """The key columns by position (a name in GROUP BY would be the input's ``day``, not the week)."""
+        return ", ".join(str(n + 1) for n in range(len(self.key_columns)))
+
+    def scratch(self, *, weekly: bool = False) -> str:
+        """Every counter computed from the rows (what the triggers keep), by day or by week."""
+        daily = self._levelled(self.facts(), [f"SUM(f.{column})" for column in self.measure_columns])
+        return self._by_week(daily) if weekly else daily
+
+    def counters(self) -> list[tuple[str, str]]:
+        """Each table of these counters and its computation from scratch."""
+        tables = [(self.table, self.scratch())]
+        if self.weekly:
+            tables.append((self.weekly, self.scratch(weekly=True)))
+        return tables
+
+    def _upsert(self, table: str, rows: str) -> str:
+        columns = ", ".join(self.key_columns + self.measure_columns)
+        update = ", ".join(f"{column} = {table}.{column} + EXCLUDED.{column}" for column in self.measure_columns)
+        # In key order, so concurrent writers lock the counters in the same order.
+        return (
+            f"INSERT INTO {table} ({columns}) {rows} ORDER BY {self._positions} "
             f"ON CONFLICT ({', '.join(self.key_columns)}) DO UPDATE SET {update}"
         )
 
+    def delta(self, *, new: str | None, old: str | None, alias: str) -> str:
+        """The trigger's statement: add the new rows' facts and take away the old rows' (the daily changes
+        worked out once, and added to the weekly counters in the same statement)."""
+        parts = []
+        for sign, table in ((1, new), (-1, old)):
+            if table is not None:
+                parts.append(f"SELECT {sign} AS sign, * FROM ({self.facts({alias: table})}) AS s")
+        summed = [f"SUM(f.sign * f.{column})" for column in self.measure_columns]
+        changed = " OR ".join(f"{total} <> {ZERO}" for total in summed)
+        levelled = f"{self._levelled(' UNION ALL '.join(parts), summed)} HAVING {changed}"
+        if not self.weekly:
+            return self._upsert(self.table, levelled)
+        weekly = self._upsert(self.weekly, self._by_week("SELECT * FROM delta"))
+        return f"WITH delta AS ({levelled}), weekly AS ({weekly}) {self._upsert(self.table, 'SELECT * FROM delta')}"
 
+
+# The Monday of a UK day's week (ISO weeks, as ``TruncWeek``), and a zero that compares with any measure.
+WEEK = "(day - EXTRACT(ISODOW FROM day)::int + 1)"
+ZERO = "'0'"
 _OFFER_SOURCE = "{o} o JOIN {p} p ON p.id = o.package_id"
 OFFERS = Rollup(
     table=OfferDay._meta.db_table,
+    weekly=OfferWeek._meta.db_table,
     aliases=("o", "p"),
     source=_OFFER_SOURCE,
     where="TRUE",
@@ -158,6 +204,7 @@ DECLINES = Rollup(
 )
 AWARDS = Rollup(
     table=AwardDay._meta.db_table,
+    weekly=AwardWeek._meta.db_table,
     aliases=("o", "p"),
     source=_OFFER_SOURCE,
     where="o.status = 'awarded'",
@@ -167,6 +214,7 @@ AWARDS = Rollup(
 )
 PACKAGES = Rollup(
     table=PackageDay._meta.db_table,
+    weekly=PackageWeek._meta.db_table,
     aliases=("p",),
     source="{p} p",
     where="TRUE",
@@ -280,6 +328,21 @@ def uninstall_sql() -> str:
     )
 
 
+def migrate(schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """For the latest migration that changes a rollup: the triggers of this code installed and every counter
+    rebuilt from the rows (PostgreSQL only). Earlier such migrations leave it to the latest, because these
+    triggers write tables an earlier migration has not made yet."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(install_sql())
+        rebuild()
+
+
+def unmigrate(schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """Going back: the triggers dropped (the code migrated back to installs its own again)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(uninstall_sql())
+
+
 def rebuild() -> None:
     """Every counter computed again from the rows (PostgreSQL), in one transaction with a lock on the rows'
     tables against writers, so no change is counted twice or missed."""
@@ -287,29 +350,32 @@ def rebuild() -> None:
         cursor.execute(f"LOCK TABLE {', '.join(BASE.values())} IN SHARE MODE")
         for rollup in ROLLUPS:
             columns = ", ".join(rollup.key_columns + rollup.measure_columns)
-            cursor.execute(f"DELETE FROM {rollup.table}")
-            cursor.execute(f"INSERT INTO {rollup.table} ({columns}) {rollup.scratch()}")
+            for table, scratch in rollup.counters():
+                cursor.execute(f"DELETE FROM {table}")
+                cursor.execute(f"INSERT INTO {table} ({columns}) {scratch}")
         cursor.execute(f"DELETE FROM {WAITS_TABLE}")
         cursor.execute(f"INSERT INTO {WAITS_TABLE} ({WAITS_COLUMNS}) {WAITS.format(p=BASE['p'])}")
 
 
-def differences(rollup: Rollup | None) -> list[tuple[str, tuple[Any, ...]]]:
-    """Counters stored but not computed from scratch ("stored") and the other way round ("scratch");
-    cells whose counts are all zero are no cell at all. ``None``: the packages' waits."""
-    if rollup is None:
-        stored = f"SELECT {WAITS_COLUMNS} FROM {WAITS_TABLE}"
-        scratch = WAITS.format(p=BASE["p"])
-    else:
+def differences() -> dict[str, list[tuple[str, tuple[Any, ...]]]]:
+    """For each counter table and the packages' waits: the rows stored but not computed from scratch
+    ("stored") and the other way round ("scratch"); cells whose counts are all zero are no cell at all."""
+    checks = [(WAITS_TABLE, f"SELECT {WAITS_COLUMNS} FROM {WAITS_TABLE}", WAITS.format(p=BASE["p"]))]
+    for rollup in ROLLUPS:
         columns = ", ".join(rollup.key_columns + rollup.measure_columns)
         first = rollup.measure_columns[0]
-        stored = f"SELECT {columns} FROM {rollup.table} WHERE {first} <> 0"
-        scratch = f"SELECT * FROM ({rollup.scratch()}) AS s"
+        checks += [
+            (table, f"SELECT {columns} FROM {table} WHERE {first} <> 0", f"SELECT * FROM ({computed}) AS s")
+            for table, computed in rollup.counters()
+        ]
+    found: dict[str, list[tuple[str, tuple[Any, ...]]]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(f"({stored} EXCEPT ALL {scratch})")
-        extra = [("stored", tuple(row)) for row in cursor.fetchall()]
-        cursor.execute(f"({scratch} EXCEPT ALL {stored})")
-        missing = [("scratch", tuple(row)) for row in cursor.fetchall()]
-    return extra + missing
+        for table, stored, scratch in checks:
+            cursor.execute(f"({stored} EXCEPT ALL {scratch})")
+            found[table] = [("stored", tuple(row)) for row in cursor.fetchall()]
+            cursor.execute(f"({scratch} EXCEPT ALL {stored})")
+            found[table] += [("scratch", tuple(row)) for row in cursor.fetchall()]
+    return found
 
 
 # Reading them -------------------------------------------------------------------------------------------
@@ -325,9 +391,11 @@ def read(
     """The rollup's measures summed over the filters' period and scope, grouped by ``group_by`` (columns of
     the rollup: ``day``, ``area`` or its keys), with ``where`` (on those columns) applied to the facts.
 
-    Whole UK days come from the counters; the part day at the start of the period and today up to now
-    from the facts, so the sums are exactly those of the rows. ``by_area`` reads one row per area (not
-    the all-areas level) for figures shown area by area."""
+    Whole UK weeks (Monday to Sunday) come from the weekly counters when the rollup has them, the other
+    whole UK days from the daily counters, and the part day at the start of the period and today up to
+    now from the facts, so the sums are exactly those of the rows. A whole week's row has its Monday as
+    ``day``, so grouping by ``day`` is only good for figures by week. ``by_area`` reads one row per area
+    (not the all-areas level) for figures shown area by area."""
     now = filters.now
     today = now.astimezone(ZoneInfo(ZONE)).date()
     if rollup.dated:
@@ -348,19 +416,36 @@ def read(
     extra = f" AND ({where})" if where else ""
     columns = ", ".join(["day", *(column for column, _ in rollup.keys), *rollup.measure_columns])
 
-    stored = f"SELECT area, {columns} FROM {rollup.table} WHERE {rollup.measure_columns[0]} <> 0 AND day < %s"
-    params: list[Any] = [today]
-    if first_whole is not None:
-        stored += " AND day > %s"
-        params.append(first_whole)
+    scope_params: list[Any]
     if by_area and filters.area_id is None:
-        stored += f" AND area <> {ALL} AND agreement = %s"
-        params.append(agreement)
+        scope, scope_params = f" AND area <> {ALL} AND agreement = %s", [agreement]
     else:
-        stored += " AND area = %s AND agreement = %s"
-        params += [area, agreement]
+        scope, scope_params = " AND area = %s AND agreement = %s", [area, agreement]
+    # Whole days: after the first (part) day and before today. Whole weeks among them: from the first Monday
+    # after the first day (week_from) to before this week's Monday (week_to).
+    week_from = None if first_whole is None else first_whole + timedelta(days=7 - first_whole.weekday())
+    week_to = today - timedelta(days=today.weekday())
+    in_weeks, days = "day < %s", "day < %s"
+    week_params: list[Any] = [week_to]
+    params: list[Any] = [today]
+    if week_from is not None:
+        in_weeks += " AND day >= %s"
+        week_params.append(week_from)
+    if first_whole is not None:
+        days += " AND day > %s"
+        params.append(first_whole)
+    stored = ""
+    if rollup.weekly and (week_from is None or week_from < week_to):
+        stored = (
+            f"SELECT area, {columns} FROM {rollup.weekly} WHERE {rollup.measure_columns[0]} <> 0 AND {in_weeks}"
+            f"{scope}{extra} UNION ALL "
+        )
+        params = [*week_params, *scope_params, *params, *week_params]
+        days += f" AND NOT ({in_weeks})"
+    stored += f"SELECT area, {columns} FROM {rollup.table} WHERE {rollup.measure_columns[0]} <> 0 AND {days}{scope}"
+    params += scope_params
 
-    live = f"SELECT area, {columns} FROM ({rollup.facts()}) AS f WHERE ("
+    live = f"SELECT area, {columns} FROM ({rollup.facts(row_by_row=True)}) AS f WHERE ("
     live += " OR ".join("(moment >= %s AND moment {} %s)".format("<=" if end == now else "<") for _, end in edges)
     live += ")"
     for start, end in edges:
@@ -455,4 +540,4 @@ def bulk_load() -> Iterator[None]:
 
 def loaded_tables() -> list[str]:
     """The tables a bulk load writes: the base tables and every counter rebuilt from them."""
-    return [*BASE.values(), *(rollup.table for rollup in ROLLUPS), PackageWait._meta.db_table]
+    return [*BASE.values(), *(table for rollup in ROLLUPS for table, _ in rollup.counters()), WAITS_TABLE]

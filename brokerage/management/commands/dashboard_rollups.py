@@ -34,10 +34,8 @@ class Command(BaseCommand):
             self.stdout.write("Rebuilt the dashboard's rollups from the rows.")
             return
         wrong = 0
-        for rollup in (*rollups.ROLLUPS, None):
-            differences = rollups.differences(rollup)
+        for table, differences in rollups.differences().items():
             wrong += len(differences)
-            table = rollups.WAITS_TABLE if rollup is None else rollup.table
             for side, row in differences[:10]:
                 self.stdout.write(f"{table}: only in the {side}: {row}")
         if wrong:
