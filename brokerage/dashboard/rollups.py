@@ -108,10 +108,14 @@ class Rollup:
     def measure_columns(self) -> list[str]:
         return [column for column, _ in self.measures]
 
+    def _named(self, summed: Sequence[str]) -> str:
+        """The summed measures, each under its column's name."""
+        return ", ".join(f"{total} AS {column}" for total, column in zip(summed, self.measure_columns, strict=True))
+
     def _levelled(self, facts: str, summed: Sequence[str]) -> str:
         """``facts`` counted at the four levels (own area and agreement, or all of either)."""
         keys = "".join(f", f.{column}" for column, _ in self.keys)
-        measures = ", ".join(f"{total} AS {column}" for total, column in zip(summed, self.measure_columns, strict=True))
+        measures = self._named(summed)
         return (
             f"SELECT lvl.area, lvl.agreement, f.day{keys}, {measures} FROM ({facts}) AS f "
             "CROSS JOIN LATERAL (VALUES (f.area, f.agreement), (-1, f.agreement), (f.area, -1), (-1, -1)) "
@@ -122,7 +126,7 @@ class Rollup:
         """Daily counters (``daily``, with the key and measure columns) summed by week, under the Monday."""
         keys = "".join(f", {column}" for column, _ in self.keys)
         summed = [f"SUM({column})" for column in self.measure_columns]
-        measures = ", ".join(f"{total} AS {column}" for total, column in zip(summed, self.measure_columns, strict=True))
+        measures = self._named(summed)
         return (
             f"SELECT area, agreement, {WEEK} AS day{keys}, {measures} FROM ({daily}) AS d "
             f"GROUP BY {self._positions} HAVING {' OR '.join(f'{total} <> {ZERO}' for total in summed)}"
