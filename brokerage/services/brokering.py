@@ -37,7 +37,7 @@ from brokerage.allocation_rows import engine_inputs_for, offer_record, policy_se
 from brokerage.events import package_event, package_offers_event
 from brokerage.models import AllocationRun, CarePackage, Offer, ProviderCapacity
 from brokerage.services.change_history import changes_on_award_locked
-from brokerage.services.history import Actor, offer_transition, offers_created, package_transition
+from brokerage.services.history import Actor, offer_transition, offers_created, offers_transition, package_transition
 from homecare.audit.actions import AuditAction
 from homecare.audit.services import audit_record
 from homecare.queue import enqueue_on_commit
@@ -196,17 +196,21 @@ def _send_offers(
 
 
 def _expire_offers(package: CarePackage, offers: list[Offer], *, now: datetime) -> None:
-    for offer in offers:
-        if offer.status != Offer.Status.PENDING:
-            continue
+    pending = [offer for offer in offers if offer.status == Offer.Status.PENDING]
+    for offer in pending:
         offer.closed_at = now
-        offer_transition(
-            offer=offer,
-            to_status=Offer.Status.EXPIRED,
-            actor=None,
-            summary=f"Offer of {package.reference} to provider {offer.provider_id} expired without a response",
-            update_fields=("closed_at",),
-        )
+    offers_transition(
+        changes=[
+            (
+                offer,
+                Offer.Status.EXPIRED,
+                f"Offer of {package.reference} to provider {offer.provider_id} expired without a response",
+            )
+            for offer in pending
+        ],
+        actor=None,
+        update_fields=("closed_at",),
+    )
 
 
 def award_locked(
@@ -236,17 +240,23 @@ def award_locked(
         data={"manual": manual},
     )
     enqueue_on_commit(NOTIFY_AWARD_TASK, offer.pk)
-    for other in package.offers.filter(round_number=package.round_number, status__in=Offer.OPEN_STATUSES).exclude(
-        pk=offer.pk
-    ):
+    others = list(
+        package.offers.filter(round_number=package.round_number, status__in=Offer.OPEN_STATUSES).exclude(pk=offer.pk)
+    )
+    for other in others:
         other.closed_at = now
-        offer_transition(
-            offer=other,
-            to_status=Offer.Status.NOT_SELECTED if other.status == Offer.Status.ACCEPTED else Offer.Status.WITHDRAWN,
-            actor=actor,
-            summary=f"{package.reference} awarded to another provider",
-            update_fields=("closed_at",),
-        )
+    offers_transition(
+        changes=[
+            (
+                other,
+                Offer.Status.NOT_SELECTED if other.status == Offer.Status.ACCEPTED else Offer.Status.WITHDRAWN,
+                f"{package.reference} awarded to another provider",
+            )
+            for other in others
+        ],
+        actor=actor,
+        update_fields=("closed_at",),
+    )
     package.awarded_provider_id = offer.provider_id
     package.awarded_at = now
     package.next_action_at = None

@@ -16,6 +16,7 @@ from django.utils import timezone
 from brokerage.models import CarePackage, Offer, OfferStatusChange, PackageStatusChange
 from brokerage.status_actions import offer_status_action, package_status_action
 from homecare.audit.actions import AuditAction
+from homecare.audit.models import AuditEvent
 from homecare.audit.services import SYSTEM_ACTOR, audit_event, audit_record, audit_record_many
 
 Actor = User | AnonymousUser | None
@@ -79,24 +80,59 @@ def offer_transition(
     from_status = offer.status
     offer.status = to_status
     offer.save(update_fields=["status", *update_fields])
+    history, event = _offer_records(offer, from_status, actor=actor, summary=summary, reason=reason, data=data)
+    history.save(force_insert=True)
+    event.save(force_insert=True)
+
+
+def offers_transition(
+    *,
+    changes: Sequence[tuple[Offer, str, str]],
+    actor: Actor,
+    reason: str = "",
+    update_fields: tuple[str, ...] = (),
+) -> None:
+    """``offer_transition`` for offers changed together, each ``(offer, to_status, summary)``: the same rows,
+    history and audit events, each kind written in one statement (an award closes the round's other offers)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Offer status changes must happen inside a transaction.")
+    if not changes:
+        return
+    now = timezone.now()
+    records = []
+    for offer, to_status, summary in changes:
+        from_status = offer.status
+        offer.status = to_status
+        offer.updated_at = now  # bulk_update does not call ChangeTracked.save
+        records.append(_offer_records(offer, from_status, actor=actor, summary=summary, reason=reason, data=None))
+    Offer.objects.bulk_update([offer for offer, _, _ in changes], ["status", "updated_at", *update_fields])
+    OfferStatusChange.objects.bulk_create(history for history, _ in records)
+    audit_record_many([event for _, event in records])
+
+
+def _offer_records(
+    offer: Offer, from_status: str, *, actor: Actor, summary: str, reason: str, data: dict[str, Any] | None
+) -> tuple[OfferStatusChange, AuditEvent]:
+    """The unsaved history row and audit event of ``offer``'s move from ``from_status`` to its status now."""
     user, label = _actor_fields(actor)
-    OfferStatusChange.objects.create(
+    history = OfferStatusChange(
         offer=offer,
         from_status=from_status,
-        to_status=to_status,
+        to_status=offer.status,
         changed_at=timezone.now(),
         actor=user,
         actor_label=label,
         reason=reason,
     )
-    audit_record(
+    event = audit_event(
         actor=actor,
-        action=offer_status_action(to_status),
+        action=offer_status_action(offer.status),
         target=offer,
         summary=summary,
         reason=reason,
-        data=_offer_data(offer, {"from": from_status, "to": to_status, **(data or {})}),
+        data=_offer_data(offer, {"from": from_status, "to": offer.status, **(data or {})}),
     )
+    return history, event
 
 
 def _offer_data(offer: Offer, more: dict[str, Any]) -> dict[str, Any]:

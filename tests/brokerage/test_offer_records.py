@@ -12,6 +12,8 @@ from brokerage.events import package_event
 from brokerage.models import CarePackage, Offer, OfferStatusChange
 from brokerage.services.brokering import package_broker
 from brokerage.services.packages import package_enter
+from brokerage.services.responses import offer_accept
+from brokerage.status_actions import offer_status_action
 from homecare.audit.actions import AuditAction
 from homecare.audit.models import AuditEvent
 from homecare.audit.services import SYSTEM_ACTOR, audit_record
@@ -20,6 +22,7 @@ from homecare.webhooks.kinds import EventKind
 from homecare.webhooks.models import OutboxEvent, WebhookDelivery
 from homecare.webhooks.services import webhook_subscriber_create
 from tests.brokerage.factories import make_isa, make_market
+from tests.factories import make_provider_user
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +102,49 @@ def test_the_inserts_for_a_round_do_not_grow_with_its_offers(officer):
     _, many, many_inserts = _round(make_market(providers=6), officer)
     assert (len(few), len(many)) == (2, 6)
     assert many_inserts == few_inserts
+
+
+def _award_by_the_first_ranked(providers: int, officer: Any) -> tuple[CarePackage, list[Offer], int]:
+    """Broker a package; the third-ranked provider accepts, then the first-ranked, which wins it at once.
+    The number of queries the winning acceptance ran."""
+    market = make_market(providers=providers)
+    package, offers, _ = _round(market, officer)
+    start_on = package.requested_start_on  # the earliest anyone can start: no pending provider could do better
+    with enqueue_suspended():
+        offer_accept(offer_id=offers[2].pk, provider_user=make_provider_user(market.providers[2]), start_on=start_on)
+        winner = make_provider_user(market.providers[0])
+        with CaptureQueriesContext(connection) as queries:
+            offer_accept(offer_id=offers[0].pk, provider_user=winner, start_on=start_on)
+    return package, list(package.offers.order_by("rank")), len(queries.captured_queries)
+
+
+def test_an_award_closes_the_rounds_other_offers_in_queries_that_do_not_grow_with_them(officer):
+    _, few, few_queries = _award_by_the_first_ranked(3, officer)
+    package, many, many_queries = _award_by_the_first_ranked(7, officer)
+    assert (len(few), len(many)) == (3, 7)
+    assert many_queries == few_queries
+
+    won, *others = many
+    assert won.status == Offer.Status.AWARDED
+    assert [offer.status for offer in others] == [Offer.Status.WITHDRAWN, Offer.Status.NOT_SELECTED] + [
+        Offer.Status.WITHDRAWN
+    ] * 4
+    closed_at = won.closed_at
+    assert closed_at is not None
+    assert {offer.closed_at for offer in others} == {closed_at}
+    assert all(offer.updated_at >= closed_at for offer in others)
+    # Each closed offer has its history row and audit event, as a one-at-a-time transition writes them; the
+    # policy, not the accepting provider, made the award.
+    for offer in others:
+        [history] = OfferStatusChange.objects.filter(offer=offer, to_status=offer.status)
+        before = Offer.Status.ACCEPTED if offer.status == Offer.Status.NOT_SELECTED else Offer.Status.PENDING
+        assert (history.from_status, history.actor, history.actor_label, history.reason) == (
+            before, None, SYSTEM_ACTOR, ""
+        )  # fmt: skip
+        [event] = AuditEvent.objects.filter(target_id=str(offer.pk), action=offer_status_action(offer.status))
+        assert (event.actor, event.actor_label, event.summary, event.data) == (
+            None,
+            SYSTEM_ACTOR,
+            f"{package.reference} awarded to another provider",
+            {"package": package.pk, "provider": offer.provider_id, "round": 1, "from": before, "to": offer.status},
+        )
