@@ -38,8 +38,7 @@ def package_transition(
     data: dict[str, Any] | None = None,
 ) -> None:
     """Move ``package`` to ``to_status``, saving ``update_fields`` too, with a history row and an audit event."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("Package status changes must happen inside a transaction.")
+    _require_transaction("Package")
     from_status = package.status
     package.status = to_status
     package.save(update_fields=["status", *update_fields])
@@ -64,6 +63,12 @@ def package_transition(
     )
 
 
+def _require_transaction(kind: str) -> None:
+    # A status change, its history row and its audit event commit together or not at all.
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"{kind} status changes must happen inside a transaction.")
+
+
 def offer_transition(
     *,
     offer: Offer,
@@ -75,8 +80,7 @@ def offer_transition(
     data: dict[str, Any] | None = None,
 ) -> None:
     """Move ``offer`` to ``to_status``, saving ``update_fields`` too, with a history row and an audit event."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("Offer status changes must happen inside a transaction.")
+    _require_transaction("Offer")
     from_status = offer.status
     offer.status = to_status
     offer.save(update_fields=["status", *update_fields])
@@ -94,8 +98,7 @@ def offers_transition(
 ) -> None:
     """``offer_transition`` for offers changed together, each ``(offer, to_status, summary)``: the same rows,
     history and audit events, each kind written in one statement (an award closes the round's other offers)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("Offer status changes must happen inside a transaction.")
+    _require_transaction("Offer")
     if not changes:
         return
     now = timezone.now()
