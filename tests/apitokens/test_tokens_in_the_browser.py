@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.harness import assert_no_serious_accessibility_violations, save_screenshot
+from tests.browser.harness import assert_no_serious_accessibility_violations, follow_link, save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +37,7 @@ def test_an_officer_creates_sees_once_and_revokes_a_token(signed_in_page):
     expect(page.locator("body")).not_to_contain_text(secret)
     save_screenshot(page, "api-token-list")
 
-    row.get_by_role("link", name="Revoke Mosaic live interface").click()
+    follow_link(row.get_by_role("link", name="Revoke Mosaic live interface"))
     assert_no_serious_accessibility_violations(page)
     page.get_by_role("button", name="Revoke token").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("revoked")

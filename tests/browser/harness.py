@@ -14,6 +14,7 @@ for these fixtures by name (do not import the fixtures; import only the helper f
 
 * ``sign_in(page, username, password)``: signs in through the real sign-in form, and where the
   person has an authenticator (django-otp TOTP device), types its current code on the second page.
+* ``follow_link(link)``: clicks a link's locator and returns once the page it points to has loaded.
 * ``save_screenshot(page, name)``: writes test-artifacts/<name>.png (gitignored).
 * ``assert_no_serious_accessibility_violations(page)``: axe-core (bundled with
   axe-playwright-python) must report no serious or critical violations.
@@ -31,7 +32,7 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -39,7 +40,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Error, Locator, Page, Playwright, sync_playwright
 
 from tests.factories import current_totp_code, sign_in_fully
 
@@ -168,6 +169,21 @@ def signed_in_page(page: Page, request: pytest.FixtureRequest, live_server: Any)
         return page
 
     return _sign_in_as
+
+
+def follow_link(link: Locator) -> None:
+    """Click the link and return once the page it points to has loaded.
+
+    A click returns as soon as the navigation starts. Locators wait for the new page, but axe-core
+    reads the document once, and mid-navigation there may be no document to read.
+    """
+    page = link.page
+    href = link.get_attribute("href")
+    if not href:
+        raise AssertionError(f"{link} on {page.url} has no href")
+    target = urljoin(page.url, href)
+    link.click()
+    page.wait_for_url(target)
 
 
 def save_screenshot(page: Page, name: str) -> Path:

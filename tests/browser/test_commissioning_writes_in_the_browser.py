@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from commissioning.models import DebarmentEntry, FundingModel, Referral
 from homecare.accounts.audiences import Audience
 from providers.models import LocalityArea
-from tests.browser.conftest import assert_no_serious_accessibility_violations, save_screenshot
+from tests.browser.harness import assert_no_serious_accessibility_violations, follow_link, save_screenshot
 from tests.commissioning.world import commissioning_values
 from tests.contracts.factories import AgreementFactory
 from tests.factories import ProviderFactory
@@ -25,7 +25,7 @@ def areas(db: None) -> None:
 def test_an_officer_sets_up_a_funding_model_and_chooses_a_weight_change(signed_in_page, areas):
     page: Page = signed_in_page("officer")
     page.goto("/commissioning/procurement/funding/")
-    page.get_by_role("link", name="Set up a funding model").click()
+    follow_link(page.get_by_role("link", name="Set up a funding model"))
     assert_no_serious_accessibility_violations(page)
     fields = {
         "name": "Localities 2026/27",
@@ -65,7 +65,7 @@ def test_an_officer_sets_up_a_funding_model_and_chooses_a_weight_change(signed_i
 def test_an_officer_records_a_debarment_entry(signed_in_page):
     page: Page = signed_in_page("officer")
     page.goto("/commissioning/procurement/markets/")
-    page.get_by_role("link", name="Record a debarment list entry").click()
+    follow_link(page.get_by_role("link", name="Record a debarment list entry"))
     assert_no_serious_accessibility_violations(page)
     page.locator("[name=supplier_name]").fill("Acme Care Ltd")
     page.locator("[name=ground]").fill("Fraud")
@@ -86,7 +86,7 @@ def test_an_officer_refers_a_person_adds_an_evaluator_and_sees_the_pilot_on_the_
     colleague.groups.add(Group.objects.get_or_create(name=Audience.OFFICER.group_name)[0])
     page: Page = signed_in_page("officer")
     page.goto("/commissioning/procurement/neighbourhood/")
-    page.get_by_role("link", name="Refer a person to a neighbourhood team").click()
+    follow_link(page.get_by_role("link", name="Refer a person to a neighbourhood team"))
     assert_no_serious_accessibility_violations(page)
     page.get_by_label("Neighbourhood team").select_option(str(values["bank_id"]))
     page.locator("[name=person_reference]").fill("M-42")
@@ -100,7 +100,7 @@ def test_an_officer_refers_a_person_adds_an_evaluator_and_sees_the_pilot_on_the_
     assert Referral.objects.get(person_reference="M-42").outcomes.count() == 2
 
     page.goto(f"/commissioning/procurement/tenders/{values['tender_id']}/")
-    page.get_by_role("link", name="Add an evaluator to the panel").click()
+    follow_link(page.get_by_role("link", name="Add an evaluator to the panel"))
     assert_no_serious_accessibility_violations(page)
     page.get_by_label("Officer").select_option(label="Sam Evans")
     page.locator("[name=organisation]").fill("NHS Leeds")

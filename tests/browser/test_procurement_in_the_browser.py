@@ -17,7 +17,7 @@ from commissioning.models import CareModel, NoticeKind, TenderStatus, TimetableT
 from commissioning.services import funding, markets, neighbourhood, timetables
 from contracts.models import ProcurementRoute
 from providers.models import LocalityArea
-from tests.browser.conftest import assert_no_serious_accessibility_violations, save_screenshot
+from tests.browser.harness import assert_no_serious_accessibility_violations, follow_link, save_screenshot
 from tests.commissioning.factories import make_tender, moderate, score_independently
 from tests.contracts.factories import AgreementFactory
 from tests.dps.factories import make_location, write_boundary
@@ -61,7 +61,7 @@ def test_moderation_refuses_to_finish_until_the_divergent_score_has_a_rationale(
     assert_no_serious_accessibility_violations(page)
     page.get_by_role("button", name="Finish moderation").click()
     expect(page.get_by_text("needs a rationale", exact=False).first).to_be_visible()
-    page.get_by_role("link", name="Moderation: agree each score").click()
+    follow_link(page.get_by_role("link", name="Moderation: agree each score"))
     assert_no_serious_accessibility_violations(page)
     b, q1 = world.bids["B"], world.questions[0]
     page.locator(f"#rationale-{b.pk}-{q1.pk}").fill("The partner's evaluator missed appendix B.")
@@ -75,7 +75,7 @@ def test_moderation_refuses_to_finish_until_the_divergent_score_has_a_rationale(
     save_screenshot(page, "procurement-tender-ranked")
     world.tender.refresh_from_db()
     assert world.tender.status == TenderStatus.STANDSTILL
-    page.get_by_role("link", name="Evaluation report (printable)").click()
+    follow_link(page.get_by_role("link", name="Evaluation report (printable)"))
     assert_no_serious_accessibility_violations(page)
 
 
@@ -144,7 +144,7 @@ def test_funding_shares_the_pilot_beside_time_and_task_and_a_market_request(
     expect(page.locator("#pilot-comparison")).to_contain_text("Not recorded (time and task buys visits)")
     assert_no_serious_accessibility_violations(page)
     save_screenshot(page, "procurement-neighbourhood")
-    page.get_by_role("link", name="400").click()
+    follow_link(page.get_by_role("link", name="400"))
     assert_no_serious_accessibility_violations(page)
 
     agreement = AgreementFactory(name="Dynamic market", procurement_route=ProcurementRoute.DYNAMIC_MARKET)
