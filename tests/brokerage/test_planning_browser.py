@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -25,6 +27,8 @@ def test_an_officer_proposes_reviews_and_approves_a_batch_of_the_backlog(signed_
     assert_no_serious_accessibility_violations(page)
     page.get_by_label("Fairness weight").fill("10")
     page.get_by_role("button", name="Propose a batch allocation").click()
+    # The proposal's page: the POST has committed, so its row can be read.
+    page.wait_for_url(re.compile(r"/commissioning/planning/backlog/\d+/$"))
     proposal = BatchProposal.objects.get()
     batch_propose_run(proposal_id=proposal.pk)  # what the worker does on commit
     page.reload()
@@ -49,9 +53,9 @@ def test_an_officer_runs_a_scenario_and_compares_two_side_by_side(signed_in_page
     page.get_by_label("Sequential cascade").check()
     page.get_by_label("Days to simulate").fill("2")
     page.get_by_role("button", name="Run the simulation").click()
+    expect(page.get_by_role("heading", name="Cascade, 4 h")).to_be_visible()
     queued = SimulationRun.objects.get(name="Cascade, 4 h")
     assert queued.scenario["policy"] == "sequential_cascade" and queued.days == 2
-    expect(page.get_by_role("heading", name="Cascade, 4 h")).to_be_visible()
     page.goto("/commissioning/planning/simulator/")
     for scenario in demo_simulator.SCENARIOS:
         page.get_by_label(f"Compare {scenario.name}").check()
