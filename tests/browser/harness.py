@@ -183,7 +183,7 @@ def follow_link(link: Locator) -> None:
         raise AssertionError(f"{link} on {page.url} has no href")
     target = urljoin(page.url, href)
     link.click()
-    page.wait_for_url(target)
+    page.wait_for_url(lambda url: url == target)  # compared as it is: a string would be read as a glob
 
 
 def save_screenshot(page: Page, name: str) -> Path:
